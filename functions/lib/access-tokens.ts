@@ -1,0 +1,142 @@
+import { randomUUID } from 'node:crypto';
+import { SignJWT, errors as jose, jwtVerify, type JWTHeaderParameters } from 'jose';
+import { epochSeconds, type Clock } from './clock';
+import { TokenError, type TokenErrorCode } from './errors';
+import { ALLOWED_ALGORITHMS, type KeySource } from './keys';
+
+/** RFC 9068 §2.1: the media type of a JWT access token, in the `typ` header. */
+export const ACCESS_TOKEN_TYP = 'at+jwt';
+
+/** What an access token says. Nothing else goes in: downstream services need no more. */
+export interface AccessTokenClaims {
+  readonly iss: string;
+  readonly aud: string;
+  /** The stable user id, never the username. */
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: readonly string[];
+  /** The session (refresh-token family) that minted the token. */
+  readonly sid: string;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+/** The subject of a new token. */
+export interface TokenSubject {
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: readonly string[];
+  readonly sid: string;
+}
+
+/** Options of the token service. Every check is pinned here; none can be skipped. */
+export interface AccessTokenOptions {
+  readonly keys: KeySource;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly accessTokenTtlSeconds: number;
+  readonly clockToleranceSeconds: number;
+  readonly now: Clock;
+}
+
+/** Issues and verifies signed access tokens. */
+export interface AccessTokens {
+  issue(subject: TokenSubject): Promise<{ accessToken: string; expiresIn: number; claims: AccessTokenClaims }>;
+  verify(token: string): Promise<AccessTokenClaims>;
+}
+
+/** Builds the token service over a key source and an injected clock. */
+export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
+  const { keys, issuer, audience, accessTokenTtlSeconds, clockToleranceSeconds, now } = options;
+
+  return {
+    async issue(subject) {
+      const { kid, alg, key } = await keys.getSigningKey();
+      const iat = epochSeconds(now);
+      const claims: AccessTokenClaims = {
+        iss: issuer,
+        aud: audience,
+        sub: subject.sub,
+        username: subject.username,
+        roles: [...subject.roles],
+        sid: subject.sid,
+        jti: randomUUID(),
+        iat,
+        exp: iat + accessTokenTtlSeconds,
+      };
+      const accessToken = await new SignJWT({ ...claims })
+        .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
+        .sign(key);
+      return { accessToken, expiresIn: claims.exp - claims.iat, claims };
+    },
+
+    async verify(token) {
+      if (typeof token !== 'string' || token === '') throw new TokenError('ERR_JWT_MISSING', 'no access token');
+      try {
+        const { payload } = await jwtVerify(token, resolveKey, {
+          algorithms: [...ALLOWED_ALGORITHMS],
+          typ: ACCESS_TOKEN_TYP,
+          issuer,
+          audience,
+          requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
+          clockTolerance: clockToleranceSeconds,
+          currentDate: new Date(now()),
+        });
+        return toClaims(payload);
+      } catch (err) {
+        throw toTokenError(err);
+      }
+    },
+  };
+
+  // RFC 8725 §3.1: the key comes from our trusted set by `kid`, and the token's `alg` must be the
+  // one that key is registered for; a key or algorithm named by the token itself is never used.
+  async function resolveKey(header: JWTHeaderParameters) {
+    if (typeof header.kid !== 'string') throw new TokenError('ERR_JWT_KID_UNKNOWN', 'token has no kid');
+    const entry = await keys.getVerificationKey(header.kid);
+    if (!entry) throw new TokenError('ERR_JWT_KID_UNKNOWN', 'token was signed by an unknown key');
+    if (entry.alg !== header.alg) throw new TokenError('ERR_JWT_ALG_NOT_ALLOWED', 'token alg does not match its key');
+    return entry.key;
+  }
+}
+
+function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
+  const { iss, aud, sub, username, roles, sid, jti, iat, exp } = payload;
+  const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  if (
+    !isString(iss) || !isString(aud) || !isString(sub) || !isString(username) || !isString(sid) || !isString(jti) ||
+    typeof iat !== 'number' || typeof exp !== 'number' ||
+    !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')
+  ) {
+    throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
+  }
+  return { iss, aud, sub, username, roles, sid, jti, iat, exp };
+}
+
+const CLAIM_CODES: Readonly<Record<string, TokenErrorCode>> = {
+  typ: 'ERR_JWT_TYP_INVALID',
+  iss: 'ERR_JWT_ISSUER_INVALID',
+  aud: 'ERR_JWT_AUDIENCE_INVALID',
+  nbf: 'ERR_JWT_NOT_YET_VALID',
+  exp: 'ERR_JWT_EXPIRED',
+};
+
+/** Translates jose's errors at this module's boundary into our codes; rethrows the rest. */
+function toTokenError(err: unknown): TokenError {
+  if (err instanceof TokenError) return err;
+  if (err instanceof jose.JWTExpired) return new TokenError('ERR_JWT_EXPIRED', 'token has expired');
+  if (err instanceof jose.JWTClaimValidationFailed) {
+    if (err.reason === 'missing') return new TokenError('ERR_JWT_CLAIM_MISSING', `token has no ${err.claim} claim`);
+    return new TokenError(CLAIM_CODES[err.claim] ?? 'ERR_JWT_CLAIM_INVALID', `token ${err.claim} check failed`);
+  }
+  if (err instanceof jose.JOSEAlgNotAllowed || err instanceof jose.JOSENotSupported) {
+    return new TokenError('ERR_JWT_ALG_NOT_ALLOWED', 'token alg is not allowed');
+  }
+  if (err instanceof jose.JWSSignatureVerificationFailed) {
+    return new TokenError('ERR_JWT_SIGNATURE_INVALID', 'token signature is invalid');
+  }
+  if (err instanceof jose.JOSEError) return new TokenError('ERR_JWT_MALFORMED', 'token is malformed');
+  // Anything else (a key source that cannot load, say) is our failure, not the token's.
+  throw err;
+}

@@ -1,0 +1,100 @@
+/**
+ * The one place that reads the environment. `ENV` names every variable; `infra/` and
+ * `local/` import it to set them, so the names cannot drift apart.
+ */
+export const ENV = {
+  usersTable: 'AUTH_USERS_TABLE',
+  sessionsTable: 'AUTH_SESSIONS_TABLE',
+  issuer: 'AUTH_ISSUER',
+  audience: 'AUTH_AUDIENCE',
+  secretsFile: 'AUTH_SECRETS_FILE',
+  dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
+  accessTokenTtlSeconds: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
+  sessionTtlSeconds: 'AUTH_SESSION_TTL_SECONDS',
+  refreshGraceSeconds: 'AUTH_REFRESH_GRACE_SECONDS',
+  clockToleranceSeconds: 'AUTH_CLOCK_TOLERANCE_SECONDS',
+  bcryptCost: 'AUTH_BCRYPT_COST',
+  selfRegistration: 'AUTH_SELF_REGISTRATION',
+  jwksMaxAgeSeconds: 'AUTH_JWKS_MAX_AGE_SECONDS',
+} as const;
+
+/** Validated configuration. Units are part of each name. */
+export interface Config {
+  readonly usersTable: string;
+  readonly sessionsTable: string;
+  readonly issuer: string;
+  readonly audience: string;
+  readonly secretsFile: string;
+  readonly dynamodbEndpoint: string | undefined;
+  readonly accessTokenTtlSeconds: number;
+  readonly sessionTtlSeconds: number;
+  readonly refreshGraceSeconds: number;
+  readonly clockToleranceSeconds: number;
+  readonly bcryptCost: number;
+  readonly selfRegistration: boolean;
+  readonly jwksMaxAgeSeconds: number;
+}
+
+/** Defaults, exported so the README, CDK props and tests quote the same numbers. */
+export const DEFAULTS = {
+  accessTokenTtlSeconds: 900,
+  sessionTtlSeconds: 30 * 24 * 3600,
+  refreshGraceSeconds: 10,
+  clockToleranceSeconds: 30,
+  bcryptCost: 11,
+  selfRegistration: false,
+  jwksMaxAgeSeconds: 300,
+} as const;
+
+/** A variable is missing or malformed; the message names it and the value. */
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** Reads and validates every variable; throws `ConfigError` on the first bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new ConfigError(`${name} is required`);
+    return value;
+  };
+  const integer = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(raw)}`);
+    }
+    return value;
+  };
+  const flag = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.trim().toLowerCase();
+    if (!raw) return fallback;
+    if (raw === 'true' || raw === '1') return true;
+    if (raw === 'false' || raw === '0') return false;
+    throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
+  };
+
+  const issuer = required(ENV.issuer);
+  if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
+    throw new ConfigError(`${ENV.issuer} must be an http(s) URL, got ${JSON.stringify(issuer)}`);
+  }
+  return {
+    usersTable: required(ENV.usersTable),
+    sessionsTable: required(ENV.sessionsTable),
+    issuer,
+    audience: required(ENV.audience),
+    secretsFile: required(ENV.secretsFile),
+    dynamodbEndpoint: env[ENV.dynamodbEndpoint]?.trim() || undefined,
+    accessTokenTtlSeconds: integer(ENV.accessTokenTtlSeconds, DEFAULTS.accessTokenTtlSeconds, 60, 86_400),
+    sessionTtlSeconds: integer(ENV.sessionTtlSeconds, DEFAULTS.sessionTtlSeconds, 300, 365 * 86_400),
+    refreshGraceSeconds: integer(ENV.refreshGraceSeconds, DEFAULTS.refreshGraceSeconds, 0, 60),
+    clockToleranceSeconds: integer(ENV.clockToleranceSeconds, DEFAULTS.clockToleranceSeconds, 0, 300),
+    // OWASP Password Storage Cheat Sheet: bcrypt work factor of 10 or more.
+    bcryptCost: integer(ENV.bcryptCost, DEFAULTS.bcryptCost, 10, 15),
+    selfRegistration: flag(ENV.selfRegistration, DEFAULTS.selfRegistration),
+    jwksMaxAgeSeconds: integer(ENV.jwksMaxAgeSeconds, DEFAULTS.jwksMaxAgeSeconds, 0, 86_400),
+  };
+}

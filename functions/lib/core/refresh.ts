@@ -1,0 +1,73 @@
+import { epochSeconds } from '../clock';
+import { InvalidGrantError } from '../errors';
+import { logAuthEvent } from '../logger';
+import { hashRefreshToken, openSuccessor, sealSuccessor } from '../refresh-tokens';
+import type { Session } from '../sessions-store';
+import { issueTokenPair } from './sessions';
+import type { CoreDeps, RequestMeta, TokenPair } from './types';
+
+const invalid = () => new InvalidGrantError('ERR_INVALID_REFRESH_TOKEN', 'refresh token is invalid, expired or revoked');
+
+/**
+ * Exchanges a refresh token for a new pair, rotating it (RFC 9700 §4.14.2; ASVS 7.2.4).
+ * Two DynamoDB round trips: one conditional update that consumes the token and installs its
+ * successor atomically, and one read of the user for current roles and status.
+ */
+export async function refresh(refreshToken: string, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
+  const fail = (reason: string, session?: Session) => {
+    logAuthEvent(deps.logger, 'refresh_failed', { requestId: meta.requestId, userId: session?.userId, sid: session?.sid, reason });
+    return invalid();
+  };
+
+  const id = deps.refreshTokens.parse(refreshToken);
+  if (!id) throw fail('malformed');
+
+  const now = epochSeconds(deps.now);
+  const presentedHash = hashRefreshToken(refreshToken);
+  const successor = deps.refreshTokens.mint({ sid: id.sid, generation: id.generation + 1 });
+  const result = await deps.sessions.rotate({
+    sid: id.sid,
+    presentedHash,
+    successorHash: hashRefreshToken(successor),
+    successorSealed: sealSuccessor(refreshToken, successor),
+    nextGeneration: id.generation + 1,
+    now,
+  });
+
+  let session: Session;
+  let issued: string;
+  if (result.rotated) {
+    session = result.session;
+    issued = successor;
+  } else {
+    const s = result.session;
+    if (!s) throw fail('unknown_session');
+    if (s.status !== 'active') throw fail('session_revoked', s);
+    if (s.expiresAt <= now) throw fail('session_expired', s);
+    const again =
+      s.previousHash === presentedHash && s.rotatedAt !== undefined && now - s.rotatedAt <= deps.refreshGraceSeconds && s.successorSealed
+        ? openSuccessor(refreshToken, s.successorSealed)
+        : undefined;
+    if (again === undefined) {
+      // A genuine token (its tag checked out) that is no longer current: someone replayed it.
+      // Revoke the whole family, so the newest token fails too (RFC 9700 §4.14.2; ASVS 10.4.5).
+      await deps.sessions.revokeSession(s.sid, now, 'refresh_token_reuse');
+      logAuthEvent(deps.logger, 'refresh_reuse_detected', { requestId: meta.requestId, userId: s.userId, sid: s.sid });
+      throw new InvalidGrantError('ERR_REFRESH_TOKEN_REUSED', 'refresh token is invalid, expired or revoked');
+    }
+    // A retry within the grace window (a lost response, a racing tab) gets the same successor:
+    // never a second live head.
+    logAuthEvent(deps.logger, 'refresh_grace_retry', { requestId: meta.requestId, userId: s.userId, sid: s.sid });
+    session = s;
+    issued = again;
+  }
+
+  const user = await deps.users.getUser(session.username);
+  if (!user || user.userId !== session.userId || user.status !== 'active') {
+    await deps.sessions.revokeSession(session.sid, now, 'user_unavailable');
+    throw fail(user?.status === 'disabled' ? 'user_disabled' : 'unknown_user', session);
+  }
+  const pair = await issueTokenPair(user, session.sid, issued, deps);
+  logAuthEvent(deps.logger, 'refresh_succeeded', { requestId: meta.requestId, userId: user.userId, sid: session.sid });
+  return pair;
+}

@@ -1,0 +1,43 @@
+import { epochSeconds } from '../clock';
+import { hashRefreshToken, newSessionId } from '../refresh-tokens';
+import type { Session } from '../sessions-store';
+import type { User } from '../users-store';
+import type { CoreDeps, RequestMeta, TokenPair } from './types';
+
+/** Signs an access token for `user` in session `sid` and pairs it with `refreshToken`. */
+export async function issueTokenPair(user: User, sid: string, refreshToken: string, deps: CoreDeps): Promise<TokenPair> {
+  const { accessToken, expiresIn } = await deps.accessTokens.issue({
+    sub: user.userId,
+    username: user.username,
+    roles: user.roles,
+    sid,
+  });
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, refresh_token: refreshToken };
+}
+
+/** Opens a new session (token family) for `user` and returns its first token pair. */
+export async function openSession(user: User, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
+  const sid = newSessionId();
+  const refreshToken = deps.refreshTokens.mint({ sid, generation: 0 });
+  // Sign before writing: a signing failure then leaves nothing half-written.
+  const pair = await issueTokenPair(user, sid, refreshToken, deps);
+  const now = epochSeconds(deps.now);
+  const expiresAt = now + deps.sessionTtlSeconds;
+  const session: Session = {
+    sid,
+    userId: user.userId,
+    username: user.username,
+    status: 'active',
+    generation: 0,
+    currentHash: hashRefreshToken(refreshToken),
+    createdAt: now,
+    lastUsedAt: now,
+    expiresAt,
+    // Keep the record (and so its revocation) until every access token it minted has expired.
+    ttl: expiresAt + pair.expires_in,
+    userAgent: meta.userAgent?.slice(0, 256),
+    sourceIp: meta.sourceIp,
+  };
+  await deps.sessions.createSession(session);
+  return pair;
+}

@@ -1,0 +1,38 @@
+import type { AccessTokens } from '../access-tokens';
+import type { Clock } from '../clock';
+import type { AuthLogger } from '../logger';
+import type { PasswordHasher } from '../passwords';
+import type { RefreshTokens } from '../refresh-tokens';
+import type { SessionsStore } from '../sessions-store';
+import type { UsersStore } from '../users-store';
+
+/** Who is asking: kept with a session and written to logs. */
+export interface RequestMeta {
+  readonly requestId: string;
+  readonly sourceIp?: string | undefined;
+  readonly userAgent?: string | undefined;
+}
+
+/** Everything the core flows need, injected. */
+export interface CoreDeps {
+  readonly users: UsersStore;
+  readonly sessions: SessionsStore;
+  readonly passwords: PasswordHasher;
+  readonly accessTokens: AccessTokens;
+  readonly refreshTokens: RefreshTokens;
+  readonly now: Clock;
+  readonly logger: AuthLogger;
+  /** Absolute session lifetime. */
+  readonly sessionTtlSeconds: number;
+  /** How long a retry of a just-rotated refresh token gets the same successor. */
+  readonly refreshGraceSeconds: number;
+  readonly selfRegistration: boolean;
+}
+
+/** RFC 6749 §5.1 token response. */
+export interface TokenPair {
+  readonly access_token: string;
+  readonly token_type: 'Bearer';
+  readonly expires_in: number;
+  readonly refresh_token: string;
+}

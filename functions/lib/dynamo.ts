@@ -1,0 +1,50 @@
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { ServiceUnavailableError } from './errors';
+
+/** Options of the document client. */
+export interface DocumentClientOptions {
+  /** A DynamoDB endpoint other than AWS's, such as DynamoDB Local. */
+  readonly endpoint?: string | undefined;
+  readonly region?: string | undefined;
+}
+
+/**
+ * A document client with short timeouts: an auth call that waits on a dead connection for the
+ * SDK's default of minutes holds the user's request hostage, so we fail fast and answer 503.
+ */
+export function createDocumentClient({ endpoint, region }: DocumentClientOptions = {}): DynamoDBDocumentClient {
+  const client = new DynamoDBClient({
+    ...(endpoint && { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    maxAttempts: 3,
+    requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+const UNAVAILABLE = new Set([
+  'ProvisionedThroughputExceededException',
+  'ThrottlingException',
+  'RequestLimitExceeded',
+  'InternalServerError',
+  'ServiceUnavailable',
+  'TimeoutError',
+  'RequestTimeout',
+]);
+
+/** Is this the SDK telling us DynamoDB is down, slow or throttling (not that our request was wrong)? */
+export function isUnavailable(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const status = (err as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+  return UNAVAILABLE.has(err.name) || (status !== undefined && status >= 500) || (status === undefined && 'code' in err);
+}
+
+/** Rethrows an SDK error as `ServiceUnavailableError` when DynamoDB is unavailable, else as it is. */
+export function rethrowDynamoError(err: unknown): never {
+  throw isUnavailable(err) ? new ServiceUnavailableError({ cause: err }) : err;
+}
+
+/** True for the SDK's failed-condition error. */
+export const isConditionFailed = (err: unknown): boolean =>
+  err instanceof Error && err.name === 'ConditionalCheckFailedException';

@@ -1,0 +1,81 @@
+/** Stable error codes. Callers branch on these, never on messages. */
+export type ErrorCode =
+  | 'ERR_INVALID_REQUEST'
+  | 'ERR_UNSUPPORTED_MEDIA_TYPE'
+  | 'ERR_INVALID_CREDENTIALS'
+  | 'ERR_INVALID_REFRESH_TOKEN'
+  | 'ERR_REFRESH_TOKEN_REUSED'
+  | 'ERR_USER_EXISTS'
+  | 'ERR_NOT_FOUND'
+  | 'ERR_UNAVAILABLE'
+  | TokenErrorCode;
+
+/** Why an access token was rejected: one code per check (RFC 8725 §3). */
+export type TokenErrorCode =
+  | 'ERR_JWT_MISSING'
+  | 'ERR_JWT_MALFORMED'
+  | 'ERR_JWT_ALG_NOT_ALLOWED'
+  | 'ERR_JWT_KID_UNKNOWN'
+  | 'ERR_JWT_SIGNATURE_INVALID'
+  | 'ERR_JWT_TYP_INVALID'
+  | 'ERR_JWT_ISSUER_INVALID'
+  | 'ERR_JWT_AUDIENCE_INVALID'
+  | 'ERR_JWT_EXPIRED'
+  | 'ERR_JWT_NOT_YET_VALID'
+  | 'ERR_JWT_CLAIM_MISSING'
+  | 'ERR_JWT_CLAIM_INVALID';
+
+/** Base of every error this service raises on purpose. */
+export class AuthError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The request is malformed: bad JSON, a missing or mistyped field, an oversized body. */
+export class InvalidRequestError extends AuthError {
+  constructor(message: string, code: 'ERR_INVALID_REQUEST' | 'ERR_UNSUPPORTED_MEDIA_TYPE' = 'ERR_INVALID_REQUEST') {
+    super(code, message);
+  }
+}
+
+/** Credentials or a refresh token were refused. The message never says which check failed. */
+export class InvalidGrantError extends AuthError {
+  constructor(code: 'ERR_INVALID_CREDENTIALS' | 'ERR_INVALID_REFRESH_TOKEN' | 'ERR_REFRESH_TOKEN_REUSED', message: string) {
+    super(code, message);
+  }
+}
+
+/** An access token failed verification; `code` names the check. */
+export class TokenError extends AuthError {
+  declare readonly code: TokenErrorCode;
+  constructor(code: TokenErrorCode, message: string) {
+    super(code, message);
+  }
+}
+
+/** A username is already taken. */
+export class UserExistsError extends AuthError {
+  constructor() {
+    super('ERR_USER_EXISTS', 'a user with this username already exists');
+  }
+}
+
+/** The route does not exist, or is switched off by configuration. */
+export class NotFoundError extends AuthError {
+  constructor(message = 'not found') {
+    super('ERR_NOT_FOUND', message);
+  }
+}
+
+/** DynamoDB is unreachable or throttling; the client may retry. */
+export class ServiceUnavailableError extends AuthError {
+  constructor(options?: { cause?: unknown }) {
+    super('ERR_UNAVAILABLE', 'the service is temporarily unavailable, retry later');
+    if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}

@@ -1,0 +1,141 @@
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { AuthError, InvalidRequestError, TokenError, type ErrorCode } from './errors';
+import type { AuthLogger } from './logger';
+import type { RequestMeta } from './core/types';
+
+/** Largest request body we read (the gateway caps it too). */
+export const MAX_BODY_BYTES = 16 * 1024;
+
+type Headers = Record<string, string>;
+
+const BASE_HEADERS: Headers = {
+  'Content-Type': 'application/json',
+  // RFC 6749 §5.1: token responses must not be cached; nothing we answer with no-store needs caching.
+  'Cache-Control': 'no-store',
+  'X-Content-Type-Options': 'nosniff',
+};
+
+/** A JSON response. */
+export function json(statusCode: number, body: unknown, headers: Headers = {}): APIGatewayProxyResult {
+  return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: body === undefined ? '' : JSON.stringify(body) };
+}
+
+/** An empty response (204). */
+export const noContent = (): APIGatewayProxyResult => ({ statusCode: 204, headers: { ...BASE_HEADERS }, body: '' });
+
+const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> = {
+  ERR_INVALID_REQUEST: [400, 'invalid_request'],
+  ERR_UNSUPPORTED_MEDIA_TYPE: [415, 'invalid_request'],
+  ERR_INVALID_CREDENTIALS: [401, 'invalid_grant'],
+  ERR_INVALID_REFRESH_TOKEN: [401, 'invalid_grant'],
+  ERR_REFRESH_TOKEN_REUSED: [401, 'invalid_grant'],
+  ERR_USER_EXISTS: [409, 'user_exists'],
+  ERR_NOT_FOUND: [404, 'not_found'],
+  ERR_UNAVAILABLE: [503, 'temporarily_unavailable'],
+};
+
+/** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
+export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: string): APIGatewayProxyResult {
+  if (err instanceof TokenError) {
+    // RFC 6750 §3.1: a request with no token gets a bare challenge, with no error code.
+    if (err.code === 'ERR_JWT_MISSING') {
+      return json(401, { active: false, error: 'unauthorized', error_description: err.message }, { 'WWW-Authenticate': 'Bearer' });
+    }
+    return json(
+      401,
+      { active: false, error: 'invalid_token', error_description: err.message },
+      { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.message}"` },
+    );
+  }
+  if (err instanceof AuthError) {
+    const [status, error] = STATUS[err.code as keyof typeof STATUS] ?? [500, 'server_error'];
+    return json(status, { error, error_description: err.message }, status === 503 ? { 'Retry-After': '1' } : {});
+  }
+  logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });
+  return json(500, { error: 'server_error', error_description: 'internal error' });
+}
+
+/** A header by name, case-insensitively (API Gateway passes them as the client sent them). */
+export function header(headers: APIGatewayProxyEvent['headers'] | null | undefined, name: string): string | undefined {
+  if (!headers) return undefined;
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted && typeof value === 'string') return value;
+  }
+  return undefined;
+}
+
+/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 7235 §2.1). */
+export function bearerToken(headers: APIGatewayProxyEvent['headers'] | null | undefined): string | undefined {
+  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header(headers, 'authorization') ?? '');
+  return match?.[1];
+}
+
+/** Request id, source IP and user agent, for sessions and logs. */
+export function requestMeta(event: APIGatewayProxyEvent): RequestMeta {
+  const ctx = event.requestContext as Partial<APIGatewayProxyEvent['requestContext']> | undefined;
+  return {
+    requestId: typeof ctx?.requestId === 'string' ? ctx.requestId : 'unknown',
+    sourceIp: ctx?.identity?.sourceIp ?? undefined,
+    userAgent: ctx?.identity?.userAgent ?? header(event.headers, 'user-agent'),
+  };
+}
+
+/** The JSON object in the body; 415 for another content type, 400 for anything malformed. */
+export function parseJsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
+  const contentType = header(event.headers, 'content-type');
+  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
+  if (mediaType !== 'application/json') {
+    throw new InvalidRequestError('content type must be application/json', 'ERR_UNSUPPORTED_MEDIA_TYPE');
+  }
+  if (typeof event.body !== 'string' || event.body === '') throw new InvalidRequestError('request body is required');
+  const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+  if (raw.length > MAX_BODY_BYTES) throw new InvalidRequestError(`request body exceeds ${MAX_BODY_BYTES / 1024} KiB`);
+  let body: unknown;
+  try {
+    body = JSON.parse(raw.toString('utf8'));
+  } catch {
+    throw new InvalidRequestError('request body is not valid JSON');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new InvalidRequestError('request body must be a JSON object');
+  }
+  return body as Record<string, unknown>;
+}
+
+/** A required string field of at most `maxChars` characters. */
+export function stringField(body: Record<string, unknown>, name: string, maxChars = 4096): string {
+  const value = body[name];
+  if (value === undefined || value === null) throw new InvalidRequestError(`${name} is required`);
+  if (typeof value !== 'string') throw new InvalidRequestError(`${name} must be a string`);
+  if (value === '') throw new InvalidRequestError(`${name} must not be empty`);
+  if (value.length > maxChars) throw new InvalidRequestError(`${name} is too long`);
+  return value;
+}
+
+/** A proxy-integration handler. */
+export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
+
+/**
+ * Wraps a route's logic: waits for the dependencies (built once per container), and turns any
+ * error into a response. No error escapes, so a bad event never crashes the function.
+ */
+export function createHttpHandler<D extends { readonly logger: AuthLogger }>(
+  deps: D | Promise<D>,
+  fallbackLogger: AuthLogger,
+  handle: (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>,
+): HttpHandler {
+  const ready = Promise.resolve(deps);
+  // A failed start-up is reported per request, never as an unhandled rejection at load.
+  ready.catch(() => undefined);
+  return async (event) => {
+    let logger = fallbackLogger;
+    try {
+      const resolved = await ready;
+      logger = resolved.logger;
+      return await handle(event ?? ({} as APIGatewayProxyEvent), resolved);
+    } catch (err) {
+      return toHttpResponse(err, logger, event?.requestContext?.requestId);
+    }
+  };
+}

@@ -1,0 +1,48 @@
+import type { APIGatewayAuthorizerResult } from 'aws-lambda';
+import { isPermitted, type Route } from './routes';
+
+/** The caller as the authorizer passes it on: context values must be scalars, so roles are joined. */
+export interface AuthorizerContext {
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: string;
+  readonly sid: string;
+}
+
+/** `arn:aws:execute-api:region:account:apiId/stage` of a method ARN, or undefined if it is not one. */
+export function apiStageArn(methodArn: string): string | undefined {
+  const match = /^(arn:[^:]+:execute-api:[^:]+:[^:]+:[^/:]+\/[^/]+)\//.exec(methodArn);
+  return match?.[1];
+}
+
+/** The execute-api resource of a route; path parameters become wildcards. */
+const routeArn = (stageArn: string, route: Route) => `${stageArn}/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`;
+
+/**
+ * A policy for the whole API, not just this request's route. API Gateway caches the policy
+ * by identity source and reuses it for the caller's other routes, so a policy that named only
+ * the current route would turn later calls into random 403s. Routes the caller's roles do not
+ * permit are denied explicitly.
+ */
+export function buildPolicy(
+  stageArn: string,
+  routes: readonly Route[],
+  caller: { readonly sub: string; readonly roles: readonly string[] },
+  context: AuthorizerContext,
+): APIGatewayAuthorizerResult {
+  const allow: string[] = [];
+  const deny: string[] = [];
+  for (const route of routes) {
+    if (route.access === 'public') continue;
+    (isPermitted(route, caller.roles) ? allow : deny).push(routeArn(stageArn, route));
+  }
+  const statement = (Effect: 'Allow' | 'Deny', Resource: string[]) => ({ Action: 'execute-api:Invoke', Effect, Resource });
+  return {
+    principalId: caller.sub,
+    policyDocument: {
+      Version: '2012-10-17',
+      Statement: [...(allow.length ? [statement('Allow', allow)] : []), ...(deny.length ? [statement('Deny', deny)] : [])],
+    },
+    context: { ...context },
+  };
+}

@@ -1,0 +1,71 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
+import type { Algorithm } from './keys';
+import type { Pepper } from './passwords';
+
+/**
+ * The service's secrets: the signing key set and the password peppers. They live together in
+ * one secret store (a 0600 file locally, Secrets Manager on AWS) and never in the users table.
+ */
+export interface AuthSecrets {
+  /** Private JWKs; each has `kid` and `alg`. */
+  readonly signingKeys: JSONWebKeySet;
+  /** The key that signs new tokens; the others only verify. */
+  readonly signingKid: string;
+  /** Newest first: the first hashes new passwords. */
+  readonly peppers: readonly Pepper[];
+}
+
+/** The JSON form of `AuthSecrets` (pepper secrets as base64url). */
+interface SecretsDocument {
+  signingKeys: JSONWebKeySet;
+  signingKid: string;
+  peppers: { version: string; secret: string }[];
+}
+
+/** Validates a secrets document; the error names what is wrong, never a secret value. */
+export function parseSecrets(text: string): AuthSecrets {
+  let doc: Partial<SecretsDocument>;
+  try {
+    doc = JSON.parse(text) as Partial<SecretsDocument>;
+  } catch {
+    throw new Error('secrets document is not valid JSON');
+  }
+  if (!Array.isArray(doc.signingKeys?.keys) || doc.signingKeys.keys.length === 0) throw new Error('secrets document has no signingKeys');
+  if (typeof doc.signingKid !== 'string') throw new Error('secrets document has no signingKid');
+  if (!Array.isArray(doc.peppers) || doc.peppers.length === 0) throw new Error('secrets document has no peppers');
+  const peppers = doc.peppers.map((p, i) => {
+    const secret = typeof p?.secret === 'string' ? Buffer.from(p.secret, 'base64url') : Buffer.alloc(0);
+    if (typeof p?.version !== 'string' || secret.length < 32) throw new Error(`pepper ${i} needs a version and a secret of at least 32 bytes`);
+    return { version: p.version, secret };
+  });
+  return { signingKeys: doc.signingKeys, signingKid: doc.signingKid, peppers };
+}
+
+/** Serialises secrets for storage. */
+export function serializeSecrets(secrets: AuthSecrets): string {
+  const doc: SecretsDocument = {
+    signingKeys: secrets.signingKeys,
+    signingKid: secrets.signingKid,
+    peppers: secrets.peppers.map((p) => ({ version: p.version, secret: Buffer.from(p.secret).toString('base64url') })),
+  };
+  return JSON.stringify(doc, null, 2);
+}
+
+/** Reads a secrets file. */
+export async function loadSecretsFile(path: string): Promise<AuthSecrets> {
+  return parseSecrets(await readFile(path, 'utf8'));
+}
+
+/** A new signing key: extractable, so it can be stored as a JWK. */
+export async function generateSigningKey(alg: Algorithm = 'RS256'): Promise<JWK> {
+  const { privateKey } = await generateKeyPair(alg, { extractable: true, ...(alg === 'RS256' && { modulusLength: 2048 }) });
+  return { ...(await exportJWK(privateKey)), kid: randomUUID(), alg, use: 'sig' };
+}
+
+/** A fresh set of secrets: one signing key and one 256-bit pepper. */
+export async function generateSecrets(alg: Algorithm = 'RS256'): Promise<AuthSecrets> {
+  const key = await generateSigningKey(alg);
+  return { signingKeys: { keys: [key] }, signingKid: key.kid as string, peppers: [{ version: '1', secret: randomBytes(32) }] };
+}

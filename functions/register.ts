@@ -1,0 +1,19 @@
+import type { CoreDeps } from './lib/core/types';
+import { register } from './lib/core/users';
+import { defaultCoreDeps } from './lib/core-deps';
+import { NotFoundError } from './lib/errors';
+import { createHttpHandler, json, parseJsonBody, requestMeta, stringField, type HttpHandler } from './lib/http';
+import { createLogger } from './lib/logger';
+
+/** `POST /api/auth/register` with `{username, password}`: 201, 409 user_exists, or 404 when switched off. */
+export function createHandler(deps: CoreDeps | Promise<CoreDeps>): HttpHandler {
+  return createHttpHandler(deps, createLogger(), async (event, d) => {
+    // Switched off, the route answers as if it did not exist, before looking at the body.
+    if (!d.selfRegistration) throw new NotFoundError('self-registration is disabled');
+    const body = parseJsonBody(event);
+    const input = { username: stringField(body, 'username'), password: stringField(body, 'password') };
+    return json(201, await register(input, requestMeta(event), d));
+  });
+}
+
+export const handler = createHandler(defaultCoreDeps());

@@ -1,0 +1,24 @@
+import { TokenError } from './lib/errors';
+import { bearerToken, createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http';
+import { createLogger, logAuthEvent } from './lib/logger';
+import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
+
+/**
+ * `GET /api/auth/validate` with `Authorization: Bearer <token>`, for services not behind the
+ * gateway: 200 with the token's subject, or 401 with an RFC 6750 challenge.
+ */
+export function createHandler(deps: VerifyDeps | Promise<VerifyDeps>): HttpHandler {
+  return createHttpHandler(deps, createLogger(), async (event, d) => {
+    const token = bearerToken(event.headers);
+    if (token === undefined) throw new TokenError('ERR_JWT_MISSING', 'a bearer token is required');
+    try {
+      const { sub, username, roles, exp, iat, sid } = await d.accessTokens.verify(token);
+      return json(200, { active: true, sub, username, roles, exp, iat, sid });
+    } catch (err) {
+      if (err instanceof TokenError) logAuthEvent(d.logger, 'token_rejected', { requestId: requestMeta(event).requestId, reason: err.code });
+      throw err;
+    }
+  });
+}
+
+export const handler = createHandler(defaultVerifyDeps());

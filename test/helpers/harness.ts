@@ -1,0 +1,102 @@
+import { randomUUID } from 'node:crypto';
+import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Clock } from '../../functions/lib/clock';
+import { DEFAULTS, type Config } from '../../functions/lib/config';
+import { createCoreDeps } from '../../functions/lib/core-deps';
+import type { CoreDeps } from '../../functions/lib/core/types';
+import { createDocumentClient } from '../../functions/lib/dynamo';
+import type { AuthLogger } from '../../functions/lib/logger';
+import { generateSecrets, type AuthSecrets } from '../../functions/lib/secrets';
+import { TABLES, toCreateTableInput } from '../../functions/lib/tables';
+import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/verify-deps';
+
+/** bcrypt cost for tests: the lowest the config allows, to keep suites fast. */
+export const TEST_BCRYPT_COST = 10;
+
+/** Test configuration; issuer and audience are fixed so tokens can be checked. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  return {
+    usersTable: 'users',
+    sessionsTable: 'sessions',
+    issuer: 'https://auth.test.example',
+    audience: 'https://api.test.example',
+    secretsFile: '/nonexistent',
+    dynamodbEndpoint: undefined,
+    ...DEFAULTS,
+    bcryptCost: TEST_BCRYPT_COST,
+    selfRegistration: true,
+    ...overrides,
+  };
+}
+
+let secrets: Promise<AuthSecrets> | undefined;
+/** One generated key set and pepper per test file (RSA generation takes ~100 ms). */
+export const testSecrets = (): Promise<AuthSecrets> => (secrets ??= generateSecrets());
+
+/** A clock the test moves by hand. */
+export function manualClock(startMs = Date.UTC(2026, 10, 29, 12, 0, 0)): Clock & { advance(seconds: number): void } {
+  let t = startMs;
+  const clock = (() => t) as Clock & { advance(seconds: number): void };
+  clock.advance = (seconds) => {
+    t += seconds * 1000;
+  };
+  return clock;
+}
+
+/** A logger that keeps every line, to assert on events and on what never gets logged. */
+export function recordingLogger(): AuthLogger & { lines: { level: string; message: string; extra: unknown[] }[]; text(): string } {
+  const lines: { level: string; message: string; extra: unknown[] }[] = [];
+  const record = (level: string) => (message: string, ...extra: unknown[]) => void lines.push({ level, message, extra });
+  return {
+    lines,
+    info: record('info') as AuthLogger['info'],
+    warn: record('warn') as AuthLogger['warn'],
+    error: record('error') as AuthLogger['error'],
+    text: () => JSON.stringify(lines, (_k, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message } : v)),
+  };
+}
+
+/** A document client on the suite's DynamoDB Local. */
+export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): DynamoDBDocumentClient {
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run integration tests through jest');
+  return createDocumentClient({ endpoint, region: 'local' });
+}
+
+/** Creates the service's tables under names unique to this suite. */
+export async function createTestTables(client: DynamoDBDocumentClient): Promise<Pick<Config, 'usersTable' | 'sessionsTable'>> {
+  const suffix = randomUUID().slice(0, 8);
+  const names = { usersTable: `users-${suffix}`, sessionsTable: `sessions-${suffix}` };
+  await client.send(new CreateTableCommand(toCreateTableInput(names.usersTable, TABLES.users)));
+  await client.send(new CreateTableCommand(toCreateTableInput(names.sessionsTable, TABLES.sessions)));
+  return names;
+}
+
+/** Everything a suite needs: core deps on fresh tables, verify deps on the same keys. */
+export interface Harness {
+  config: Config;
+  secrets: AuthSecrets;
+  client: DynamoDBDocumentClient;
+  clock: ReturnType<typeof manualClock>;
+  logger: ReturnType<typeof recordingLogger>;
+  core: CoreDeps;
+  verify: VerifyDeps;
+}
+
+/** Builds a harness on DynamoDB Local with a manual clock. */
+export async function createHarness(overrides: Partial<Config> = {}): Promise<Harness> {
+  const client = localClient();
+  const config = testConfig({ ...(await createTestTables(client)), ...overrides });
+  const s = await testSecrets();
+  const clock = manualClock();
+  const logger = recordingLogger();
+  return {
+    config,
+    secrets: s,
+    client,
+    clock,
+    logger,
+    core: createCoreDeps(config, s, client, { now: clock, logger }),
+    verify: createVerifyDeps(config, s, { now: clock, logger }),
+  };
+}
