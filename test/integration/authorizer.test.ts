@@ -1,0 +1,87 @@
+import { createHandler as createAuthorizer } from '../../functions/authorizer';
+import { createUser } from '../../functions/lib/core/users';
+import { evaluatePolicy } from '../../local/evaluate-policy';
+import { createHandler as createLogin } from '../../functions/login';
+import { authorizerEvent, jsonPost } from '../helpers/events';
+import { createHarness, type Harness } from '../helpers/harness';
+import { invoke } from '../helpers/http';
+
+let h: Harness;
+let authorize: ReturnType<typeof createAuthorizer>;
+const tokens: Record<string, string> = {};
+const PASSWORD = 'correct horse battery staple';
+const arn = (method: string, path: string) => `arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/${method}${path}`;
+
+beforeAll(async () => {
+  h = await createHarness();
+  authorize = createAuthorizer(h.verify);
+  const login = createLogin(h.core);
+  for (const [username, roles] of [['user1', ['user']], ['admin1', ['user', 'admin']]] as const) {
+    await createUser({ username, password: PASSWORD, roles }, { requestId: 'setup' }, h.core);
+    const res = await invoke(login, jsonPost('/api/auth/login', { username, password: PASSWORD }));
+    tokens[username] = res.body.access_token as string;
+  }
+});
+
+const rejection = (event: Parameters<typeof authorize>[0]) => authorize(event).then(() => 'allowed', (e: Error) => e.message);
+
+describe('the Lambda authorizer', () => {
+  it('passes the caller on as principal and scalar context', async () => {
+    const result = await authorize(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${tokens.user1}` }));
+    expect(result.principalId).toEqual(expect.any(String));
+    expect(result.context).toEqual({ sub: result.principalId, username: 'user1', roles: 'user', sid: expect.any(String) });
+  });
+
+  it('reads the Authorization header whatever its case', async () => {
+    const event = authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${tokens.user1}`, headerName: 'authorization' });
+    await expect(authorize(event)).resolves.toMatchObject({ principalId: expect.any(String) });
+  });
+
+  it.each([
+    ['no token', undefined],
+    ['another scheme', 'Basic dXNlcjpwYXNz'],
+    ['a garbage token', 'Bearer garbage'],
+    ['a token with a forged signature', 'forged'],
+  ])('throws exactly Unauthorized for %s', async (_name, authorization) => {
+    const header = authorization === 'forged' ? `Bearer ${tokens.user1?.slice(0, -4)}AAAA` : authorization;
+    expect(await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', ...(header !== undefined && { authorization: header }) }))).toBe('Unauthorized');
+  });
+
+  it('throws Unauthorized for an expired token', async () => {
+    const { accessToken } = await h.core.accessTokens.issue({ sub: 'u', username: 'x', roles: ['user'], sid: 's' });
+    h.clock.advance(900 + 31);
+    try {
+      expect(await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` }))).toBe('Unauthorized');
+    } finally {
+      h.clock.advance(-(900 + 31));
+    }
+  });
+});
+
+describe('the policy under API Gateway\'s authorizer cache', () => {
+  // The cache keys on the Authorization header alone, so the policy returned for the first
+  // route is reused, unchanged, for every other route the same token calls.
+  it.each([
+    ['user1', ['GET', '/api/me'], { '/api/me': 'allow', '/api/admin/ping': 'deny' }],
+    ['user1', ['GET', '/api/admin/ping'], { '/api/me': 'allow', '/api/admin/ping': 'deny' }],
+    ['admin1', ['GET', '/api/me'], { '/api/me': 'allow', '/api/admin/ping': 'allow' }],
+    ['admin1', ['GET', '/api/admin/ping'], { '/api/me': 'allow', '/api/admin/ping': 'allow' }],
+  ] as const)('gives %s the right answer on both routes when the first call was %j', async (user, [method, resource], expected) => {
+    const cached = await authorize(authorizerEvent({ method, resource, authorization: `Bearer ${tokens[user]}` }));
+    for (const [path, decision] of Object.entries(expected)) {
+      expect(evaluatePolicy(cached.policyDocument, arn('GET', path))).toBe(decision);
+    }
+  });
+
+  it('denies the insufficient-role route explicitly, which API Gateway answers with 403', async () => {
+    const result = await authorize(authorizerEvent({ method: 'GET', resource: '/api/admin/ping', authorization: `Bearer ${tokens.user1}` }));
+    const deny = result.policyDocument.Statement.find((s) => s.Effect === 'Deny') as { Resource: string[] };
+    expect(deny.Resource).toContain(arn('GET', '/api/admin/ping'));
+    expect(h.logger.lines.some((l) => l.message === 'access_denied')).toBe(true);
+  });
+
+  it('covers no public route, which API Gateway never sends to the authorizer', async () => {
+    const result = await authorize(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${tokens.admin1}` }));
+    expect(JSON.stringify(result.policyDocument)).not.toContain('/api/auth/login');
+  });
+});
