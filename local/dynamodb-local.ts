@@ -59,7 +59,8 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // for fast start-up (about 3 s instead of 10 on a small machine).
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
   process.env.JAVA_TOOL_OPTIONS ??= '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
-  const child: ChildProcess = spawn({ port, ...(options.dataDir && { path: options.dataDir }), stdio: 'ignore' });
+  // -sharedDb: one database whatever region and credentials a client uses, as with a real table.
+  const child: ChildProcess = spawn({ port, sharedDb: true, ...(options.dataDir && { path: options.dataDir }), stdio: 'ignore' });
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
 
