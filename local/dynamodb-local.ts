@@ -94,7 +94,11 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
       new Promise<void>((resolve) => {
         process.removeListener('exit', killChild);
         if (exited) return resolve();
-        child.once('exit', () => resolve());
+        const force = setTimeout(killChild, 5_000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          resolve();
+        });
         child.kill('SIGTERM');
       }),
   };

@@ -53,13 +53,11 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** Reads and validates every variable; throws `ConfigError` on the first bad one. */
-export function loadConfig(env: Env = process.env): Config {
-  const required = (name: string): string => {
-    const value = env[name]?.trim();
-    if (!value) throw new ConfigError(`${name} is required`);
-    return value;
-  };
+/** The tunables: every variable that has a default. */
+export type Settings = Omit<Config, 'usersTable' | 'sessionsTable' | 'issuer' | 'audience' | 'secretsFile' | 'dynamodbEndpoint'>;
+
+/** Reads the variables that have defaults; throws `ConfigError` on a malformed one. */
+export function loadSettings(env: Env = process.env): Settings {
   const integer = (name: string, fallback: number, min: number, max: number): number => {
     const raw = env[name]?.trim();
     if (!raw) return fallback;
@@ -76,7 +74,25 @@ export function loadConfig(env: Env = process.env): Config {
     if (raw === 'false' || raw === '0') return false;
     throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
   };
+  return {
+    accessTokenTtlSeconds: integer(ENV.accessTokenTtlSeconds, DEFAULTS.accessTokenTtlSeconds, 60, 86_400),
+    sessionTtlSeconds: integer(ENV.sessionTtlSeconds, DEFAULTS.sessionTtlSeconds, 300, 365 * 86_400),
+    refreshGraceSeconds: integer(ENV.refreshGraceSeconds, DEFAULTS.refreshGraceSeconds, 0, 60),
+    clockToleranceSeconds: integer(ENV.clockToleranceSeconds, DEFAULTS.clockToleranceSeconds, 0, 300),
+    // OWASP Password Storage Cheat Sheet: bcrypt work factor of 10 or more.
+    bcryptCost: integer(ENV.bcryptCost, DEFAULTS.bcryptCost, 10, 15),
+    selfRegistration: flag(ENV.selfRegistration, DEFAULTS.selfRegistration),
+    jwksMaxAgeSeconds: integer(ENV.jwksMaxAgeSeconds, DEFAULTS.jwksMaxAgeSeconds, 0, 86_400),
+  };
+}
 
+/** Reads and validates every variable; throws `ConfigError` on the first bad one. */
+export function loadConfig(env: Env = process.env): Config {
+  const required = (name: string): string => {
+    const value = env[name]?.trim();
+    if (!value) throw new ConfigError(`${name} is required`);
+    return value;
+  };
   const issuer = required(ENV.issuer);
   if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
     throw new ConfigError(`${ENV.issuer} must be an http(s) URL, got ${JSON.stringify(issuer)}`);
@@ -88,13 +104,6 @@ export function loadConfig(env: Env = process.env): Config {
     audience: required(ENV.audience),
     secretsFile: required(ENV.secretsFile),
     dynamodbEndpoint: env[ENV.dynamodbEndpoint]?.trim() || undefined,
-    accessTokenTtlSeconds: integer(ENV.accessTokenTtlSeconds, DEFAULTS.accessTokenTtlSeconds, 60, 86_400),
-    sessionTtlSeconds: integer(ENV.sessionTtlSeconds, DEFAULTS.sessionTtlSeconds, 300, 365 * 86_400),
-    refreshGraceSeconds: integer(ENV.refreshGraceSeconds, DEFAULTS.refreshGraceSeconds, 0, 60),
-    clockToleranceSeconds: integer(ENV.clockToleranceSeconds, DEFAULTS.clockToleranceSeconds, 0, 300),
-    // OWASP Password Storage Cheat Sheet: bcrypt work factor of 10 or more.
-    bcryptCost: integer(ENV.bcryptCost, DEFAULTS.bcryptCost, 10, 15),
-    selfRegistration: flag(ENV.selfRegistration, DEFAULTS.selfRegistration),
-    jwksMaxAgeSeconds: integer(ENV.jwksMaxAgeSeconds, DEFAULTS.jwksMaxAgeSeconds, 0, 86_400),
+    ...loadSettings(env),
   };
 }

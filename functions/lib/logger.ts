@@ -13,6 +13,10 @@ export type AuthEvent =
   | 'refresh_reuse_detected'
   | 'logout'
   | 'user_created'
+  | 'user_disabled'
+  | 'user_enabled'
+  | 'user_roles_changed'
+  | 'sessions_revoked'
   | 'token_rejected'
   | 'access_denied';
 

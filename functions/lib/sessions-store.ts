@@ -1,6 +1,7 @@
-import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
+import { SESSIONS_BY_USER_INDEX } from './tables';
 import type { StoreOptions } from './users-store';
 
 /**
@@ -138,5 +139,33 @@ export class SessionsStore {
       if (isConditionFailed(err)) return undefined;
       rethrowDynamoError(err);
     }
+  }
+
+  /**
+   * A user's sessions, newest first, from the by-user index. The index is eventually consistent:
+   * a session opened in the last moment may be missing.
+   */
+  async listSessionsByUser(userId: string): Promise<Pick<Session, 'sid' | 'status' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>[]> {
+    const sessions: Awaited<ReturnType<SessionsStore['listSessionsByUser']>> = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: SESSIONS_BY_USER_INDEX,
+            KeyConditionExpression: 'userId = :userId',
+            ExpressionAttributeValues: { ':userId': userId },
+            ScanIndexForward: false,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        sessions.push(...((page.Items ?? []) as typeof sessions));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+    return sessions;
   }
 }

@@ -1,5 +1,5 @@
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidRequestError, UserExistsError } from './errors';
+import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { InvalidRequestError, NotFoundError, UserExistsError } from './errors';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
 import type { StoredPassword } from './passwords';
 
@@ -74,5 +74,63 @@ export class UsersStore {
     } catch (err) {
       rethrowDynamoError(err);
     }
+  }
+
+  /** Changes a user's status or roles; `NotFoundError` if there is no such user. */
+  async updateUser(username: string, change: { status?: User['status']; roles?: readonly string[] }, now: number): Promise<User> {
+    const sets = ['updatedAt = :now'];
+    const values: Record<string, unknown> = { ':now': now };
+    if (change.status !== undefined) {
+      sets.push('#status = :status');
+      values[':status'] = change.status;
+    }
+    if (change.roles !== undefined) {
+      sets.push('#roles = :roles');
+      values[':roles'] = [...new Set(change.roles)];
+    }
+    try {
+      const { Attributes } = await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { username },
+          ConditionExpression: 'attribute_exists(username)',
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ExpressionAttributeNames: {
+            ...(change.status !== undefined && { '#status': 'status' }),
+            ...(change.roles !== undefined && { '#roles': 'roles' }),
+          },
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return Attributes as User;
+    } catch (err) {
+      if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** Every user, without password hashes (an admin listing; a full scan). */
+  async listUsers(): Promise<Omit<User, 'passwordHash' | 'pepperVersion'>[]> {
+    const users: Omit<User, 'passwordHash' | 'pepperVersion'>[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
+            ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        users.push(...((page.Items ?? []) as typeof users));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+    return users.sort((a, b) => a.username.localeCompare(b.username));
   }
 }

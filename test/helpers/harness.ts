@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../functions/lib/clock';
 import { DEFAULTS, type Config } from '../../functions/lib/config';
@@ -8,8 +7,8 @@ import type { CoreDeps } from '../../functions/lib/core/types';
 import { createDocumentClient } from '../../functions/lib/dynamo';
 import type { AuthLogger } from '../../functions/lib/logger';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/secrets';
-import { TABLES, toCreateTableInput } from '../../functions/lib/tables';
 import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/verify-deps';
+import { ensureTables } from '../../local/tables';
 
 /** bcrypt cost for tests: the lowest the config allows, to keep suites fast. */
 export const TEST_BCRYPT_COST = 10;
@@ -67,8 +66,7 @@ export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): Dyna
 export async function createTestTables(client: DynamoDBDocumentClient): Promise<Pick<Config, 'usersTable' | 'sessionsTable'>> {
   const suffix = randomUUID().slice(0, 8);
   const names = { usersTable: `users-${suffix}`, sessionsTable: `sessions-${suffix}` };
-  await client.send(new CreateTableCommand(toCreateTableInput(names.usersTable, TABLES.users)));
-  await client.send(new CreateTableCommand(toCreateTableInput(names.sessionsTable, TABLES.sessions)));
+  await ensureTables(client, names);
   return names;
 }
 

@@ -1,0 +1,41 @@
+/**
+ * The answers API Gateway gives itself, before or instead of a function: declared once, so the
+ * CDK stack configures its Gateway Responses and the local runtime answers with the same bodies.
+ */
+
+/** One gateway answer: status, JSON body and extra headers. */
+export interface GatewayResponse {
+  readonly statusCode: number;
+  readonly error: string;
+  readonly description: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
+/** Gateway answers by the API Gateway response type they stand for. */
+export const GATEWAY_RESPONSES = {
+  /** The authorizer threw `Unauthorized`. RFC 6750 §3: a bare challenge. */
+  UNAUTHORIZED: {
+    statusCode: 401,
+    error: 'unauthorized',
+    description: 'a valid bearer token is required',
+    headers: { 'WWW-Authenticate': 'Bearer' },
+  },
+  /** The authorizer's policy denies this route (explicitly, or by not allowing it). */
+  ACCESS_DENIED: { statusCode: 403, error: 'access_denied', description: 'your roles do not permit this route' },
+  /** No such resource (API Gateway calls this MISSING_AUTHENTICATION_TOKEN). */
+  MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, error: 'not_found', description: 'no such route' },
+  /** The authorizer failed for another reason. */
+  AUTHORIZER_FAILURE: { statusCode: 500, error: 'server_error', description: 'authorization failed' },
+  /** The function crashed or answered something that is not a proxy response. */
+  BAD_GATEWAY: { statusCode: 502, error: 'bad_gateway', description: 'the function failed' },
+  /** The body is over the limit. */
+  REQUEST_TOO_LARGE: { statusCode: 413, error: 'request_too_large', description: 'request body exceeds 16 KiB' },
+  /** Too many requests for the stage or method limits. */
+  THROTTLED: { statusCode: 429, error: 'too_many_requests', description: 'slow down', headers: { 'Retry-After': '1' } },
+  DEFAULT_4XX: { statusCode: 400, error: 'invalid_request', description: 'the request was refused' },
+  DEFAULT_5XX: { statusCode: 500, error: 'server_error', description: 'internal error' },
+} as const satisfies Record<string, GatewayResponse>;
+
+/** The JSON body of a gateway answer. */
+export const gatewayResponseBody = (r: GatewayResponse): string =>
+  JSON.stringify({ error: r.error, error_description: r.description });

@@ -1,0 +1,30 @@
+import { ROUTES, type Route } from '../functions/lib/routes';
+
+const who = (route: Route) =>
+  route.access === 'public' ? 'public' : route.access.roles.length === 0 ? 'signed in' : `role ${route.access.roles.join(' or ')}`;
+
+/** What `npm start` prints once it is ready; its last line holds the base URL, for scripts to wait on. */
+export function banner(o: { baseUrl: string; dataDir: string | undefined; register: boolean; cacheTtl: number; startupMs: number }): string {
+  const b = o.baseUrl;
+  const json = `-H 'Content-Type: application/json'`;
+  const creds = `'{"username":"alice","password":"correct horse battery staple"}'`;
+  const routes = ROUTES.filter((r) => o.register || r.handler !== 'register')
+    .map((r) => `  ${r.method.padEnd(6)} ${r.path.padEnd(26)} ${who(r)}`)
+    .join('\n');
+  return `
+aws-auth-service, running locally
+  data        ${o.dataDir ?? 'in memory (nothing is kept)'}
+  register    ${o.register ? 'on: anyone can sign up (start with --no-register to turn it off)' : 'off'}
+  authorizer  results cached ${o.cacheTtl} s per Authorization header, as API Gateway does
+
+Routes
+${routes}
+
+Try it
+${o.register ? `  curl -s ${b}/api/auth/register ${json} -d ${creds}\n` : ''}  TOKENS=$(curl -s ${b}/api/auth/login ${json} -d ${creds})
+  ACCESS=$(echo "$TOKENS" | node -pe 'JSON.parse(fs.readFileSync(0)).access_token')
+  curl -s ${b}/api/me -H "Authorization: Bearer $ACCESS"
+
+Ready in ${(o.startupMs / 1000).toFixed(1)} s: ${b}
+`;
+}

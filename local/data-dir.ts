@@ -1,0 +1,71 @@
+import { constants } from 'node:fs';
+import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { generateSecrets, parseSecrets, serializeSecrets, type AuthSecrets } from '../functions/lib/secrets';
+
+/** The data directory cannot be created or written; the message says which and why. */
+export class DataDirError extends Error {
+  override name = 'DataDirError';
+}
+
+/** Files of the local runtime inside its data directory. */
+export const dataPaths = (dir: string) => ({
+  dynamodb: join(dir, 'dynamodb'),
+  secrets: join(dir, 'secrets.json'),
+  runtime: join(dir, 'runtime.json'),
+});
+
+/** Creates the data directory (0700) if needed and checks it can be written. */
+export async function prepareDataDir(dir: string): Promise<void> {
+  try {
+    await mkdir(dataPaths(dir).dynamodb, { recursive: true, mode: 0o700 });
+    await access(dir, constants.W_OK);
+    await access(dataPaths(dir).dynamodb, constants.W_OK);
+  } catch (err) {
+    throw new DataDirError(`cannot write the data directory ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): set AUTH_DATA_DIR to a writable directory, or pass --in-memory`);
+  }
+}
+
+/**
+ * The secrets of this data directory: read if present, otherwise generated once (one RS256
+ * key and a 256-bit pepper) and written with mode 0600, never overwriting a file that exists.
+ */
+export async function loadOrCreateSecrets(path: string): Promise<{ secrets: AuthSecrets; created: boolean }> {
+  try {
+    return { secrets: parseSecrets(await readFile(path, 'utf8')), created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new DataDirError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const secrets = await generateSecrets();
+  try {
+    await writeFile(path, serializeSecrets(secrets), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    // Another process created it first: use theirs, so both agree.
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateSecrets(path);
+    throw new DataDirError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  return { secrets, created: true };
+}
+
+/** What a running `npm start` tells the admin CLI: where its DynamoDB Local answers. */
+export interface RuntimeInfo {
+  readonly pid: number;
+  readonly dynamodbEndpoint: string;
+  readonly baseUrl: string;
+}
+
+export async function writeRuntimeInfo(dir: string, info: RuntimeInfo): Promise<void> {
+  await writeFile(dataPaths(dir).runtime, JSON.stringify(info), { mode: 0o600 });
+}
+
+export async function readRuntimeInfo(dir: string): Promise<RuntimeInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(dataPaths(dir).runtime, 'utf8')) as RuntimeInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+export async function removeRuntimeInfo(dir: string): Promise<void> {
+  await rm(dataPaths(dir).runtime, { force: true });
+}

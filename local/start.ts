@@ -1,0 +1,142 @@
+/**
+ * `npm start`: the whole service on this machine. DynamoDB Local (the official engine) holds the
+ * data, the real handlers serve the routes, and a small gateway plays API Gateway in front.
+ *
+ *   npm start [-- --in-memory] [-- --no-register]
+ */
+import './quiet-sdk';
+import { createServer, type RequestListener, type Server } from 'node:http';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { ConfigError, ENV, loadConfig } from '../functions/lib/config';
+import { createDocumentClient } from '../functions/lib/dynamo';
+import type { HttpHandler } from '../functions/lib/http';
+import { ROUTES, type HandlerName } from '../functions/lib/routes';
+import { generateSecrets, serializeSecrets } from '../functions/lib/secrets';
+import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
+import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { createGateway } from './gateway';
+import { banner } from './banner';
+import { LOCAL_TABLES } from './local-tables';
+import { ensureTables } from './tables';
+
+const HOST = '127.0.0.1';
+
+class StartError extends Error {}
+
+function parseArgs(argv: string[]) {
+  const known = new Set(['--in-memory', '--no-register', '--help']);
+  for (const arg of argv) if (!known.has(arg)) throw new StartError(`unknown option ${arg} (options: --in-memory, --no-register)`);
+  return { inMemory: argv.includes('--in-memory'), register: !argv.includes('--no-register'), help: argv.includes('--help') };
+}
+
+function intFromEnv(name: string, fallback: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 0 || value > max) throw new StartError(`${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
+  return value;
+}
+
+/** Binds the port before anything slow starts, so a busy port fails at once. */
+function listen(server: Server, port: number): Promise<void> {
+  return new Promise((resolvePromise, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(err.code === 'EADDRINUSE' ? new StartError(`port ${port} is already in use: stop what runs there or set PORT to another port`) : err),
+    );
+    server.listen(port, HOST, () => resolvePromise());
+  });
+}
+
+async function main(): Promise<void> {
+  const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write('usage: npm start [-- --in-memory] [-- --no-register]\nenvironment: PORT, AUTH_DATA_DIR, AUTH_AUTHORIZER_CACHE_TTL_SECONDS, AUTH_*\n');
+    return;
+  }
+  const port = intFromEnv('PORT', 3000, 65_535);
+  const cacheTtl = intFromEnv('AUTH_AUTHORIZER_CACHE_TTL_SECONDS', 300, 3600);
+  const dataDir = resolve(process.env.AUTH_DATA_DIR || '.data');
+  const baseUrl = `http://${HOST}:${port}`;
+  const started = Date.now();
+
+  let listener: RequestListener = (_req, res) => {
+    res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
+    res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'starting' }));
+  };
+  const server = createServer((req, res) => listener(req, res));
+  await listen(server, port);
+
+  let ddb: DynamoDbLocal | undefined;
+  let scratch: string | undefined;
+  const stop = async () => {
+    server.closeAllConnections();
+    server.close();
+    await ddb?.stop();
+    if (scratch) await rm(scratch, { recursive: true, force: true });
+    else await removeRuntimeInfo(dataDir);
+  };
+  let stopping = false;
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.on(signal, () => {
+      // A second signal is usually the same one relayed (tsx, npm, a terminal's process group);
+      // stopping is bounded anyway.
+      if (stopping) return;
+      stopping = true;
+      process.stdout.write(`\n${signal}: stopping\n`);
+      void stop().then(() => process.exit(0));
+    });
+  }
+
+  try {
+    let secretsFile: string;
+    if (args.inMemory) {
+      scratch = await mkdtemp(join(tmpdir(), 'auth-local-'));
+      secretsFile = join(scratch, 'secrets.json');
+      await writeFile(secretsFile, serializeSecrets(await generateSecrets()), { mode: 0o600 });
+    } else {
+      await prepareDataDir(dataDir);
+      secretsFile = dataPaths(dataDir).secrets;
+      await loadOrCreateSecrets(secretsFile);
+    }
+
+    ddb = await startDynamoDbLocal(args.inMemory ? {} : { dataDir: dataPaths(dataDir).dynamodb });
+    await ensureTables(createDocumentClient({ endpoint: ddb.endpoint, region: 'local' }), LOCAL_TABLES);
+    if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: ddb.endpoint, baseUrl });
+
+    // The handlers build their dependencies from the environment, exactly as in Lambda.
+    const defaults: Record<string, string> = {
+      [ENV.usersTable]: LOCAL_TABLES.usersTable,
+      [ENV.sessionsTable]: LOCAL_TABLES.sessionsTable,
+      [ENV.issuer]: baseUrl,
+      [ENV.audience]: `${baseUrl}/api`,
+      [ENV.secretsFile]: secretsFile,
+      [ENV.dynamodbEndpoint]: ddb.endpoint,
+      [ENV.selfRegistration]: String(args.register),
+    };
+    for (const [name, value] of Object.entries(defaults)) if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
+    loadConfig();
+
+    // Loaded only now, after the environment is set: each module builds its deps at load.
+    const handlers = {} as Record<HandlerName, HttpHandler>;
+    for (const name of new Set(ROUTES.map((r) => r.handler))) {
+      handlers[name] = (require(`../functions/${name}`) as { handler: HttpHandler }).handler;
+    }
+    const { handler: authorizer } = require('../functions/authorizer') as typeof import('../functions/authorizer');
+    listener = createGateway({ routes: ROUTES, handlers, authorizer, authorizerCacheTtlSeconds: cacheTtl });
+
+    process.stdout.write(
+      banner({ baseUrl, dataDir: args.inMemory ? undefined : dataDir, register: args.register, cacheTtl, startupMs: Date.now() - started }),
+    );
+  } catch (err) {
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+main().catch((err: unknown) => {
+  const known = err instanceof StartError || err instanceof DataDirError || err instanceof JavaMissingError || err instanceof ConfigError;
+  process.stderr.write(`error: ${known ? (err as Error).message : `could not start: ${String((err as Error)?.message ?? err)}`}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,33 @@
+import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { TABLES, toCreateTableInput, type TableDefinition } from '../functions/lib/tables';
+
+/** Physical names of the service's tables. */
+export interface TableNames {
+  readonly usersTable: string;
+  readonly sessionsTable: string;
+}
+
+async function ensureTable(client: DynamoDBDocumentClient, tableName: string, table: TableDefinition): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+    return false;
+  } catch (err) {
+    if ((err as { name?: string }).name !== 'ResourceNotFoundException') throw err;
+  }
+  await client.send(new CreateTableCommand(toCreateTableInput(tableName, table)));
+  if (table.ttlAttribute) {
+    await client.send(
+      new UpdateTimeToLiveCommand({ TableName: tableName, TimeToLiveSpecification: { AttributeName: table.ttlAttribute, Enabled: true } }),
+    );
+  }
+  return true;
+}
+
+/** Creates whichever of the service's tables are missing, from the one table definition module. */
+export async function ensureTables(client: DynamoDBDocumentClient, names: TableNames): Promise<string[]> {
+  const created: string[] = [];
+  if (await ensureTable(client, names.usersTable, TABLES.users)) created.push(names.usersTable);
+  if (await ensureTable(client, names.sessionsTable, TABLES.sessions)) created.push(names.sessionsTable);
+  return created;
+}

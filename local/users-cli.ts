@@ -1,0 +1,235 @@
+/**
+ * `npm run users -- <command>`: the admin CLI. It works on the local data directory by default
+ * (through a running `npm start`, or its own DynamoDB Local), or on real AWS tables when given
+ * their names and the usual AWS credentials. It uses the same stores as the handlers.
+ */
+import './quiet-sdk';
+import { Writable } from 'node:stream';
+import { createInterface } from 'node:readline/promises';
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { systemClock } from '../functions/lib/clock';
+import { ConfigError, loadSettings } from '../functions/lib/config';
+import { revokeUserSessions, setUserRoles, setUserStatus } from '../functions/lib/core/admin';
+import { createUser } from '../functions/lib/core/users';
+import { createDocumentClient } from '../functions/lib/dynamo';
+import { AuthError } from '../functions/lib/errors';
+import type { AuthLogger } from '../functions/lib/logger';
+import { createPasswordHasher } from '../functions/lib/passwords';
+import { loadSecretsFile, type AuthSecrets } from '../functions/lib/secrets';
+import { SessionsStore } from '../functions/lib/sessions-store';
+import { UsersStore } from '../functions/lib/users-store';
+import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
+import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { LOCAL_TABLES } from './local-tables';
+import { ensureTables, type TableNames } from './tables';
+
+const USAGE = `usage: npm run users -- <command> [options]
+
+commands
+  create <username> [--role <role>]...   the password is read from stdin, or asked for without echo
+  list                                   every user, with roles and status
+  disable <username>                     refuse logins and refreshes, and end every session
+  enable <username>
+  set-roles <username> <role>...         replace the roles (tokens minted from now on carry them)
+  revoke-sessions <username>             end every session of the user
+
+options
+  --data-dir <dir>         the local data directory (default: AUTH_DATA_DIR or .data)
+  --users-table <name>     work on these AWS tables instead, with the usual AWS credentials
+  --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE / AUTH_SESSIONS_TABLE)
+  --secrets-file <path>    the secrets (pepper) for create on AWS tables (or AUTH_SECRETS_FILE)
+`;
+
+class UsageError extends Error {}
+
+interface Args {
+  command: string;
+  positional: string[];
+  roles: string[];
+  options: Record<string, string>;
+}
+
+function parseArgs(argv: string[]): Args {
+  const positional: string[] = [];
+  const roles: string[] = [];
+  const options: Record<string, string> = {};
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('--')) {
+      positional.push(arg);
+      continue;
+    }
+    const value = argv[++i];
+    if (value === undefined) throw new UsageError(`${arg} needs a value`);
+    if (arg === '--role') roles.push(value);
+    else if (['--data-dir', '--users-table', '--sessions-table', '--secrets-file'].includes(arg)) options[arg.slice(2)] = value;
+    else throw new UsageError(`unknown option ${arg}`);
+  }
+  const [command, ...rest] = positional;
+  if (!command) throw new UsageError('a command is required');
+  return { command, positional: rest, roles, options };
+}
+
+/** Reads a password without echo from a terminal, or the whole of stdin from a pipe. Never from argv. */
+async function readPassword(): Promise<string> {
+  if (!process.stdin.isTTY) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+  }
+  let muted = false;
+  const output = new Writable({
+    write(chunk, _enc, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const rl = createInterface({ input: process.stdin, output, terminal: true });
+  const ask = async (prompt: string) => {
+    process.stderr.write(prompt);
+    muted = true;
+    const answer = await rl.question('');
+    muted = false;
+    process.stderr.write('\n');
+    return answer;
+  };
+  try {
+    const first = await ask('Password: ');
+    if ((await ask('Repeat password: ')) !== first) throw new UsageError('the passwords differ');
+    return first;
+  } finally {
+    rl.close();
+  }
+}
+
+/** Where the tables are, and how to reach them. */
+interface Target {
+  client: DynamoDBDocumentClient;
+  tables: TableNames;
+  secrets: () => Promise<AuthSecrets>;
+  close: () => Promise<void>;
+}
+
+async function answers(endpoint: string): Promise<boolean> {
+  const client = createDocumentClient({ endpoint, region: 'local' });
+  try {
+    await client.send(new ListTablesCommand({}));
+    return true;
+  } catch {
+    return false;
+  } finally {
+    client.destroy();
+  }
+}
+
+async function connect(options: Record<string, string>): Promise<Target> {
+  const usersTable = options['users-table'] ?? process.env.AUTH_USERS_TABLE;
+  const sessionsTable = options['sessions-table'] ?? process.env.AUTH_SESSIONS_TABLE;
+  if (usersTable || sessionsTable) {
+    if (!usersTable || !sessionsTable) throw new UsageError('give both --users-table and --sessions-table');
+    const secretsFile = options['secrets-file'] ?? process.env.AUTH_SECRETS_FILE;
+    const client = createDocumentClient({ region: process.env.AWS_REGION });
+    return {
+      client,
+      tables: { usersTable, sessionsTable },
+      secrets: () => {
+        if (!secretsFile) throw new UsageError('create on AWS tables needs --secrets-file (the pepper hashes the password)');
+        return loadSecretsFile(secretsFile);
+      },
+      close: async () => client.destroy(),
+    };
+  }
+
+  const dataDir = options['data-dir'] ?? process.env.AUTH_DATA_DIR ?? '.data';
+  const running = await readRuntimeInfo(dataDir);
+  let own: DynamoDbLocal | undefined;
+  let endpoint = running?.dynamodbEndpoint;
+  // A running `npm start` owns the database files; otherwise open them ourselves.
+  if (!endpoint || !(await answers(endpoint))) {
+    await prepareDataDir(dataDir);
+    own = await startDynamoDbLocal({ dataDir: dataPaths(dataDir).dynamodb });
+    endpoint = own.endpoint;
+  }
+  const client = createDocumentClient({ endpoint, region: 'local' });
+  await ensureTables(client, LOCAL_TABLES);
+  return {
+    client,
+    tables: LOCAL_TABLES,
+    secrets: async () => (await loadOrCreateSecrets(dataPaths(dataDir).secrets)).secrets,
+    close: async () => {
+      client.destroy();
+      await own?.stop();
+    },
+  };
+}
+
+/** Audit events go to stderr as JSON lines, apart from the command's own output. */
+const stderrLogger: AuthLogger = {
+  info: (message: string, ...extra: unknown[]) => void process.stderr.write(`${JSON.stringify({ level: 'INFO', message, ...(extra[0] as object) })}\n`),
+  warn: (message: string, ...extra: unknown[]) => void process.stderr.write(`${JSON.stringify({ level: 'WARN', message, ...(extra[0] as object) })}\n`),
+  error: (message: string, ...extra: unknown[]) => void process.stderr.write(`${JSON.stringify({ level: 'ERROR', message, ...(extra[0] as object) })}\n`),
+} as AuthLogger;
+
+async function run(args: Args, target: Target): Promise<string> {
+  const users = new UsersStore({ client: target.client, tableName: target.tables.usersTable });
+  const sessions = new SessionsStore({ client: target.client, tableName: target.tables.sessionsTable });
+  const deps = { users, sessions, now: systemClock, logger: stderrLogger };
+  const meta = { requestId: `cli-${process.pid}` };
+  const username = () => {
+    const name = args.positional[0];
+    if (!name) throw new UsageError(`${args.command} needs a username`);
+    return name;
+  };
+
+  switch (args.command) {
+    case 'create': {
+      const name = username();
+      const secrets = await target.secrets();
+      const passwords = createPasswordHasher({ peppers: secrets.peppers, bcryptCost: loadSettings().bcryptCost });
+      const user = await createUser({ username: name, password: await readPassword(), roles: args.roles.length ? args.roles : undefined }, meta, { ...deps, passwords });
+      return `created ${user.username} (sub ${user.sub}) with roles ${user.roles.join(', ')}`;
+    }
+    case 'list': {
+      const all = await users.listUsers();
+      const rows = all.map((u) => `${u.username.padEnd(24)} ${u.status.padEnd(9)} ${u.roles.join(',').padEnd(20)} ${new Date(u.createdAt * 1000).toISOString()}`);
+      return [`${'USERNAME'.padEnd(24)} ${'STATUS'.padEnd(9)} ${'ROLES'.padEnd(20)} CREATED`, ...rows].join('\n');
+    }
+    case 'disable':
+      return `disabled ${(await setUserStatus(username(), 'disabled', meta, deps)).username}`;
+    case 'enable':
+      return `enabled ${(await setUserStatus(username(), 'active', meta, deps)).username}`;
+    case 'set-roles': {
+      const roles = args.positional.slice(1);
+      if (roles.length === 0) throw new UsageError('set-roles needs at least one role');
+      const user = await setUserRoles(username(), roles, meta, deps);
+      return `${user.username} now has roles ${user.roles.join(', ')}`;
+    }
+    case 'revoke-sessions':
+      return `ended ${await revokeUserSessions(username(), meta, deps)} session(s)`;
+    default:
+      throw new UsageError(`unknown command ${args.command}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv.includes('--help') || argv[0] === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const args = parseArgs(argv);
+  const target = await connect(args.options);
+  try {
+    process.stdout.write(`${await run(args, target)}\n`);
+  } finally {
+    await target.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  const known = [UsageError, AuthError, DataDirError, JavaMissingError, ConfigError].some((E) => err instanceof E);
+  process.stderr.write(`error: ${known ? (err as Error).message : `failed: ${String((err as Error)?.message ?? err)}`}\n`);
+  if (err instanceof UsageError) process.stderr.write(`\n${USAGE}`);
+  process.exit(1);
+});

@@ -1,0 +1,102 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { freePort } from '../../local/dynamodb-local';
+
+const ROOT = resolve(__dirname, '../..');
+const TSX = require.resolve('tsx/cli');
+
+/** A running `npm start`, as a child process of the test. */
+export interface LocalRuntime {
+  readonly baseUrl: string;
+  readonly port: number;
+  readonly dataDir: string;
+  output(): string;
+  stop(): Promise<number | null>;
+}
+
+/** A fresh data directory. */
+export const tempDataDir = () => mkdtemp(join(tmpdir(), 'auth-e2e-'));
+
+/** Runs `local/start.ts` (what `npm start` runs) and waits for its ready line. */
+export async function startLocalRuntime(opts: { dataDir?: string; port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<LocalRuntime> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = opts.dataDir ?? (await tempDataDir());
+  const child: ChildProcess = spawn(process.execPath, [TSX, 'local/start.ts', ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: String(port), AUTH_DATA_DIR: dataDir, ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  await new Promise<void>((resolveReady, reject) => {
+    const timer = setTimeout(() => reject(new Error(`local runtime not ready in 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (out.split('\n').some((l) => l.startsWith('Ready') && l.includes(baseUrl))) {
+        clearTimeout(timer);
+        resolveReady();
+      }
+    };
+    child.stdout?.on('data', check);
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`local runtime exited with ${code}:\n${out}`));
+    });
+  });
+
+  return {
+    baseUrl,
+    port,
+    dataDir,
+    output: () => out,
+    stop: async () => {
+      if (child.exitCode === null) process.kill(-(child.pid as number), 'SIGTERM');
+      return exited;
+    },
+  };
+}
+
+/** Runs `local/start.ts` expecting it to fail; returns its exit code and output. */
+export function runStartExpectingFailure(env: Record<string, string>, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [TSX, 'local/start.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** Runs the admin CLI (`npm run users -- ...`) with `input` on stdin. */
+export function runUsersCli(args: string[], env: Record<string, string>, input = ''): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [TSX, 'local/users-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, input, encoding: 'utf8', timeout: 60_000 });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+/** A JSON request to the runtime. */
+export async function call(baseUrl: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: {
+      ...(opts.body !== undefined && { 'Content-Type': 'application/json' }),
+      ...(opts.token !== undefined && { Authorization: `Bearer ${opts.token}` }),
+      ...opts.headers,
+    },
+    ...(opts.body !== undefined && { body: typeof opts.body === 'string' ? opts.body : JSON.stringify(opts.body) }),
+  });
+  const text = await res.text();
+  let body: Record<string, unknown> = {};
+  try {
+    body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  } catch {
+    body = { raw: text };
+  }
+  return { status: res.status, headers: res.headers, body };
+}
+
+/** Checks that java is gone after a stop (no orphaned DynamoDB Local of this data dir). */
+export function dynamoDbLocalRunningFor(dataDir: string): boolean {
+  const r = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar -dbPath ${dataDir}`], { encoding: 'utf8' });
+  return r.status === 0;
+}
