@@ -144,6 +144,14 @@ describe('the admin CLI', () => {
     await login('erin');
   });
 
+  it('ends every session of a user with revoke-sessions', async () => {
+    const pair = await login('erin');
+    const r = runUsersCli(['revoke-sessions', 'erin'], { AUTH_DATA_DIR: rt.dataDir });
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^ended [1-9]\d* session\(s\)$/m);
+    expect((await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: pair.refresh_token } })).status).toBe(401);
+  });
+
   it('refuses an unknown command or user with one error line and a non-zero exit', () => {
     const r = runUsersCli(['disable', 'nobody'], { AUTH_DATA_DIR: rt.dataDir });
     expect(r.status).toBe(1);
