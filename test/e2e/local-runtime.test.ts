@@ -10,6 +10,9 @@ let rt: LocalRuntime;
 
 beforeAll(async () => {
   rt = await startLocalRuntime();
+  // erin exists for every suite below; the full-flow test signs up its own user.
+  const erin = await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'erin', password: PASSWORD } });
+  expect(erin.status).toBe(201);
 });
 
 afterAll(async () => {
@@ -33,18 +36,18 @@ describe('npm start', () => {
   });
 
   it('runs the whole flow: register, login, validate, /api/me, refresh, refresh again, logout, refused refresh', async () => {
-    const reg = await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'Erin', password: PASSWORD } });
+    const reg = await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'Hana', password: PASSWORD } });
     expect(reg.status).toBe(201);
-    expect(reg.body).toMatchObject({ username: 'erin', roles: ['user'] });
+    expect(reg.body).toMatchObject({ username: 'hana', roles: ['user'] });
 
-    const pair = await login('erin');
+    const pair = await login('hana');
     const validated = await call(rt.baseUrl, 'GET', '/api/auth/validate', { token: pair.access_token });
     expect(validated.status).toBe(200);
-    expect(validated.body).toMatchObject({ active: true, sub: reg.body.sub, username: 'erin', roles: ['user'] });
+    expect(validated.body).toMatchObject({ active: true, sub: reg.body.sub, username: 'hana', roles: ['user'] });
 
     const me = await call(rt.baseUrl, 'GET', '/api/me', { token: pair.access_token });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ sub: reg.body.sub, username: 'erin', roles: ['user'] });
+    expect(me.body).toEqual({ sub: reg.body.sub, username: 'hana', roles: ['user'] });
 
     const second = await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: pair.refresh_token } });
     expect(second.status).toBe(200);
