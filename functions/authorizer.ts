@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { TokenError } from './lib/errors';
 import { bearerToken } from './lib/http';
+import { lazyDeps, type DepsInput } from './lib/lazy';
 import { logAuthEvent } from './lib/logger';
 import { apiStageArn, buildPolicy } from './lib/policy';
 import { ROUTES, isPermitted, type Route } from './lib/routes';
@@ -19,11 +20,10 @@ const unauthorized = () => new Error('Unauthorized');
  * `Unauthorized` (401); a valid token gets a policy over every protected route, allowing those
  * its roles permit and denying the rest (403).
  */
-export function createHandler(deps: AuthorizerDeps | Promise<AuthorizerDeps>) {
-  const ready = Promise.resolve(deps);
-  ready.catch(() => undefined);
+export function createHandler(deps: DepsInput<AuthorizerDeps>) {
+  const ready = lazyDeps(deps);
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
-    const d = await ready;
+    const d = await ready();
     const requestId = event?.requestContext?.requestId;
     const token = bearerToken(event?.headers);
     const stageArn = typeof event?.methodArn === 'string' ? apiStageArn(event.methodArn) : undefined;
@@ -53,4 +53,4 @@ export function createHandler(deps: AuthorizerDeps | Promise<AuthorizerDeps>) {
   };
 }
 
-export const handler = createHandler(defaultVerifyDeps());
+export const handler = createHandler(defaultVerifyDeps);

@@ -3,10 +3,11 @@ import { register } from './lib/core/users';
 import { defaultCoreDeps } from './lib/core-deps';
 import { NotFoundError } from './lib/errors';
 import { createHttpHandler, json, parseJsonBody, requestMeta, stringField, type HttpHandler } from './lib/http';
+import type { DepsInput } from './lib/lazy';
 import { createLogger } from './lib/logger';
 
 /** `POST /api/auth/register` with `{username, password}`: 201, 409 user_exists, or 404 when switched off. */
-export function createHandler(deps: CoreDeps | Promise<CoreDeps>): HttpHandler {
+export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
     // Switched off, the route answers as if it did not exist, before looking at the body.
     if (!d.selfRegistration) throw new NotFoundError('self-registration is disabled');
@@ -16,4 +17,4 @@ export function createHandler(deps: CoreDeps | Promise<CoreDeps>): HttpHandler {
   });
 }
 
-export const handler = createHandler(defaultCoreDeps());
+export const handler = createHandler(defaultCoreDeps);

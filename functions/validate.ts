@@ -1,13 +1,14 @@
 import { TokenError } from './lib/errors';
 import { bearerToken, createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http';
 import { createLogger, logAuthEvent } from './lib/logger';
+import type { DepsInput } from './lib/lazy';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
 
 /**
  * `GET /api/auth/validate` with `Authorization: Bearer <token>`, for services not behind the
  * gateway: 200 with the token's subject, or 401 with an RFC 6750 challenge.
  */
-export function createHandler(deps: VerifyDeps | Promise<VerifyDeps>): HttpHandler {
+export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
     const token = bearerToken(event.headers);
     if (token === undefined) throw new TokenError('ERR_JWT_MISSING', 'a bearer token is required');
@@ -21,4 +22,4 @@ export function createHandler(deps: VerifyDeps | Promise<VerifyDeps>): HttpHandl
   });
 }
 
-export const handler = createHandler(defaultVerifyDeps());
+export const handler = createHandler(defaultVerifyDeps);

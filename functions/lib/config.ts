@@ -8,6 +8,9 @@ export const ENV = {
   issuer: 'AUTH_ISSUER',
   audience: 'AUTH_AUDIENCE',
   secretsFile: 'AUTH_SECRETS_FILE',
+  secretId: 'AUTH_SECRET_ID',
+  publicJwksParameter: 'AUTH_PUBLIC_JWKS_PARAMETER',
+  keysCacheTtlSeconds: 'AUTH_KEYS_CACHE_TTL_SECONDS',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
   accessTokenTtlSeconds: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
   sessionTtlSeconds: 'AUTH_SESSION_TTL_SECONDS',
@@ -24,7 +27,12 @@ export interface Config {
   readonly sessionsTable: string;
   readonly issuer: string;
   readonly audience: string;
-  readonly secretsFile: string;
+  /** A local file with the secrets (the local runtime). */
+  readonly secretsFile: string | undefined;
+  /** The Secrets Manager secret with the secrets (AWS), read through the Lambda extension. */
+  readonly secretId: string | undefined;
+  /** The SSM parameter with the public JWK set, for functions that only verify (AWS). */
+  readonly publicJwksParameter: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
   readonly accessTokenTtlSeconds: number;
   readonly sessionTtlSeconds: number;
@@ -33,6 +41,8 @@ export interface Config {
   readonly bcryptCost: number;
   readonly selfRegistration: boolean;
   readonly jwksMaxAgeSeconds: number;
+  /** How long fetched keys are trusted before they are fetched again. */
+  readonly keysCacheTtlSeconds: number;
 }
 
 /** Defaults, exported so the README, CDK props and tests quote the same numbers. */
@@ -44,6 +54,7 @@ export const DEFAULTS = {
   bcryptCost: 11,
   selfRegistration: false,
   jwksMaxAgeSeconds: 300,
+  keysCacheTtlSeconds: 300,
 } as const;
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -54,7 +65,10 @@ export class ConfigError extends Error {
 type Env = Readonly<Record<string, string | undefined>>;
 
 /** The tunables: every variable that has a default. */
-export type Settings = Omit<Config, 'usersTable' | 'sessionsTable' | 'issuer' | 'audience' | 'secretsFile' | 'dynamodbEndpoint'>;
+export type Settings = Omit<
+  Config,
+  'usersTable' | 'sessionsTable' | 'issuer' | 'audience' | 'secretsFile' | 'secretId' | 'publicJwksParameter' | 'dynamodbEndpoint'
+>;
 
 /** Reads the variables that have defaults; throws `ConfigError` on a malformed one. */
 export function loadSettings(env: Env = process.env): Settings {
@@ -83,6 +97,7 @@ export function loadSettings(env: Env = process.env): Settings {
     bcryptCost: integer(ENV.bcryptCost, DEFAULTS.bcryptCost, 10, 15),
     selfRegistration: flag(ENV.selfRegistration, DEFAULTS.selfRegistration),
     jwksMaxAgeSeconds: integer(ENV.jwksMaxAgeSeconds, DEFAULTS.jwksMaxAgeSeconds, 0, 86_400),
+    keysCacheTtlSeconds: integer(ENV.keysCacheTtlSeconds, DEFAULTS.keysCacheTtlSeconds, 0, 3600),
   };
 }
 
@@ -97,13 +112,19 @@ export function loadConfig(env: Env = process.env): Config {
   if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
     throw new ConfigError(`${ENV.issuer} must be an http(s) URL, got ${JSON.stringify(issuer)}`);
   }
+  const optional = (name: string) => env[name]?.trim() || undefined;
+  const secretsFile = optional(ENV.secretsFile);
+  const secretId = optional(ENV.secretId);
+  if (secretsFile && secretId) throw new ConfigError(`set ${ENV.secretsFile} or ${ENV.secretId}, not both`);
   return {
     usersTable: required(ENV.usersTable),
     sessionsTable: required(ENV.sessionsTable),
     issuer,
     audience: required(ENV.audience),
-    secretsFile: required(ENV.secretsFile),
-    dynamodbEndpoint: env[ENV.dynamodbEndpoint]?.trim() || undefined,
+    secretsFile,
+    secretId,
+    publicJwksParameter: optional(ENV.publicJwksParameter),
+    dynamodbEndpoint: optional(ENV.dynamodbEndpoint),
     ...loadSettings(env),
   };
 }

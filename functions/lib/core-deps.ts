@@ -1,26 +1,46 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAccessTokens } from './access-tokens';
-import { createDocumentClient } from './dynamo';
+import { CachedKeySource } from './cached-key-source';
 import { systemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
 import type { CoreDeps } from './core/types';
-import { JwkSetKeySource } from './keys';
+import { createDocumentClient } from './dynamo';
+import { JwkSetKeySource, type KeySource } from './keys';
 import { createLogger, type AuthLogger } from './logger';
 import { createPasswordHasher } from './passwords';
 import { createRefreshTokens, deriveKey } from './refresh-tokens';
-import { loadSecretsFile, type AuthSecrets } from './secrets';
+import { privateSecretsSource } from './secret-sources';
+import { parseSecrets, type AuthSecrets } from './secrets';
 import { SessionsStore } from './sessions-store';
 import { UsersStore } from './users-store';
 
-/** Builds the dependencies of the flows that touch DynamoDB and sign tokens. */
+/** The configuration the flows read. */
+export type CoreConfig = Pick<
+  Config,
+  | 'usersTable'
+  | 'sessionsTable'
+  | 'issuer'
+  | 'audience'
+  | 'accessTokenTtlSeconds'
+  | 'clockToleranceSeconds'
+  | 'sessionTtlSeconds'
+  | 'refreshGraceSeconds'
+  | 'bcryptCost'
+  | 'selfRegistration'
+>;
+
+/**
+ * Builds the dependencies of the flows that touch DynamoDB and sign tokens. Peppers come from
+ * `secrets`; signing keys from `keys` (default: the keys in `secrets`).
+ */
 export function createCoreDeps(
-  config: Omit<Config, 'secretsFile' | 'dynamodbEndpoint' | 'jwksMaxAgeSeconds'>,
+  config: CoreConfig,
   secrets: AuthSecrets,
   client: DynamoDBDocumentClient,
-  overrides: { now?: Clock; logger?: AuthLogger } = {},
+  overrides: { now?: Clock; logger?: AuthLogger; keys?: KeySource } = {},
 ): CoreDeps {
   const now = overrides.now ?? systemClock;
-  const keys = new JwkSetKeySource({ jwks: secrets.signingKeys, signingKid: secrets.signingKid });
+  const keys = overrides.keys ?? new JwkSetKeySource({ jwks: secrets.signingKeys, signingKid: secrets.signingKid });
   return {
     users: new UsersStore({ client, tableName: config.usersTable }),
     sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
@@ -35,9 +55,22 @@ export function createCoreDeps(
   };
 }
 
-/** The Lambda composition root of the flows: configuration, secrets and a DynamoDB client. */
+/**
+ * The Lambda composition root of the flows: configuration, a DynamoDB client, and the secrets.
+ * Signing keys are refetched after the cache TTL, so a rotation reaches warm containers.
+ */
 export async function defaultCoreDeps(): Promise<CoreDeps> {
   const config = loadConfig();
+  const read = privateSecretsSource(config);
+  const secrets = parseSecrets(await read());
+  const keys = new CachedKeySource({
+    load: async () => {
+      const latest = parseSecrets(await read());
+      return { jwks: latest.signingKeys, signingKid: latest.signingKid };
+    },
+    ttlMs: config.keysCacheTtlSeconds * 1000,
+    initial: { jwks: secrets.signingKeys, signingKid: secrets.signingKid },
+  });
   const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
-  return createCoreDeps(config, await loadSecretsFile(config.secretsFile), client);
+  return createCoreDeps(config, secrets, client, { keys });
 }

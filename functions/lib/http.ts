@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AuthError, InvalidRequestError, TokenError, type ErrorCode } from './errors';
+import { lazyDeps, type DepsInput } from './lazy';
 import type { AuthLogger } from './logger';
 import type { RequestMeta } from './core/types';
 
@@ -121,17 +122,16 @@ export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayPro
  * error into a response. No error escapes, so a bad event never crashes the function.
  */
 export function createHttpHandler<D extends { readonly logger: AuthLogger }>(
-  deps: D | Promise<D>,
+  deps: DepsInput<D>,
   fallbackLogger: AuthLogger,
   handle: (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>,
 ): HttpHandler {
-  const ready = Promise.resolve(deps);
-  // A failed start-up is reported per request, never as an unhandled rejection at load.
-  ready.catch(() => undefined);
+  // A failed start-up is reported per request (and retried), never as a crash at load.
+  const ready = lazyDeps(deps);
   return async (event) => {
     let logger = fallbackLogger;
     try {
-      const resolved = await ready;
+      const resolved = await ready();
       logger = resolved.logger;
       return await handle(event ?? ({} as APIGatewayProxyEvent), resolved);
     } catch (err) {

@@ -1,9 +1,10 @@
 import { createAccessTokens, type AccessTokens } from './access-tokens';
+import { CachedKeySource } from './cached-key-source';
 import { systemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
-import { JwkSetKeySource, toPublicJwks, type KeySource } from './keys';
+import type { KeySource } from './keys';
 import { createLogger, type AuthLogger } from './logger';
-import { loadSecretsFile, type AuthSecrets } from './secrets';
+import { publicJwksSource } from './secret-sources';
 
 /** What verify-only functions (authorizer, validate, JWKS) need: public keys, no DynamoDB, no private key. */
 export interface VerifyDeps {
@@ -14,14 +15,13 @@ export interface VerifyDeps {
   readonly jwksMaxAgeSeconds: number;
 }
 
-/** Builds verify-only dependencies; only the public half of the key set is kept. */
+/** Builds verify-only dependencies over a key source that holds public keys. */
 export function createVerifyDeps(
   config: Pick<Config, 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds'>,
-  secrets: Pick<AuthSecrets, 'signingKeys'>,
+  keys: KeySource,
   overrides: { now?: Clock; logger?: AuthLogger } = {},
 ): VerifyDeps {
   const now = overrides.now ?? systemClock;
-  const keys = new JwkSetKeySource({ jwks: toPublicJwks(secrets.signingKeys) });
   return {
     keys,
     accessTokens: createAccessTokens({ keys, now, ...config }),
@@ -31,8 +31,10 @@ export function createVerifyDeps(
   };
 }
 
-/** The Lambda composition root of verify-only functions: configuration and keys from the environment. */
+/** The Lambda composition root of verify-only functions: the public key set, fetched lazily and cached. */
 export async function defaultVerifyDeps(): Promise<VerifyDeps> {
   const config = loadConfig();
-  return createVerifyDeps(config, await loadSecretsFile(config.secretsFile));
+  const loadPublic = publicJwksSource(config);
+  const keys = new CachedKeySource({ load: async () => ({ jwks: await loadPublic() }), ttlMs: config.keysCacheTtlSeconds * 1000 });
+  return createVerifyDeps(config, keys);
 }

@@ -5,6 +5,7 @@ import { DEFAULTS, type Config } from '../../functions/lib/config';
 import { createCoreDeps } from '../../functions/lib/core-deps';
 import type { CoreDeps } from '../../functions/lib/core/types';
 import { createDocumentClient } from '../../functions/lib/dynamo';
+import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/keys';
 import type { AuthLogger } from '../../functions/lib/logger';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/secrets';
 import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/verify-deps';
@@ -20,7 +21,9 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sessionsTable: 'sessions',
     issuer: 'https://auth.test.example',
     audience: 'https://api.test.example',
-    secretsFile: '/nonexistent',
+    secretsFile: undefined,
+    secretId: undefined,
+    publicJwksParameter: undefined,
     dynamodbEndpoint: undefined,
     ...DEFAULTS,
     bcryptCost: TEST_BCRYPT_COST,
@@ -95,6 +98,6 @@ export async function createHarness(overrides: Partial<Config> = {}): Promise<Ha
     clock,
     logger,
     core: createCoreDeps(config, s, client, { now: clock, logger }),
-    verify: createVerifyDeps(config, s, { now: clock, logger }),
+    verify: createVerifyDeps(config, new JwkSetKeySource({ jwks: toPublicJwks(s.signingKeys) }), { now: clock, logger }),
   };
 }
