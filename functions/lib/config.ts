@@ -11,6 +11,8 @@ export const ENV = {
   secretId: 'AUTH_SECRET_ID',
   publicJwksParameter: 'AUTH_PUBLIC_JWKS_PARAMETER',
   keysCacheTtlSeconds: 'AUTH_KEYS_CACHE_TTL_SECONDS',
+  keyRotationDays: 'AUTH_KEY_ROTATION_DAYS',
+  keyPublishLeadSeconds: 'AUTH_KEY_PUBLISH_LEAD_SECONDS',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
   accessTokenTtlSeconds: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
   sessionTtlSeconds: 'AUTH_SESSION_TTL_SECONDS',
@@ -43,6 +45,10 @@ export interface Config {
   readonly jwksMaxAgeSeconds: number;
   /** How long fetched keys are trusted before they are fetched again. */
   readonly keysCacheTtlSeconds: number;
+  /** Age at which the signing key is replaced. */
+  readonly keyRotationDays: number;
+  /** How long a new key is published before it signs: longer than every verifier's caches. */
+  readonly keyPublishLeadSeconds: number;
 }
 
 /** Defaults, exported so the README, CDK props and tests quote the same numbers. */
@@ -55,6 +61,8 @@ export const DEFAULTS = {
   selfRegistration: false,
   jwksMaxAgeSeconds: 300,
   keysCacheTtlSeconds: 300,
+  keyRotationDays: 90,
+  keyPublishLeadSeconds: 3600,
 } as const;
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -98,6 +106,8 @@ export function loadSettings(env: Env = process.env): Settings {
     selfRegistration: flag(ENV.selfRegistration, DEFAULTS.selfRegistration),
     jwksMaxAgeSeconds: integer(ENV.jwksMaxAgeSeconds, DEFAULTS.jwksMaxAgeSeconds, 0, 86_400),
     keysCacheTtlSeconds: integer(ENV.keysCacheTtlSeconds, DEFAULTS.keysCacheTtlSeconds, 0, 3600),
+    keyRotationDays: integer(ENV.keyRotationDays, DEFAULTS.keyRotationDays, 1, 3650),
+    keyPublishLeadSeconds: integer(ENV.keyPublishLeadSeconds, DEFAULTS.keyPublishLeadSeconds, 0, 30 * 86_400),
   };
 }
 

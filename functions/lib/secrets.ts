@@ -15,6 +15,14 @@ export interface AuthSecrets {
   readonly signingKid: string;
   /** Newest first: the first hashes new passwords. */
   readonly peppers: readonly Pepper[];
+  /** When each key was created and, once replaced, retired (epoch seconds); drives rotation. */
+  readonly keyMeta?: Readonly<Record<string, KeyMeta>>;
+}
+
+/** The life of one signing key. */
+export interface KeyMeta {
+  readonly createdAt: number;
+  readonly retiredAt?: number;
 }
 
 /** The JSON form of `AuthSecrets` (pepper secrets as base64url). */
@@ -22,6 +30,7 @@ interface SecretsDocument {
   signingKeys: JSONWebKeySet;
   signingKid: string;
   peppers: { version: string; secret: string }[];
+  keyMeta?: Record<string, KeyMeta>;
 }
 
 /** Validates a secrets document; the error names what is wrong, never a secret value. */
@@ -40,7 +49,8 @@ export function parseSecrets(text: string): AuthSecrets {
     if (typeof p?.version !== 'string' || secret.length < 32) throw new Error(`pepper ${i} needs a version and a secret of at least 32 bytes`);
     return { version: p.version, secret };
   });
-  return { signingKeys: doc.signingKeys, signingKid: doc.signingKid, peppers };
+  if (!doc.signingKeys.keys.some((k) => k.kid === doc.signingKid)) throw new Error('secrets document has no key for its signingKid');
+  return { signingKeys: doc.signingKeys, signingKid: doc.signingKid, peppers, ...(doc.keyMeta && { keyMeta: doc.keyMeta }) };
 }
 
 /** Serialises secrets for storage. */
@@ -49,6 +59,7 @@ export function serializeSecrets(secrets: AuthSecrets): string {
     signingKeys: secrets.signingKeys,
     signingKid: secrets.signingKid,
     peppers: secrets.peppers.map((p) => ({ version: p.version, secret: Buffer.from(p.secret).toString('base64url') })),
+    ...(secrets.keyMeta && { keyMeta: { ...secrets.keyMeta } }),
   };
   return JSON.stringify(doc, null, 2);
 }
@@ -65,7 +76,13 @@ export async function generateSigningKey(alg: Algorithm = 'RS256'): Promise<JWK>
 }
 
 /** A fresh set of secrets: one signing key and one 256-bit pepper. */
-export async function generateSecrets(alg: Algorithm = 'RS256'): Promise<AuthSecrets> {
+export async function generateSecrets(alg: Algorithm = 'RS256', nowSeconds = Math.floor(Date.now() / 1000)): Promise<AuthSecrets> {
   const key = await generateSigningKey(alg);
-  return { signingKeys: { keys: [key] }, signingKid: key.kid as string, peppers: [{ version: '1', secret: randomBytes(32) }] };
+  const kid = key.kid as string;
+  return {
+    signingKeys: { keys: [key] },
+    signingKid: kid,
+    peppers: [{ version: '1', secret: randomBytes(32) }],
+    keyMeta: { [kid]: { createdAt: nowSeconds } },
+  };
 }
