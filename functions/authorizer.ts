@@ -4,13 +4,9 @@ import { bearerToken } from './lib/http';
 import { lazyDeps, type DepsInput } from './lib/lazy';
 import { logAuthEvent } from './lib/logger';
 import { apiStageArn, buildPolicy } from './lib/policy';
-import { ROUTES, isPermitted, type Route } from './lib/routes';
+import { isPermitted } from './lib/routes';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
 
-/** Deps of the authorizer: verification, and the routes its policy covers. */
-export interface AuthorizerDeps extends VerifyDeps {
-  readonly routes?: readonly Route[];
-}
 
 /** The one rejection API Gateway turns into 401 (and never caches as a policy). */
 const unauthorized = () => new Error('Unauthorized');
@@ -20,7 +16,7 @@ const unauthorized = () => new Error('Unauthorized');
  * `Unauthorized` (401); a valid token gets a policy over every protected route, allowing those
  * its roles permit and denying the rest (403).
  */
-export function createHandler(deps: DepsInput<AuthorizerDeps>) {
+export function createHandler(deps: DepsInput<VerifyDeps>) {
   const ready = lazyDeps(deps);
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const d = await ready();
@@ -39,7 +35,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
       throw unauthorized();
     }
-    const routes = d.routes ?? ROUTES;
+    const routes = d.routes;
     const current = routes.find((r) => r.method === event.httpMethod && r.path === event.resource);
     if (current && !isPermitted(current, claims.roles)) {
       logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: claims.sid, reason: 'missing_role' });

@@ -1,3 +1,5 @@
+import { parseExtraRoutes, type PolicyRoute } from './routes';
+
 /**
  * The one place that reads the environment. `ENV` names every variable; `infra/` and
  * `local/` import it to set them, so the names cannot drift apart.
@@ -13,6 +15,7 @@ export const ENV = {
   keysCacheTtlSeconds: 'AUTH_KEYS_CACHE_TTL_SECONDS',
   keyRotationDays: 'AUTH_KEY_ROTATION_DAYS',
   keyPublishLeadSeconds: 'AUTH_KEY_PUBLISH_LEAD_SECONDS',
+  extraRoutes: 'AUTH_EXTRA_ROUTES',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
   accessTokenTtlSeconds: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
   sessionTtlSeconds: 'AUTH_SESSION_TTL_SECONDS',
@@ -35,6 +38,8 @@ export interface Config {
   readonly secretId: string | undefined;
   /** The SSM parameter with the public JWK set, for functions that only verify (AWS). */
   readonly publicJwksParameter: string | undefined;
+  /** Protected routes of other services behind our authorizer, for its policy. */
+  readonly extraRoutes: readonly PolicyRoute[];
   readonly dynamodbEndpoint: string | undefined;
   readonly accessTokenTtlSeconds: number;
   readonly sessionTtlSeconds: number;
@@ -72,10 +77,19 @@ export class ConfigError extends Error {
 
 type Env = Readonly<Record<string, string | undefined>>;
 
+function readExtraRoutes(json: string | undefined): PolicyRoute[] {
+  if (json === undefined) return [];
+  try {
+    return parseExtraRoutes(json);
+  } catch (err) {
+    throw new ConfigError(`${ENV.extraRoutes} is malformed: ${(err as Error).message}`);
+  }
+}
+
 /** The tunables: every variable that has a default. */
 export type Settings = Omit<
   Config,
-  'usersTable' | 'sessionsTable' | 'issuer' | 'audience' | 'secretsFile' | 'secretId' | 'publicJwksParameter' | 'dynamodbEndpoint'
+  'usersTable' | 'sessionsTable' | 'issuer' | 'audience' | 'secretsFile' | 'secretId' | 'publicJwksParameter' | 'extraRoutes' | 'dynamodbEndpoint'
 >;
 
 /** Reads the variables that have defaults; throws `ConfigError` on a malformed one. */
@@ -134,6 +148,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretsFile,
     secretId,
     publicJwksParameter: optional(ENV.publicJwksParameter),
+    extraRoutes: readExtraRoutes(optional(ENV.extraRoutes)),
     dynamodbEndpoint: optional(ENV.dynamodbEndpoint),
     ...loadSettings(env),
   };

@@ -1,5 +1,5 @@
 import type { APIGatewayAuthorizerResult } from 'aws-lambda';
-import { isPermitted, type Route } from './routes';
+import { isPermitted, type PolicyRoute } from './routes';
 
 /** The caller as the authorizer passes it on: context values must be scalars, so roles are joined. */
 export interface AuthorizerContext {
@@ -16,7 +16,7 @@ export function apiStageArn(methodArn: string): string | undefined {
 }
 
 /** The execute-api resource of a route; path parameters become wildcards. */
-const routeArn = (stageArn: string, route: Route) => `${stageArn}/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`;
+const routeArn = (stageArn: string, route: PolicyRoute) => `${stageArn}/${route.method}${route.path.replace(/\{[^}]+\}/g, '*')}`;
 
 /**
  * A policy for the whole API, not just this request's route. API Gateway caches the policy
@@ -26,7 +26,7 @@ const routeArn = (stageArn: string, route: Route) => `${stageArn}/${route.method
  */
 export function buildPolicy(
   stageArn: string,
-  routes: readonly Route[],
+  routes: readonly PolicyRoute[],
   caller: { readonly sub: string; readonly roles: readonly string[] },
   context: AuthorizerContext,
 ): APIGatewayAuthorizerResult {

@@ -7,8 +7,9 @@
 /** Entry points under `functions/`, by file name. */
 export type HandlerName = 'login' | 'refresh' | 'logout' | 'register' | 'validate' | 'jwks' | 'me';
 
-/** HTTP methods the API uses. */
-export type HttpMethod = 'GET' | 'POST' | 'DELETE';
+/** HTTP methods a route may use. */
+export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type HttpMethod = (typeof HTTP_METHODS)[number];
 
 /** Who may call a route: anyone, or a signed-in user holding any one of `roles` (none listed: any user). */
 export type RouteAccess = 'public' | { readonly roles: readonly string[] };
@@ -35,8 +36,28 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
 ];
 
+/** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer. */
+export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access'>;
+
+/**
+ * Reads protected routes that other services added behind our authorizer (the CDK construct
+ * writes them to AUTH_EXTRA_ROUTES as `[{"method","path","roles"}]`).
+ */
+export function parseExtraRoutes(json: string): PolicyRoute[] {
+  const list: unknown = JSON.parse(json);
+  if (!Array.isArray(list)) throw new Error('extra routes must be a JSON array');
+  return list.map((item: { method?: unknown; path?: unknown; roles?: unknown }, i) => {
+    const method = item?.method;
+    if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`extra route ${i} has method ${String(method)}`);
+    if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`extra route ${i} needs a path starting with /`);
+    const roles = item.roles ?? [];
+    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw new Error(`extra route ${i} has malformed roles`);
+    return { method: method as HttpMethod, path: item.path, access: { roles } };
+  });
+}
+
 /** Does a caller with `roles` pass this route's access rule? */
-export function isPermitted(route: Route, roles: readonly string[]): boolean {
+export function isPermitted(route: PolicyRoute, roles: readonly string[]): boolean {
   if (route.access === 'public') return true;
   return route.access.roles.length === 0 || route.access.roles.some((r) => roles.includes(r));
 }

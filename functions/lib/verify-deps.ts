@@ -4,6 +4,7 @@ import { systemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
 import type { KeySource } from './keys';
 import { createLogger, type AuthLogger } from './logger';
+import { ROUTES, type PolicyRoute } from './routes';
 import { publicJwksSource } from './secret-sources';
 
 /** What verify-only functions (authorizer, validate, JWKS) need: public keys, no DynamoDB, no private key. */
@@ -13,11 +14,14 @@ export interface VerifyDeps {
   readonly now: Clock;
   readonly logger: AuthLogger;
   readonly jwksMaxAgeSeconds: number;
+  /** Every protected route the authorizer's policy covers. */
+  readonly routes: readonly PolicyRoute[];
 }
 
 /** Builds verify-only dependencies over a key source that holds public keys. */
 export function createVerifyDeps(
-  config: Pick<Config, 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds'>,
+  config: Pick<Config, 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds'> &
+    Partial<Pick<Config, 'extraRoutes'>>,
   keys: KeySource,
   overrides: { now?: Clock; logger?: AuthLogger } = {},
 ): VerifyDeps {
@@ -28,6 +32,7 @@ export function createVerifyDeps(
     now,
     logger: overrides.logger ?? createLogger(),
     jwksMaxAgeSeconds: config.jwksMaxAgeSeconds,
+    routes: [...ROUTES, ...(config.extraRoutes ?? [])],
   };
 }
 

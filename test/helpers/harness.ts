@@ -24,6 +24,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     secretsFile: undefined,
     secretId: undefined,
     publicJwksParameter: undefined,
+    extraRoutes: [],
     dynamodbEndpoint: undefined,
     ...DEFAULTS,
     bcryptCost: TEST_BCRYPT_COST,
