@@ -21,5 +21,13 @@ module.exports = {
     },
     // The real local runtime as a child process, over HTTP: each suite starts its own.
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 60_000 },
+    // The CDK stack, synthesized offline, and the production bundles, loaded in fresh processes.
+    {
+      ...common,
+      displayName: 'infra',
+      testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
+      testTimeout: 120_000,
+      setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
+    },
   ],
 };

@@ -1,0 +1,34 @@
+import { LogLevel, OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+
+/**
+ * How every function is bundled: esbuild, locally (no Docker), minified, with source maps, the
+ * SDK bundled too (its version is pinned by our lock file, and only the commands we import are
+ * kept). `test/infra/bundles.test.ts` builds with the same settings and loads the result.
+ */
+export const BUNDLE_SETTINGS = {
+  minify: true,
+  sourcemap: true,
+  sourcesContent: false,
+  target: 'node22',
+  format: 'cjs',
+  platform: 'node',
+  // Prefer the ESM builds: esbuild tree-shakes them (jose and the SDK ship both).
+  mainFields: ['module', 'main'],
+  external: [] as string[],
+} as const;
+
+/** The same settings, as `NodejsFunction` bundling options. */
+export function nodejsBundling(): BundlingOptions {
+  return {
+    minify: BUNDLE_SETTINGS.minify,
+    sourceMap: BUNDLE_SETTINGS.sourcemap,
+    sourcesContent: BUNDLE_SETTINGS.sourcesContent,
+    target: BUNDLE_SETTINGS.target,
+    format: OutputFormat.CJS,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    bundleAwsSDK: true,
+    externalModules: [...BUNDLE_SETTINGS.external],
+    forceDockerBundling: false,
+    logLevel: LogLevel.WARNING,
+  };
+}

@@ -1,0 +1,77 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+import { BUNDLE_SETTINGS } from '../../infra/bundling';
+
+const ROOT = resolve(__dirname, '../..');
+const OUT = mkdtempSync(join(tmpdir(), 'auth-bundles-'));
+const FUNCTIONS = ['login', 'register', 'refresh', 'logout', 'validate', 'jwks', 'me', 'authorizer', 'key-setup', 'rotate-keys'] as const;
+
+// What a deployed function has in its environment, minus AWS: no credentials, no extension.
+const LAMBDA_ENV = {
+  PATH: process.env.PATH ?? '',
+  AWS_REGION: 'eu-west-1',
+  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  AUTH_USERS_TABLE: 'users',
+  AUTH_SESSIONS_TABLE: 'sessions',
+  AUTH_ISSUER: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+  AUTH_AUDIENCE: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/api',
+  AUTH_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:auth',
+  AUTH_PUBLIC_JWKS_PARAMETER: '/auth/public-jwks',
+  PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '1',
+  POWERTOOLS_LOG_LEVEL: 'SILENT',
+};
+
+const sizes: string[] = [];
+
+function build(name: string): string {
+  const outfile = join(OUT, `${name}.js`);
+  buildSync({ ...BUNDLE_SETTINGS, mainFields: [...BUNDLE_SETTINGS.mainFields], external: [...BUNDLE_SETTINGS.external], entryPoints: [join(ROOT, 'functions', `${name}.ts`)], bundle: true, outfile, logLevel: 'silent' });
+  return outfile;
+}
+
+/** Loads a bundle in a fresh node process and runs `script` against its exports. */
+function load(file: string, script: string) {
+  const code = `const t0=process.hrtime.bigint();const m=require(${JSON.stringify(file)});const loadMs=Number(process.hrtime.bigint()-t0)/1e6;(async()=>{${script}})().then((r)=>{process.stdout.write(JSON.stringify({loadMs,result:r??null}))},(e)=>{process.stdout.write(JSON.stringify({loadMs,error:String(e&&e.message)}));});`;
+  const run = spawnSync(process.execPath, ['-e', code], { env: LAMBDA_ENV, encoding: 'utf8', timeout: 30_000 });
+  expect(run.stderr).toBe('');
+  expect(run.status).toBe(0);
+  return JSON.parse(run.stdout) as { loadMs: number; result?: unknown; error?: string };
+}
+
+afterAll(() => {
+  process.stdout.write(`\nproduction bundles (minified, esbuild, node22):\n${sizes.join('\n')}\n`);
+});
+
+describe('production bundles', () => {
+  it.each(FUNCTIONS)('%s builds, and loads in a fresh process with no AWS access', (name) => {
+    const file = build(name);
+    const bytes = statSync(file).size;
+    const { loadMs } = load(file, `return typeof m.handler`);
+    sizes.push(`  ${name.padEnd(12)} ${(bytes / 1024).toFixed(1).padStart(7)} KB   load ${loadMs.toFixed(1)} ms`);
+    expect(load(file, 'return typeof m.handler').result).toBe('function');
+  });
+
+  it('authorizer: holds no AWS SDK, and answers a request with no token with Unauthorized', () => {
+    const file = build('authorizer');
+    const text = readFileSync(file, 'utf8');
+    for (const sdk of ['@aws-sdk', 'DynamoDBClient', 'SecretsManagerClient', 'smithy']) expect(text.includes(sdk)).toBe(false);
+    const event = { type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/me', headers: {} };
+    expect(load(file, `return m.handler(${JSON.stringify(event)})`).error).toBe('Unauthorized');
+  });
+
+  it('login: a secret store that cannot be reached gives a 500 JSON answer, not a crash', () => {
+    const file = build('login');
+    const event = { httpMethod: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"username":"a","password":"b"}', requestContext: { requestId: 'r' } };
+    const { result } = load(file, `const r=await m.handler(${JSON.stringify(event)});return [r.statusCode, JSON.parse(r.body)]`);
+    expect(result).toEqual([500, { error: 'server_error', error_description: 'internal error' }]);
+  });
+
+  it('me: answers from the authorizer context alone', () => {
+    const file = build('me');
+    const event = { requestContext: { requestId: 'r', authorizer: { sub: 'u', username: 'alice', roles: 'user' } } };
+    expect(load(file, `const r=await m.handler(${JSON.stringify(event)});return JSON.parse(r.body)`).result).toEqual({ sub: 'u', username: 'alice', roles: ['user'] });
+  });
+});

@@ -1,0 +1,265 @@
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Stack } from 'aws-cdk-lib';
+import { GATEWAY_RESPONSES } from '../../functions/lib/gateway-responses';
+import { ROUTES } from '../../functions/lib/routes';
+import { newApp, synthStack } from './synth';
+import { AuthStack } from '../../infra/auth-stack';
+
+const { stack, template, app } = synthStack({}, { nag: true });
+const auth = stack.auth;
+const json = JSON.stringify(template.toJSON());
+const resourcesOf = (type: string) => template.findResources(type);
+const logicalId = (c: { node: { defaultChild?: unknown } }) => stack.getLogicalId(c.node.defaultChild as never);
+
+/** Our handler functions (not CDK's own framework function). */
+const ourFunctions = Object.values(auth.functions);
+
+describe('cdk-nag AwsSolutionsChecks', () => {
+  it('has no unacknowledged finding, and every acknowledgement names its rule and gives a reason', () => {
+    expect(() => app.synth()).not.toThrow();
+    const acknowledged = JSON.stringify(app.node.findAll().flatMap((c) => c.node.metadata.filter((m) => /acknowledge/i.test(m.type))));
+    for (const match of acknowledged.matchAll(/"id":"([^"]+)","reason":"([^"]*)"/g)) {
+      expect(match[1]).toMatch(/^AwsSolutions-[A-Z]+\d+/);
+      expect((match[2] as string).length).toBeGreaterThan(30);
+    }
+  });
+});
+
+describe('API Gateway', () => {
+  it('has exactly the route table\'s methods, with the authorizer on every protected one', () => {
+    const methods = auth.api.methods.filter((m) => m.httpMethod !== 'OPTIONS');
+    const expected = ROUTES.filter((r) => r.handler !== 'register');
+    expect(methods.map((m) => `${m.httpMethod} ${m.resource.path}`).sort()).toEqual(expected.map((r) => `${r.method} ${r.path}`).sort());
+    for (const route of expected) {
+      const method = methods.find((m) => m.httpMethod === route.method && m.resource.path === route.path) as apigw.Method;
+      const cfn = template.toJSON().Resources[logicalId(method)].Properties;
+      if (route.access === 'public') expect(cfn.AuthorizationType).toBe('NONE');
+      else expect(cfn).toMatchObject({ AuthorizationType: 'CUSTOM', AuthorizerId: { Ref: logicalId(auth.authorizer) } });
+    }
+  });
+
+  it('serves register only when self-registration is on', () => {
+    const on = synthStack({ selfRegistration: true }, { bundle: false }).stack.auth.api.methods;
+    expect(on.some((m) => m.resource.path === '/api/auth/register')).toBe(true);
+  });
+
+  it('has a REQUEST authorizer on the Authorization header with a 300 s cache', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
+      Type: 'REQUEST',
+      IdentitySource: 'method.request.header.Authorization',
+      AuthorizerResultTtlInSeconds: 300,
+    });
+  });
+
+  it('answers 401 with a Bearer challenge and JSON, and 403, 4XX and 5XX with JSON', () => {
+    for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX'] as const) {
+      const r = GATEWAY_RESPONSES[type];
+      template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+        ResponseType: type,
+        StatusCode: String(r.statusCode),
+        ResponseTemplates: { 'application/json': JSON.stringify({ error: r.error, error_description: r.description }) },
+        ResponseParameters: Match.objectLike({ 'gatewayresponse.header.Content-Type': "'application/json'" }),
+      });
+    }
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.objectLike({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }),
+    });
+  });
+
+  it('throttles the stage, and login and refresh tighter', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1login', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1refresh', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+      ]),
+    });
+  });
+
+  it('writes JSON access logs to CloudWatch', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.stringLikeRegexp('^\\{"requestId":') },
+    });
+  });
+
+  it('has no CORS by default, and only the configured origins otherwise', () => {
+    expect(auth.api.methods.some((m) => m.httpMethod === 'OPTIONS')).toBe(false);
+    const cors = synthStack({ allowedOrigins: ['https://app.example.com'] }, { bundle: false }).template;
+    expect(JSON.stringify(cors.toJSON())).toContain("'https://app.example.com'");
+    expect(JSON.stringify(cors.toJSON())).not.toContain("Access-Control-Allow-Origin': \"'*'\"");
+  });
+});
+
+describe('WAF', () => {
+  it('puts a per-IP rate-based rule on the auth routes in front of the stage', () => {
+    template.hasResourceProperties('AWS::WAFv2::WebACL', {
+      Scope: 'REGIONAL',
+      Rules: [
+        Match.objectLike({
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: 300,
+              AggregateKeyType: 'IP',
+              ScopeDownStatement: { ByteMatchStatement: Match.objectLike({ SearchString: '/api/auth/' }) },
+            }),
+          },
+          Action: { Block: Match.anyValue() },
+        }),
+      ],
+    });
+    template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+  });
+
+  it('can be switched off', () => {
+    const off = synthStack({ waf: false }, { bundle: false }).template;
+    off.resourceCountIs('AWS::WAFv2::WebACL', 0);
+    off.resourceCountIs('AWS::WAFv2::WebACLAssociation', 0);
+  });
+});
+
+describe('DynamoDB', () => {
+  it('creates both tables on demand, with PITR, encryption, deletion protection and retention', () => {
+    const tables = template.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(2);
+    for (const table of Object.values(tables)) {
+      expect(table).toMatchObject({
+        DeletionPolicy: 'Retain',
+        UpdateReplacePolicy: 'Retain',
+        Properties: {
+          BillingMode: 'PAY_PER_REQUEST',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          SSESpecification: { SSEEnabled: true },
+          DeletionProtectionEnabled: true,
+        },
+      });
+    }
+    template.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [{ AttributeName: 'sid', KeyType: 'HASH' }],
+      TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+      GlobalSecondaryIndexes: [Match.objectLike({ IndexName: 'byUser' })],
+    });
+  });
+
+  it('lets a development stack drop its data', () => {
+    const dev = synthStack({ retainData: false }, { bundle: false }).template;
+    for (const table of Object.values(dev.findResources('AWS::DynamoDB::Table'))) {
+      expect(table).toMatchObject({ DeletionPolicy: 'Delete', Properties: { DeletionProtectionEnabled: false } });
+    }
+  });
+});
+
+describe('functions', () => {
+  it('run Node.js 22 on arm64, with log groups that keep logs 90 days', () => {
+    for (const f of ourFunctions) {
+      const props = template.toJSON().Resources[logicalId(f)].Properties;
+      expect(props).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      expect(props.LoggingConfig.LogGroup).toEqual({ Ref: expect.any(String) });
+      expect(template.toJSON().Resources[props.LoggingConfig.LogGroup.Ref].Properties.RetentionInDays).toBe(90);
+    }
+  });
+
+  it('give bcrypt a full vCPU: login and register get 1769 MB by default', () => {
+    for (const name of ['login', 'register'] as const) {
+      expect(template.toJSON().Resources[logicalId(auth.functions[name])].Properties.MemorySize).toBe(1769);
+    }
+  });
+
+  it('read configuration from the config module\'s variable names', () => {
+    const env = template.toJSON().Resources[logicalId(auth.functions.login)].Properties.Environment.Variables;
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['AUTH_USERS_TABLE', 'AUTH_SESSIONS_TABLE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_SECRET_ID']));
+  });
+});
+
+describe('IAM', () => {
+  const policies = () => Object.entries(resourcesOf('AWS::IAM::Policy'));
+  const statementsOf = (f: lambda.IFunction) => {
+    const roleId = stack.getLogicalId(f.role?.node.defaultChild as never);
+    return policies()
+      .filter(([, p]) => JSON.stringify(p.Properties.Roles).includes(roleId))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[]);
+  };
+  const actions = (s: { Action: string | string[] }) => (Array.isArray(s.Action) ? s.Action : [s.Action]);
+
+  it('grants no wildcard action anywhere', () => {
+    for (const [, p] of policies()) {
+      for (const s of p.Properties.PolicyDocument.Statement) for (const a of actions(s)) expect(a).not.toMatch(/\*/);
+    }
+  });
+
+  it('gives each function only the DynamoDB actions it calls, on its tables only', () => {
+    const dynamo = (f: lambda.IFunction) => statementsOf(f).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:'))).flatMap(actions).sort();
+    expect(dynamo(auth.functions.login)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
+    expect(dynamo(auth.functions.refresh)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(dynamo(auth.functions.logout)).toEqual(['dynamodb:UpdateItem']);
+    expect(dynamo(auth.functions.authorizer)).toEqual([]);
+  });
+
+  it('keeps private key material away from the functions that only verify', () => {
+    const secretRef = JSON.stringify({ Ref: logicalId(auth.secret) });
+    for (const name of ['authorizer', 'validate', 'jwks', 'me'] as const) {
+      const statements = JSON.stringify(statementsOf(auth.functions[name]));
+      expect(statements).not.toContain('secretsmanager:');
+      expect(statements).not.toContain('kms:');
+      expect(statements).not.toContain(secretRef);
+      const env = template.toJSON().Resources[logicalId(auth.functions[name])].Properties.Environment?.Variables ?? {};
+      expect(env).not.toHaveProperty('AUTH_SECRET_ID');
+    }
+    expect(JSON.stringify(statementsOf(auth.functions.authorizer))).toContain('ssm:GetParameter');
+  });
+});
+
+describe('secrets', () => {
+  it('are nowhere in the template: no key material, no pepper, no secret value', () => {
+    for (const leak of [/"kty"/, /"d":/, /"n":/, /PRIVATE KEY/, /"peppers"/, /"SecretString"/, /"signingKeys"/]) {
+      expect({ leak: String(leak), found: leak.test(json) }).toEqual({ leak: String(leak), found: false });
+    }
+    // The secret's value is generated by Secrets Manager (a placeholder), then replaced in AWS.
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: {} });
+  });
+
+  it('are created in AWS by a custom resource that gets only names, before the stage goes live', () => {
+    const [, resource] = Object.entries(template.findResources('Custom::AuthKeys'))[0] as [string, { Properties: Record<string, unknown> }];
+    expect(Object.keys(resource.Properties).sort()).toEqual(['ParameterName', 'SecretId', 'ServiceToken']);
+    const stageId = logicalId(auth.api.deploymentStage);
+    expect(template.toJSON().Resources[stageId].DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/KeySetup/)]));
+  });
+
+  it('rotate on a daily schedule', () => {
+    template.hasResourceProperties('AWS::Events::Rule', {
+      ScheduleExpression: 'rate(1 day)',
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(auth.functions['rotate-keys']), 'Arn'] } })],
+    });
+  });
+});
+
+describe('the construct', () => {
+  it('outputs the API URL, the JWKS URL, the issuer and the table names', () => {
+    for (const name of ['ApiUrl', 'JwksUrl', 'Issuer', 'UsersTable', 'SessionsTable']) template.hasOutput(name, Match.anyValue());
+  });
+
+  it('protects a team\'s own route with the authorizer and tells the authorizer\'s policy about it', () => {
+    const { stack: s, template: t } = (() => {
+      const a = newApp({ bundle: false });
+      const st = new AuthStack(a, 'Team', { env: { account: '123456789012', region: 'eu-west-1' } });
+      const orders = new lambda.Function(st, 'Orders', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'i.h', code: lambda.Code.fromInline('exports.h=1') });
+      st.auth.addProtectedRoute('/orders', 'GET', new apigw.LambdaIntegration(orders), { roles: ['clerk'] });
+      return { stack: st, template: Template.fromStack(st) };
+    })();
+    const env = t.toJSON().Resources[Stack.of(s).getLogicalId(s.auth.functions.authorizer.node.defaultChild as never)].Properties.Environment.Variables;
+    expect(JSON.parse(env.AUTH_EXTRA_ROUTES)).toEqual([{ method: 'GET', path: '/orders', roles: ['clerk'] }]);
+    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'CUSTOM', ResourceId: Match.anyValue() });
+  });
+
+  it.each([
+    [{ bcryptCost: 9 }, 'AuthService: bcryptCost must be an integer from 10 to 15, got 9'],
+    [{ allowedOrigins: ['*'] }, 'AuthService: allowedOrigins must list origins; "*" would let any site call the API'],
+    [{ allowedOrigins: ['https://app.example.com/path'] }, 'AuthService: allowedOrigins entries must be origins like https://app.example.com, got "https://app.example.com/path"'],
+    [{ wafRateLimitPer5Minutes: 5 }, 'AuthService: wafRateLimitPer5Minutes must be an integer from 10 to 2000000000, got 5'],
+    [{ issuer: 'http://insecure.example' }, 'AuthService: issuer must be an https URL, got "http://insecure.example"'],
+  ])('fails synth on a bad prop %j, naming the value', (props, message) => {
+    expect(() => synthStack(props as never, { bundle: false })).toThrow(message);
+  });
+});
