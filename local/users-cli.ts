@@ -16,7 +16,8 @@ import { createDocumentClient } from '../functions/lib/dynamo';
 import { AuthError } from '../functions/lib/errors';
 import type { AuthLogger } from '../functions/lib/logger';
 import { createPasswordHasher } from '../functions/lib/passwords';
-import { loadSecretsFile, type AuthSecrets } from '../functions/lib/secrets';
+import { awsKeyStore } from '../functions/lib/aws-key-store';
+import { parseSecrets, type AuthSecrets } from '../functions/lib/secrets';
 import { SessionsStore } from '../functions/lib/sessions-store';
 import { UsersStore } from '../functions/lib/users-store';
 import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
@@ -38,7 +39,8 @@ options
   --data-dir <dir>         the local data directory (default: AUTH_DATA_DIR or .data)
   --users-table <name>     work on these AWS tables instead, with the usual AWS credentials
   --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE / AUTH_SESSIONS_TABLE)
-  --secrets-file <path>    the secrets (pepper) for create on AWS tables (or AUTH_SECRETS_FILE)
+  --secret-id <arn>        the deployed secret (its pepper hashes the password) for create on
+                           AWS tables (or AUTH_SECRET_ID; the stack output SecretArn)
 `;
 
 class UsageError extends Error {}
@@ -63,7 +65,7 @@ function parseArgs(argv: string[]): Args {
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
     if (arg === '--role') roles.push(value);
-    else if (['--data-dir', '--users-table', '--sessions-table', '--secrets-file'].includes(arg)) options[arg.slice(2)] = value;
+    else if (['--data-dir', '--users-table', '--sessions-table', '--secret-id'].includes(arg)) options[arg.slice(2)] = value;
     else throw new UsageError(`unknown option ${arg}`);
   }
   const [command, ...rest] = positional;
@@ -128,14 +130,16 @@ async function connect(options: Record<string, string>): Promise<Target> {
   const sessionsTable = options['sessions-table'] ?? process.env.AUTH_SESSIONS_TABLE;
   if (usersTable || sessionsTable) {
     if (!usersTable || !sessionsTable) throw new UsageError('give both --users-table and --sessions-table');
-    const secretsFile = options['secrets-file'] ?? process.env.AUTH_SECRETS_FILE;
+    const secretId = options['secret-id'] ?? process.env.AUTH_SECRET_ID;
     const client = createDocumentClient({ region: process.env.AWS_REGION });
     return {
       client,
       tables: { usersTable, sessionsTable },
-      secrets: () => {
-        if (!secretsFile) throw new UsageError('create on AWS tables needs --secrets-file (the pepper hashes the password)');
-        return loadSecretsFile(secretsFile);
+      secrets: async () => {
+        if (!secretId) throw new UsageError('create on AWS tables needs --secret-id (the pepper hashes the password)');
+        const document = await awsKeyStore({ secretId, parameterName: '' }).readSecrets();
+        if (document === undefined) throw new UsageError(`secret ${secretId} not found`);
+        return parseSecrets(document);
       },
       close: async () => client.destroy(),
     };
