@@ -35,6 +35,11 @@ export function createHandler(deps: DepsInput<VerifyDeps>) {
       logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
       throw unauthorized();
     }
+    const revoked = await d.revocation?.check(claims);
+    if (revoked) {
+      logAuthEvent(d.logger, 'token_revoked', { requestId, userId: claims.sub, sid: claims.sid, reason: revoked });
+      throw unauthorized();
+    }
     const routes = d.routes;
     const current = routes.find((r) => r.method === event.httpMethod && r.path === event.resource);
     if (current && !isPermitted(current, claims.roles)) {

@@ -1,5 +1,4 @@
-import { TokenError } from './lib/errors';
-import { createHttpHandler, json, type HttpHandler } from './lib/http';
+import { callerOf, createHttpHandler, json, type HttpHandler } from './lib/http';
 import { createLogger, type AuthLogger } from './lib/logger';
 
 /**
@@ -8,12 +7,8 @@ import { createLogger, type AuthLogger } from './lib/logger';
  */
 export function createHandler(deps: { logger: AuthLogger } = { logger: createLogger() }): HttpHandler {
   return createHttpHandler(deps, deps.logger, async (event) => {
-    const ctx: unknown = event.requestContext?.authorizer;
-    const { sub, username, roles } = (ctx ?? {}) as Record<string, unknown>;
-    if (typeof sub !== 'string' || typeof username !== 'string' || typeof roles !== 'string') {
-      throw new TokenError('ERR_JWT_MISSING', 'this route needs the authorizer');
-    }
-    return json(200, { sub, username, roles: roles === '' ? [] : roles.split(',') });
+    const { sub, username, roles } = callerOf(event);
+    return json(200, { sub, username, roles });
   });
 }
 

@@ -13,7 +13,10 @@ export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
     const token = bearerToken(event.headers);
     if (token === undefined) throw new TokenError('ERR_JWT_MISSING', 'a bearer token is required');
     try {
-      const { sub, username, roles, exp, iat, sid } = await d.accessTokens.verify(token);
+      const claims = await d.accessTokens.verify(token);
+      const revoked = await d.revocation?.check(claims);
+      if (revoked) throw new TokenError('ERR_JWT_REVOKED', 'token has been revoked');
+      const { sub, username, roles, exp, iat, sid } = claims;
       return json(200, { active: true, sub, username, roles, exp, iat, sid });
     } catch (err) {
       if (err instanceof TokenError) logAuthEvent(d.logger, 'token_rejected', { requestId: requestMeta(event).requestId, reason: err.code });

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../functions/lib/config';
 import { GATEWAY_RESPONSES, gatewayResponseBody } from '../functions/lib/gateway-responses';
 import { ROUTES, type HandlerName, type HttpMethod, type PolicyRoute } from '../functions/lib/routes';
-import { TABLES, type KeyAttribute, type TableDefinition } from '../functions/lib/tables';
+import { SESSIONS_BY_USER_INDEX, TABLES, type KeyAttribute, type TableDefinition } from '../functions/lib/tables';
 import { nodejsBundling } from './bundling';
 
 const ROOT = join(__dirname, '..');
@@ -83,7 +83,7 @@ export interface AuthServiceProps {
    */
   readonly throttle?: ThrottleSettings;
   /**
-   * Throttling of login, register and refresh, the routes attackers hammer.
+   * Throttling of login, register, refresh and password change, the routes attackers hammer.
    * @default { rateLimit: 10, burstLimit: 20 }
    */
   readonly authRouteThrottle?: ThrottleSettings;
@@ -119,6 +119,19 @@ export interface AuthServiceProps {
    * @default Duration.days(90)
    */
   readonly keyRotationInterval?: Duration;
+  /**
+   * The authorizer and validate check each token's session and user in DynamoDB, so logout,
+   * password changes, disabling and revocation take effect within the cache bound
+   * (authorizerCacheTtl + 30 s). Off, the authorizer bundle carries no AWS SDK and tokens live
+   * until they expire.
+   * @default true
+   */
+  readonly revocationCheck?: boolean;
+  /**
+   * How long the audit table keeps security events.
+   * @default Duration.days(90)
+   */
+  readonly auditRetention?: Duration;
 }
 
 type FunctionName = HandlerName | 'authorizer' | 'key-setup' | 'rotate-keys';
@@ -137,6 +150,10 @@ export class AuthService extends Construct {
   readonly authorizerFunction: lambda.IFunction;
   readonly usersTable: dynamodb.Table;
   readonly sessionsTable: dynamodb.Table;
+  /** Failed-login counters (with TTL). */
+  readonly attemptsTable: dynamodb.Table;
+  /** The audit trail (with TTL). */
+  readonly auditTable: dynamodb.Table;
   /** Every function, by name. */
   readonly functions: Readonly<Record<FunctionName, NodejsFunction>>;
   /** The secret with the signing keys and pepper (generated in AWS; never in the template). */
@@ -158,6 +175,8 @@ export class AuthService extends Construct {
 
     this.usersTable = this.table('UsersTable', TABLES.users, p.retainData, removalPolicy);
     this.sessionsTable = this.table('SessionsTable', TABLES.sessions, p.retainData, removalPolicy);
+    this.attemptsTable = this.table('AttemptsTable', TABLES.attempts, p.retainData, removalPolicy);
+    this.auditTable = this.table('AuditTable', TABLES.audit, p.retainData, removalPolicy);
 
     this.secret = new secretsmanager.Secret(this, 'Secrets', {
       description: 'Signing keys and password pepper of the auth service. Generated inside AWS by the key set-up; never in the template.',
@@ -199,7 +218,7 @@ export class AuthService extends Construct {
           user: false,
         }),
         methodOptions: Object.fromEntries(
-          ROUTES.filter((r) => ['login', 'refresh'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration)).map((r) => [
+          ROUTES.filter((r) => ['login', 'refresh', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration)).map((r) => [
             `${r.path}/${r.method}`,
             { throttlingRateLimit: p.authRouteThrottle.rateLimit, throttlingBurstLimit: p.authRouteThrottle.burstLimit },
           ]),
@@ -223,6 +242,8 @@ export class AuthService extends Construct {
     const common: Record<string, string> = {
       [ENV.usersTable]: this.usersTable.tableName,
       [ENV.sessionsTable]: this.sessionsTable.tableName,
+      [ENV.attemptsTable]: this.attemptsTable.tableName,
+      [ENV.auditTable]: this.auditTable.tableName,
       [ENV.issuer]: this.issuer,
       [ENV.audience]: this.audience,
       [ENV.accessTokenTtlSeconds]: String(p.accessTokenTtl.toSeconds()),
@@ -230,6 +251,8 @@ export class AuthService extends Construct {
       [ENV.bcryptCost]: String(p.bcryptCost),
       [ENV.selfRegistration]: String(p.selfRegistration),
       [ENV.keyRotationDays]: String(p.keyRotationInterval.toDays()),
+      [ENV.revocationCheck]: String(p.revocationCheck),
+      [ENV.auditRetentionDays]: String(p.auditRetention.toDays()),
       NODE_OPTIONS: '--enable-source-maps',
     };
     const privateEnv = { ...common, [ENV.secretId]: this.secret.secretArn };
@@ -242,7 +265,9 @@ export class AuthService extends Construct {
       parameterStoreTtl: Duration.minutes(5),
     });
 
-    const fn = (name: FunctionName, options: { memorySize: number; timeout: Duration; environment: Record<string, string>; extension?: boolean }) =>
+    // With the check off, the verify-only bundles are built without it, and so without the SDK.
+    const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
+    const fn = (name: FunctionName, options: { memorySize: number; timeout: Duration; environment: Record<string, string>; extension?: boolean; define?: Record<string, string> }) =>
       this.fn(name, { ...options, logRetention: p.logRetention, ...(options.extension && { paramsAndSecrets: extension }) });
     const api = { timeout: Duration.seconds(10) };
     const functions: Record<FunctionName, NodejsFunction> = {
@@ -250,15 +275,20 @@ export class AuthService extends Construct {
       register: fn('register', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
       refresh: fn('refresh', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
       logout: fn('logout', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
-      validate: fn('validate', { ...api, memorySize: 512, environment: publicEnv, extension: true }),
-      jwks: fn('jwks', { ...api, memorySize: 256, environment: publicEnv, extension: true }),
+      validate: fn('validate', { ...api, memorySize: 512, environment: publicEnv, extension: true, define: verifyDefine }),
+      // The JWKS endpoint checks no token: built without the revocation check (and its SDK).
+      jwks: fn('jwks', { ...api, memorySize: 256, environment: publicEnv, extension: true, define: { 'process.env.AUTH_REVOCATION_CHECK': '"false"' } }),
       me: fn('me', { ...api, memorySize: 256, environment: {} }),
       authorizer: fn('authorizer', {
         timeout: Duration.seconds(5),
         memorySize: 512,
         environment: { ...publicEnv, [ENV.extraRoutes]: Lazy.string({ produce: () => JSON.stringify(this.extraRoutes.map(toEnvRoute)) }) },
         extension: true,
+        define: verifyDefine,
       }),
+      sessions: fn('sessions', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
+      password: fn('password', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+      admin: fn('admin', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
       'key-setup': fn('key-setup', { timeout: Duration.minutes(1), memorySize: 512, environment: {} }),
       'rotate-keys': fn('rotate-keys', {
         timeout: Duration.minutes(1),
@@ -280,13 +310,37 @@ export class AuthService extends Construct {
     // (`table.grant` would add the table's indexes too; no function reads an index.)
     const allow = (f: NodejsFunction, table: dynamodb.Table, ...actions: string[]) =>
       f.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
-    allow(functions.login, this.usersTable, 'dynamodb:GetItem');
+    const byUser = (f: NodejsFunction) =>
+      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.sessionsTable.tableArn}/index/${SESSIONS_BY_USER_INDEX}`] }));
+    const counters = ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
+    allow(functions.login, this.usersTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     allow(functions.login, this.sessionsTable, 'dynamodb:PutItem');
+    allow(functions.login, this.attemptsTable, ...counters);
     allow(functions.register, this.usersTable, 'dynamodb:PutItem');
     allow(functions.refresh, this.usersTable, 'dynamodb:GetItem');
     allow(functions.refresh, this.sessionsTable, 'dynamodb:UpdateItem');
     allow(functions.logout, this.sessionsTable, 'dynamodb:UpdateItem');
-    for (const f of [functions.login, functions.register, functions.refresh, functions.logout]) {
+    allow(functions.sessions, this.usersTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    allow(functions.sessions, this.sessionsTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    byUser(functions.sessions);
+    allow(functions.password, this.usersTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
+    allow(functions.password, this.sessionsTable, 'dynamodb:UpdateItem');
+    allow(functions.password, this.attemptsTable, ...counters);
+    byUser(functions.password);
+    allow(functions.admin, this.usersTable, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+    allow(functions.admin, this.sessionsTable, 'dynamodb:UpdateItem');
+    allow(functions.admin, this.auditTable, 'dynamodb:Query');
+    byUser(functions.admin);
+    for (const f of [functions.login, functions.register, functions.refresh, functions.logout, functions.sessions, functions.password, functions.admin]) {
+      allow(f, this.auditTable, 'dynamodb:PutItem');
+    }
+    if (p.revocationCheck) {
+      for (const f of [functions.authorizer, functions.validate]) {
+        allow(f, this.usersTable, 'dynamodb:BatchGetItem');
+        allow(f, this.sessionsTable, 'dynamodb:BatchGetItem');
+      }
+    }
+    for (const f of [functions.login, functions.register, functions.refresh, functions.logout, functions.sessions, functions.password, functions.admin]) {
       f.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
     }
     // Verify-only functions read the public set and nothing else: no private key ever reaches them.
@@ -415,7 +469,14 @@ export class AuthService extends Construct {
 
   private fn(
     name: FunctionName,
-    o: { memorySize: number; timeout: Duration; environment: Record<string, string>; logRetention: logs.RetentionDays; paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion },
+    o: {
+      memorySize: number;
+      timeout: Duration;
+      environment: Record<string, string>;
+      logRetention: logs.RetentionDays;
+      paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion;
+      define?: Record<string, string>;
+    },
   ): NodejsFunction {
     const id = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: o.logRetention, removalPolicy: RemovalPolicy.DESTROY });
@@ -436,7 +497,7 @@ export class AuthService extends Construct {
       environment: o.environment,
       role,
       logGroup,
-      bundling: nodejsBundling(),
+      bundling: nodejsBundling(o.define),
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
       ...(o.paramsAndSecrets && { paramsAndSecrets: o.paramsAndSecrets }),
@@ -507,6 +568,8 @@ function validate(props: AuthServiceProps) {
     retainData: props.retainData ?? true,
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     keyRotationInterval: props.keyRotationInterval ?? Duration.days(DEFAULTS.keyRotationDays),
+    revocationCheck: props.revocationCheck ?? DEFAULTS.revocationCheck,
+    auditRetention: props.auditRetention ?? Duration.days(DEFAULTS.auditRetentionDays),
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);
@@ -521,6 +584,7 @@ function validate(props: AuthServiceProps) {
   inRange('authorizerCacheTtl (seconds)', p.authorizerCacheTtl.toSeconds(), 0, 3600);
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('keyRotationInterval (days)', p.keyRotationInterval.toDays(), 1, 3650);
+  inRange('auditRetention (days)', p.auditRetention.toDays(), 1, 3650);
   for (const [name, t] of [['throttle', p.throttle], ['authRouteThrottle', p.authRouteThrottle]] as const) {
     if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
   }

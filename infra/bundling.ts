@@ -17,9 +17,10 @@ export const BUNDLE_SETTINGS = {
   external: [] as string[],
 } as const;
 
-/** The same settings, as `NodejsFunction` bundling options. */
-export function nodejsBundling(): BundlingOptions {
+/** The same settings, as `NodejsFunction` bundling options; `define` folds build-time switches. */
+export function nodejsBundling(define: Record<string, string> = {}): BundlingOptions {
   return {
+    define,
     minify: BUNDLE_SETTINGS.minify,
     sourceMap: BUNDLE_SETTINGS.sourcemap,
     sourcesContent: BUNDLE_SETTINGS.sourcesContent,

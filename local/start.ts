@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     const defaults: Record<string, string> = {
       [ENV.usersTable]: LOCAL_TABLES.usersTable,
       [ENV.sessionsTable]: LOCAL_TABLES.sessionsTable,
+      [ENV.attemptsTable]: LOCAL_TABLES.attemptsTable,
+      [ENV.auditTable]: LOCAL_TABLES.auditTable,
       [ENV.issuer]: baseUrl,
       [ENV.audience]: `${baseUrl}/api`,
       [ENV.secretsFile]: secretsFile,

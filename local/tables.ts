@@ -6,6 +6,8 @@ import { TABLES, toCreateTableInput, type TableDefinition } from '../functions/l
 export interface TableNames {
   readonly usersTable: string;
   readonly sessionsTable: string;
+  readonly attemptsTable: string;
+  readonly auditTable: string;
 }
 
 async function ensureTable(client: DynamoDBDocumentClient, tableName: string, table: TableDefinition): Promise<boolean> {
@@ -27,7 +29,12 @@ async function ensureTable(client: DynamoDBDocumentClient, tableName: string, ta
 /** Creates whichever of the service's tables are missing, from the one table definition module. */
 export async function ensureTables(client: DynamoDBDocumentClient, names: TableNames): Promise<string[]> {
   const created: string[] = [];
-  if (await ensureTable(client, names.usersTable, TABLES.users)) created.push(names.usersTable);
-  if (await ensureTable(client, names.sessionsTable, TABLES.sessions)) created.push(names.sessionsTable);
+  const pairs: [string, TableDefinition][] = [
+    [names.usersTable, TABLES.users],
+    [names.sessionsTable, TABLES.sessions],
+    [names.attemptsTable, TABLES.attempts],
+    [names.auditTable, TABLES.audit],
+  ];
+  for (const [name, def] of pairs) if (await ensureTable(client, name, def)) created.push(name);
   return created;
 }

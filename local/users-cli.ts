@@ -10,7 +10,9 @@ import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { systemClock } from '../functions/lib/clock';
 import { ConfigError, loadSettings } from '../functions/lib/config';
-import { revokeUserSessions, setUserRoles, setUserStatus } from '../functions/lib/core/admin';
+import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from '../functions/lib/core/admin';
+import { createAuditTrail } from '../functions/lib/audit';
+import { AuditStore } from '../functions/lib/audit-store';
 import { createUser } from '../functions/lib/core/users';
 import { createDocumentClient } from '../functions/lib/dynamo';
 import { AuthError } from '../functions/lib/errors';
@@ -33,12 +35,15 @@ commands
   disable <username>                     refuse logins and refreshes, and end every session
   enable <username>
   set-roles <username> <role>...         replace the roles (tokens minted from now on carry them)
-  revoke-sessions <username>             end every session of the user
+  revoke-sessions <username>             end every session and access token of the user
+  reset-password <username>              end every session; print a one-time temporary password
+  events <username>                      the user's audit trail, newest first
 
 options
   --data-dir <dir>         the local data directory (default: AUTH_DATA_DIR or .data)
   --users-table <name>     work on these AWS tables instead, with the usual AWS credentials
-  --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE / AUTH_SESSIONS_TABLE)
+  --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE, AUTH_SESSIONS_TABLE,
+  --audit-table <name>     AUTH_AUDIT_TABLE: the stack outputs)
   --secret-id <arn>        the deployed secret (its pepper hashes the password) for create on
                            AWS tables (or AUTH_SECRET_ID; the stack output SecretArn)
 `;
@@ -65,7 +70,7 @@ function parseArgs(argv: string[]): Args {
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
     if (arg === '--role') roles.push(value);
-    else if (['--data-dir', '--users-table', '--sessions-table', '--secret-id'].includes(arg)) options[arg.slice(2)] = value;
+    else if (['--data-dir', '--users-table', '--sessions-table', '--audit-table', '--secret-id'].includes(arg)) options[arg.slice(2)] = value;
     else throw new UsageError(`unknown option ${arg}`);
   }
   const [command, ...rest] = positional;
@@ -108,7 +113,7 @@ async function readPassword(): Promise<string> {
 /** Where the tables are, and how to reach them. */
 interface Target {
   client: DynamoDBDocumentClient;
-  tables: TableNames;
+  tables: Pick<TableNames, 'usersTable' | 'sessionsTable' | 'auditTable'>;
   secrets: () => Promise<AuthSecrets>;
   close: () => Promise<void>;
 }
@@ -128,13 +133,14 @@ async function answers(endpoint: string): Promise<boolean> {
 async function connect(options: Record<string, string>): Promise<Target> {
   const usersTable = options['users-table'] ?? process.env.AUTH_USERS_TABLE;
   const sessionsTable = options['sessions-table'] ?? process.env.AUTH_SESSIONS_TABLE;
-  if (usersTable || sessionsTable) {
-    if (!usersTable || !sessionsTable) throw new UsageError('give both --users-table and --sessions-table');
+  const auditTable = options['audit-table'] ?? process.env.AUTH_AUDIT_TABLE;
+  if (usersTable || sessionsTable || auditTable) {
+    if (!usersTable || !sessionsTable || !auditTable) throw new UsageError('give --users-table, --sessions-table and --audit-table');
     const secretId = options['secret-id'] ?? process.env.AUTH_SECRET_ID;
     const client = createDocumentClient({ region: process.env.AWS_REGION });
     return {
       client,
-      tables: { usersTable, sessionsTable },
+      tables: { usersTable, sessionsTable, auditTable },
       secrets: async () => {
         if (!secretId) throw new UsageError('create on AWS tables needs --secret-id (the pepper hashes the password)');
         const document = await awsKeyStore({ secretId, parameterName: '' }).readSecrets();
@@ -178,7 +184,11 @@ const stderrLogger: AuthLogger = {
 async function run(args: Args, target: Target): Promise<string> {
   const users = new UsersStore({ client: target.client, tableName: target.tables.usersTable });
   const sessions = new SessionsStore({ client: target.client, tableName: target.tables.sessionsTable });
-  const deps = { users, sessions, now: systemClock, logger: stderrLogger };
+  const auditStore = new AuditStore({ client: target.client, tableName: target.tables.auditTable });
+  const audit = createAuditTrail({ logger: stderrLogger, store: auditStore, now: systemClock, retentionDays: loadSettings().auditRetentionDays });
+  // Hashing needs the pepper, so the secrets are read only by the commands that hash.
+  const passwords = async () => createPasswordHasher({ peppers: (await target.secrets()).peppers, bcryptCost: loadSettings().bcryptCost });
+  const deps = { users, sessions, auditStore, audit, now: systemClock, logger: stderrLogger };
   const meta = { requestId: `cli-${process.pid}` };
   const username = () => {
     const name = args.positional[0];
@@ -189,9 +199,8 @@ async function run(args: Args, target: Target): Promise<string> {
   switch (args.command) {
     case 'create': {
       const name = username();
-      const secrets = await target.secrets();
-      const passwords = createPasswordHasher({ peppers: secrets.peppers, bcryptCost: loadSettings().bcryptCost });
-      const user = await createUser({ username: name, password: await readPassword(), roles: args.roles.length ? args.roles : undefined }, meta, { ...deps, passwords });
+      const hasher = await passwords();
+      const user = await createUser({ username: name, password: await readPassword(), roles: args.roles.length ? args.roles : undefined }, meta, { ...deps, passwords: hasher });
       return `created ${user.username} (sub ${user.sub}) with roles ${user.roles.join(', ')}`;
     }
     case 'list': {
@@ -211,6 +220,14 @@ async function run(args: Args, target: Target): Promise<string> {
     }
     case 'revoke-sessions':
       return `ended ${await revokeUserSessions(username(), meta, deps)} session(s)`;
+    case 'reset-password': {
+      const { temporaryPassword } = await resetPassword(username(), meta, { ...deps, passwords: await passwords() });
+      return `temporary password (shown once; the user should change it): ${temporaryPassword}`;
+    }
+    case 'events': {
+      const page = await userEvents(username(), 50, undefined, deps);
+      return page.events.map((e) => `${new Date(e.at * 1000).toISOString()}  ${e.event.padEnd(24)} ${e.outcome.padEnd(8)} ${e.sourceIp ?? '-'}  ${e.reason ?? ''}`).join('\n') || '(no events)';
+    }
     default:
       throw new UsageError(`unknown command ${args.command}`);
   }

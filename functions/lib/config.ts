@@ -7,6 +7,8 @@ import { parseExtraRoutes, type PolicyRoute } from './routes';
 export const ENV = {
   usersTable: 'AUTH_USERS_TABLE',
   sessionsTable: 'AUTH_SESSIONS_TABLE',
+  attemptsTable: 'AUTH_ATTEMPTS_TABLE',
+  auditTable: 'AUTH_AUDIT_TABLE',
   issuer: 'AUTH_ISSUER',
   audience: 'AUTH_AUDIENCE',
   secretsFile: 'AUTH_SECRETS_FILE',
@@ -16,6 +18,17 @@ export const ENV = {
   keyRotationDays: 'AUTH_KEY_ROTATION_DAYS',
   keyPublishLeadSeconds: 'AUTH_KEY_PUBLISH_LEAD_SECONDS',
   extraRoutes: 'AUTH_EXTRA_ROUTES',
+  sessionIdleSeconds: 'AUTH_SESSION_IDLE_SECONDS',
+  revocationCheck: 'AUTH_REVOCATION_CHECK',
+  revocationCacheSeconds: 'AUTH_REVOCATION_CACHE_SECONDS',
+  auditRetentionDays: 'AUTH_AUDIT_RETENTION_DAYS',
+  lockoutFreePerSource: 'AUTH_LOCKOUT_FREE_ATTEMPTS_PER_SOURCE',
+  lockoutFreePerAccount: 'AUTH_LOCKOUT_FREE_ATTEMPTS_PER_ACCOUNT',
+  lockoutFreePerIp: 'AUTH_LOCKOUT_FREE_ATTEMPTS_PER_IP',
+  lockoutBaseDelaySeconds: 'AUTH_LOCKOUT_BASE_DELAY_SECONDS',
+  lockoutMaxDelaySeconds: 'AUTH_LOCKOUT_MAX_DELAY_SECONDS',
+  lockoutWindowSeconds: 'AUTH_LOCKOUT_WINDOW_SECONDS',
+  trustedSourceDays: 'AUTH_TRUSTED_SOURCE_DAYS',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
   accessTokenTtlSeconds: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
   sessionTtlSeconds: 'AUTH_SESSION_TTL_SECONDS',
@@ -30,6 +43,10 @@ export const ENV = {
 export interface Config {
   readonly usersTable: string;
   readonly sessionsTable: string;
+  /** Failed-login counters, per account, source and IP. */
+  readonly attemptsTable: string;
+  /** The audit trail of security events. */
+  readonly auditTable: string;
   readonly issuer: string;
   readonly audience: string;
   /** A local file with the secrets (the local runtime). */
@@ -54,6 +71,27 @@ export interface Config {
   readonly keyRotationDays: number;
   /** How long a new key is published before it signs: longer than every verifier's caches. */
   readonly keyPublishLeadSeconds: number;
+  /** A session with no refresh for this long ends (ASVS 7.3.1). */
+  readonly sessionIdleSeconds: number;
+  /** Reject access tokens of revoked sessions and disabled users (ASVS 7.4.1). */
+  readonly revocationCheck: boolean;
+  /** How long a function reuses what it read about a session and user. */
+  readonly revocationCacheSeconds: number;
+  readonly auditRetentionDays: number;
+  /** Failed logins allowed for one account from one IP before backoff starts. */
+  readonly lockoutFreePerSource: number;
+  /** Failed logins allowed for one account from IPs it has never logged in from. */
+  readonly lockoutFreePerAccount: number;
+  /** Failed logins allowed from one IP across all accounts. */
+  readonly lockoutFreePerIp: number;
+  /** The first delay; each further failure doubles it. */
+  readonly lockoutBaseDelaySeconds: number;
+  /** The longest delay: a lockout never lasts longer than this after the last failure. */
+  readonly lockoutMaxDelaySeconds: number;
+  /** Counters are forgotten this long after their last failure. */
+  readonly lockoutWindowSeconds: number;
+  /** An IP an account logged in from stays trusted for it this long. */
+  readonly trustedSourceDays: number;
 }
 
 /** Defaults, exported so the README, CDK props and tests quote the same numbers. */
@@ -68,6 +106,17 @@ export const DEFAULTS = {
   keysCacheTtlSeconds: 300,
   keyRotationDays: 90,
   keyPublishLeadSeconds: 3600,
+  sessionIdleSeconds: 7 * 86_400,
+  revocationCheck: true,
+  revocationCacheSeconds: 30,
+  auditRetentionDays: 90,
+  lockoutFreePerSource: 5,
+  lockoutFreePerAccount: 20,
+  lockoutFreePerIp: 100,
+  lockoutBaseDelaySeconds: 1,
+  lockoutMaxDelaySeconds: 900,
+  lockoutWindowSeconds: 86_400,
+  trustedSourceDays: 30,
 } as const;
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -89,7 +138,7 @@ function readExtraRoutes(json: string | undefined): PolicyRoute[] {
 /** The tunables: every variable that has a default. */
 export type Settings = Omit<
   Config,
-  'usersTable' | 'sessionsTable' | 'issuer' | 'audience' | 'secretsFile' | 'secretId' | 'publicJwksParameter' | 'extraRoutes' | 'dynamodbEndpoint'
+  'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'issuer' | 'audience' | 'secretsFile' | 'secretId' | 'publicJwksParameter' | 'extraRoutes' | 'dynamodbEndpoint'
 >;
 
 /** Reads the variables that have defaults; throws `ConfigError` on a malformed one. */
@@ -122,6 +171,17 @@ export function loadSettings(env: Env = process.env): Settings {
     keysCacheTtlSeconds: integer(ENV.keysCacheTtlSeconds, DEFAULTS.keysCacheTtlSeconds, 0, 3600),
     keyRotationDays: integer(ENV.keyRotationDays, DEFAULTS.keyRotationDays, 1, 3650),
     keyPublishLeadSeconds: integer(ENV.keyPublishLeadSeconds, DEFAULTS.keyPublishLeadSeconds, 0, 30 * 86_400),
+    sessionIdleSeconds: integer(ENV.sessionIdleSeconds, DEFAULTS.sessionIdleSeconds, 300, 365 * 86_400),
+    revocationCheck: flag(ENV.revocationCheck, DEFAULTS.revocationCheck),
+    revocationCacheSeconds: integer(ENV.revocationCacheSeconds, DEFAULTS.revocationCacheSeconds, 0, 300),
+    auditRetentionDays: integer(ENV.auditRetentionDays, DEFAULTS.auditRetentionDays, 1, 3650),
+    lockoutFreePerSource: integer(ENV.lockoutFreePerSource, DEFAULTS.lockoutFreePerSource, 1, 1000),
+    lockoutFreePerAccount: integer(ENV.lockoutFreePerAccount, DEFAULTS.lockoutFreePerAccount, 1, 100_000),
+    lockoutFreePerIp: integer(ENV.lockoutFreePerIp, DEFAULTS.lockoutFreePerIp, 1, 1_000_000),
+    lockoutBaseDelaySeconds: integer(ENV.lockoutBaseDelaySeconds, DEFAULTS.lockoutBaseDelaySeconds, 1, 3600),
+    lockoutMaxDelaySeconds: integer(ENV.lockoutMaxDelaySeconds, DEFAULTS.lockoutMaxDelaySeconds, 1, 86_400),
+    lockoutWindowSeconds: integer(ENV.lockoutWindowSeconds, DEFAULTS.lockoutWindowSeconds, 60, 30 * 86_400),
+    trustedSourceDays: integer(ENV.trustedSourceDays, DEFAULTS.trustedSourceDays, 1, 365),
   };
 }
 
@@ -143,6 +203,8 @@ export function loadConfig(env: Env = process.env): Config {
   return {
     usersTable: required(ENV.usersTable),
     sessionsTable: required(ENV.sessionsTable),
+    attemptsTable: required(ENV.attemptsTable),
+    auditTable: required(ENV.auditTable),
     issuer,
     audience: required(ENV.audience),
     secretsFile,

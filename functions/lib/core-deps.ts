@@ -1,5 +1,8 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createAccessTokens } from './access-tokens';
+import { AttemptsStore } from './attempts-store';
+import { createAuditTrail } from './audit';
+import { AuditStore } from './audit-store';
 import { CachedKeySource } from './cached-key-source';
 import { systemClock, type Clock } from './clock';
 import { loadConfig, type Config } from './config';
@@ -19,6 +22,17 @@ export type CoreConfig = Pick<
   Config,
   | 'usersTable'
   | 'sessionsTable'
+  | 'attemptsTable'
+  | 'auditTable'
+  | 'auditRetentionDays'
+  | 'sessionIdleSeconds'
+  | 'lockoutFreePerSource'
+  | 'lockoutFreePerAccount'
+  | 'lockoutFreePerIp'
+  | 'lockoutBaseDelaySeconds'
+  | 'lockoutMaxDelaySeconds'
+  | 'lockoutWindowSeconds'
+  | 'trustedSourceDays'
   | 'issuer'
   | 'audience'
   | 'accessTokenTtlSeconds'
@@ -40,15 +54,30 @@ export function createCoreDeps(
   overrides: { now?: Clock; logger?: AuthLogger; keys?: KeySource } = {},
 ): CoreDeps {
   const now = overrides.now ?? systemClock;
+  const logger = overrides.logger ?? createLogger();
   const keys = overrides.keys ?? new JwkSetKeySource({ jwks: secrets.signingKeys, signingKid: secrets.signingKid });
+  const auditStore = new AuditStore({ client, tableName: config.auditTable });
   return {
     users: new UsersStore({ client, tableName: config.usersTable }),
     sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
+    attempts: new AttemptsStore({ client, tableName: config.attemptsTable }),
+    auditStore,
+    audit: createAuditTrail({ logger, store: auditStore, now, retentionDays: config.auditRetentionDays }),
+    throttle: {
+      freePerSource: config.lockoutFreePerSource,
+      freePerAccount: config.lockoutFreePerAccount,
+      freePerIp: config.lockoutFreePerIp,
+      baseDelaySeconds: config.lockoutBaseDelaySeconds,
+      maxDelaySeconds: config.lockoutMaxDelaySeconds,
+      windowSeconds: config.lockoutWindowSeconds,
+      trustedSourceSeconds: config.trustedSourceDays * 86_400,
+    },
+    sessionIdleSeconds: config.sessionIdleSeconds,
     passwords: createPasswordHasher({ peppers: secrets.peppers, bcryptCost: config.bcryptCost }),
     accessTokens: createAccessTokens({ keys, now, ...config }),
     refreshTokens: createRefreshTokens(secrets.peppers.map((p) => deriveKey(p.secret, 'refresh-token/tag'))),
     now,
-    logger: overrides.logger ?? createLogger(),
+    logger,
     sessionTtlSeconds: config.sessionTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
     selfRegistration: config.selfRegistration,

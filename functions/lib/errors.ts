@@ -8,6 +8,9 @@ export type ErrorCode =
   | 'ERR_USER_EXISTS'
   | 'ERR_NOT_FOUND'
   | 'ERR_UNAVAILABLE'
+  | 'ERR_TOO_MANY_ATTEMPTS'
+  | 'ERR_FORBIDDEN'
+  | 'ERR_CONFLICT'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -23,6 +26,7 @@ export type TokenErrorCode =
   | 'ERR_JWT_EXPIRED'
   | 'ERR_JWT_NOT_YET_VALID'
   | 'ERR_JWT_CLAIM_MISSING'
+  | 'ERR_JWT_REVOKED'
   | 'ERR_JWT_CLAIM_INVALID';
 
 /** Base of every error this service raises on purpose. */
@@ -77,5 +81,26 @@ export class ServiceUnavailableError extends AuthError {
   constructor(options?: { cause?: unknown }) {
     super('ERR_UNAVAILABLE', 'the service is temporarily unavailable, retry later');
     if (options?.cause !== undefined) this.cause = options.cause;
+  }
+}
+
+/** Too many failed logins: wait `retryAfterSeconds` (ASVS 6.3.1). Same for known and unknown users. */
+export class TooManyAttemptsError extends AuthError {
+  constructor(readonly retryAfterSeconds: number) {
+    super('ERR_TOO_MANY_ATTEMPTS', 'too many failed attempts, retry later');
+  }
+}
+
+/** The caller is known but may not do this. */
+export class ForbiddenError extends AuthError {
+  constructor(message: string) {
+    super('ERR_FORBIDDEN', message);
+  }
+}
+
+/** The state changed under the request (a concurrent update won). */
+export class ConflictError extends AuthError {
+  constructor(message: string) {
+    super('ERR_CONFLICT', message);
   }
 }

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { AuthError, InvalidRequestError, TokenError, type ErrorCode } from './errors';
+import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from './errors';
 import { lazyDeps, type DepsInput } from './lazy';
 import type { AuthLogger } from './logger';
 import type { RequestMeta } from './core/types';
@@ -33,6 +33,9 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   ERR_USER_EXISTS: [409, 'user_exists'],
   ERR_NOT_FOUND: [404, 'not_found'],
   ERR_UNAVAILABLE: [503, 'temporarily_unavailable'],
+  ERR_TOO_MANY_ATTEMPTS: [429, 'too_many_attempts'],
+  ERR_FORBIDDEN: [403, 'access_denied'],
+  ERR_CONFLICT: [409, 'conflict'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
@@ -50,7 +53,8 @@ export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: str
   }
   if (err instanceof AuthError) {
     const [status, error] = STATUS[err.code as keyof typeof STATUS] ?? [500, 'server_error'];
-    return json(status, { error, error_description: err.message }, status === 503 ? { 'Retry-After': '1' } : {});
+    const retryAfter = err instanceof TooManyAttemptsError ? String(Math.max(1, Math.ceil(err.retryAfterSeconds))) : status === 503 ? '1' : undefined;
+    return json(status, { error, error_description: err.message }, retryAfter ? { 'Retry-After': retryAfter } : {});
   }
   logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });
   return json(500, { error: 'server_error', error_description: 'internal error' });
@@ -138,4 +142,21 @@ export function createHttpHandler<D extends { readonly logger: AuthLogger }>(
       return toHttpResponse(err, logger, event?.requestContext?.requestId);
     }
   };
+}
+
+/** The signed-in caller from the authorizer context, which API Gateway sets and clients cannot. */
+export function callerOf(event: APIGatewayProxyEvent): { sub: string; username: string; sid: string; roles: string[] } {
+  const ctx = (event.requestContext?.authorizer ?? {}) as Record<string, unknown>;
+  const { sub, username, sid, roles } = ctx;
+  if (typeof sub !== 'string' || typeof username !== 'string' || typeof sid !== 'string' || typeof roles !== 'string') {
+    throw new TokenError('ERR_JWT_MISSING', 'this route needs the authorizer');
+  }
+  return { sub, username, sid, roles: roles === '' ? [] : roles.split(',') };
+}
+
+/** A path parameter, required. */
+export function pathParam(event: APIGatewayProxyEvent, name: string): string {
+  const value = event.pathParameters?.[name];
+  if (typeof value !== 'string' || value === '' || value.length > 256) throw new InvalidRequestError(`${name} is required in the path`);
+  return value;
 }

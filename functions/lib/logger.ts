@@ -7,6 +7,11 @@ export type AuthLogger = Pick<Logger, 'info' | 'warn' | 'error'>;
 export type AuthEvent =
   | 'login_succeeded'
   | 'login_failed'
+  | 'login_throttled'
+  | 'session_revoked'
+  | 'password_changed'
+  | 'password_reset'
+  | 'token_revoked'
   | 'refresh_succeeded'
   | 'refresh_failed'
   | 'refresh_grace_retry'

@@ -24,6 +24,8 @@ export interface PasswordHasher {
   hash(password: string): Promise<StoredPassword>;
   /** Checks `password`; with no stored password it still spends one full compare (no user enumeration by timing). */
   verify(password: string, stored: StoredPassword | undefined): Promise<boolean>;
+  /** Was this hash made with an older cost or pepper than the current ones? */
+  needsRehash(stored: StoredPassword): boolean;
 }
 
 /** Unicode NFC, so the same password typed on two keyboards hashes the same (ASVS 6.2.x, NIST 800-63B §5.1.1.2). */
@@ -82,6 +84,9 @@ export function createPasswordHasher({ peppers, bcryptCost }: PasswordHasherOpti
         return false;
       }
       return bcrypt.compare(preHash(secret, password), stored.passwordHash);
+    },
+    needsRehash(stored) {
+      return stored.pepperVersion !== current.version || bcrypt.getRounds(stored.passwordHash) !== bcryptCost;
     },
   };
 }

@@ -5,7 +5,7 @@
  */
 
 /** Entry points under `functions/`, by file name. */
-export type HandlerName = 'login' | 'refresh' | 'logout' | 'register' | 'validate' | 'jwks' | 'me';
+export type HandlerName = 'login' | 'refresh' | 'logout' | 'register' | 'validate' | 'jwks' | 'me' | 'sessions' | 'password' | 'admin';
 
 /** HTTP methods a route may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -32,8 +32,23 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/auth/validate', handler: 'validate', access: 'public' },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', access: 'public' },
   { method: 'GET', path: '/api/me', handler: 'me', access: { roles: [] } },
+  // The caller's own security (ASVS 7.5.2, 6.2.3).
+  { method: 'GET', path: '/api/auth/sessions', handler: 'sessions', access: { roles: [] } },
+  { method: 'DELETE', path: '/api/auth/sessions/{sid}', handler: 'sessions', access: { roles: [] } },
+  { method: 'POST', path: '/api/auth/logout-all', handler: 'sessions', access: { roles: [] } },
+  { method: 'POST', path: '/api/auth/password', handler: 'password', access: { roles: [] } },
   // An admin-only example: answers like /api/me, for callers with the admin role.
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
+  // Administration over HTTP: what the admin CLI does.
+  { method: 'GET', path: '/api/admin/users', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/users', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'GET', path: '/api/admin/users/{username}', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/users/{username}/disable', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/users/{username}/enable', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'PUT', path: '/api/admin/users/{username}/roles', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/users/{username}/revoke-sessions', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/users/{username}/reset-password', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'GET', path: '/api/admin/users/{username}/events', handler: 'admin', access: { roles: ['admin'] } },
 ];
 
 /** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer. */

@@ -21,6 +21,8 @@ export interface Session {
   /** The current token sealed under its predecessor, so a retry in the grace window gets it again. */
   readonly successorSealed?: string;
   readonly createdAt: number;
+  /** Start of the session's validity against the user's `tokensValidAfter` (re-keyed by a password change). */
+  readonly validFrom?: number;
   readonly lastUsedAt: number;
   /** Absolute end of the session: no refresh after it. */
   readonly expiresAt: number;
@@ -45,6 +47,8 @@ export interface Rotation {
   readonly successorSealed: string;
   readonly nextGeneration: number;
   readonly now: number;
+  /** A session last used at or before this time has gone idle and no longer refreshes. */
+  readonly idleCutoff: number;
 }
 
 /** Reads and writes sessions. */
@@ -90,7 +94,7 @@ export class SessionsStore {
         new UpdateCommand({
           TableName: this.tableName,
           Key: { sid: r.sid },
-          ConditionExpression: 'currentHash = :presented AND #status = :active AND expiresAt > :now',
+          ConditionExpression: 'currentHash = :presented AND #status = :active AND expiresAt > :now AND lastUsedAt > :idleCutoff',
           UpdateExpression:
             'SET currentHash = :next, previousHash = :presented, rotatedAt = :now, successorSealed = :sealed, ' +
             '#generation = :generation, lastUsedAt = :now',
@@ -102,6 +106,7 @@ export class SessionsStore {
             ':next': r.successorHash,
             ':sealed': r.successorSealed,
             ':generation': r.nextGeneration,
+            ':idleCutoff': r.idleCutoff,
           },
           ReturnValues: 'ALL_NEW',
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -145,7 +150,7 @@ export class SessionsStore {
    * A user's sessions, newest first, from the by-user index. The index is eventually consistent:
    * a session opened in the last moment may be missing.
    */
-  async listSessionsByUser(userId: string): Promise<Pick<Session, 'sid' | 'status' | 'createdAt' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>[]> {
+  async listSessionsByUser(userId: string): Promise<Pick<Session, 'sid' | 'status' | 'createdAt' | 'validFrom' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>[]> {
     const sessions: Awaited<ReturnType<SessionsStore['listSessionsByUser']>> = [];
     let startKey: Record<string, unknown> | undefined;
     try {
@@ -167,5 +172,25 @@ export class SessionsStore {
       rethrowDynamoError(err);
     }
     return sessions;
+  }
+
+  /** Re-keys an active session: it stays valid against a `tokensValidAfter` of `validFrom`. */
+  async setValidFrom(sid: string, validFrom: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { sid },
+          ConditionExpression: '#status = :active',
+          UpdateExpression: 'SET validFrom = :t',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active', ':t': validFrom },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      rethrowDynamoError(err);
+    }
   }
 }

@@ -41,13 +41,28 @@ export const SESSIONS_TABLE: TableDefinition = {
       indexName: SESSIONS_BY_USER_INDEX,
       partitionKey: { name: 'userId', type: 'S' },
       sortKey: { name: 'createdAt', type: 'N' },
-      nonKeyAttributes: ['status', 'lastUsedAt', 'expiresAt', 'userAgent', 'sourceIp'],
+      nonKeyAttributes: ['status', 'validFrom', 'lastUsedAt', 'expiresAt', 'userAgent', 'sourceIp'],
     },
   ],
 };
 
+/** Failed-login counters and trusted sources, keyed `acct#user`, `src#user#ip`, `ip#ip`, `trust#user#ip`. */
+export const ATTEMPTS_TABLE: TableDefinition = {
+  partitionKey: { name: 'key', type: 'S' },
+  ttlAttribute: 'ttl',
+  globalSecondaryIndexes: [],
+};
+
+/** The audit trail: one item per security event, by user, newest last (sort key starts with the time). */
+export const AUDIT_TABLE: TableDefinition = {
+  partitionKey: { name: 'userId', type: 'S' },
+  sortKey: { name: 'eventId', type: 'S' },
+  ttlAttribute: 'ttl',
+  globalSecondaryIndexes: [],
+};
+
 /** Every table of the service, by logical name. */
-export const TABLES = { users: USERS_TABLE, sessions: SESSIONS_TABLE } as const;
+export const TABLES = { users: USERS_TABLE, sessions: SESSIONS_TABLE, attempts: ATTEMPTS_TABLE, audit: AUDIT_TABLE } as const;
 
 /** The `CreateTable` input for a definition (on-demand billing), for tests and the local runtime. */
 export function toCreateTableInput(tableName: string, table: TableDefinition): CreateTableCommandInput {

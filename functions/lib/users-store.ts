@@ -1,5 +1,5 @@
 import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { InvalidRequestError, NotFoundError, UserExistsError } from './errors';
+import { ConflictError, InvalidRequestError, NotFoundError, UserExistsError } from './errors';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
 import type { StoredPassword } from './passwords';
 
@@ -13,6 +13,11 @@ export interface User extends StoredPassword {
   readonly status: 'active' | 'disabled';
   readonly createdAt: number;
   readonly updatedAt: number;
+  /**
+   * Access tokens issued before this time, and sessions opened (or last re-keyed) before it, are
+   * revoked: logout-everywhere, a password change, an admin revocation.
+   */
+  readonly tokensValidAfter?: number;
 }
 
 const USERNAME_MAX_CHARS = 128;
@@ -132,5 +137,65 @@ export class UsersStore {
       rethrowDynamoError(err);
     }
     return users.sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  /**
+   * Replaces the password hash, only if it is still `expectedHash` (so of two concurrent
+   * changes one wins and the other gets `ConflictError`). Unless `keepTokens`, every token and
+   * session issued before `now` is revoked through `tokensValidAfter`.
+   */
+  async replacePassword(username: string, expectedHash: string, fresh: StoredPassword, now: number, options: { keepTokens?: boolean } = {}): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { username },
+          ConditionExpression: 'passwordHash = :expected',
+          UpdateExpression: `SET passwordHash = :hash, pepperVersion = :pepper, updatedAt = :now${options.keepTokens ? '' : ', tokensValidAfter = :now'}`,
+          ExpressionAttributeValues: { ':expected': expectedHash, ':hash': fresh.passwordHash, ':pepper': fresh.pepperVersion, ':now': now },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw new ConflictError('the password was changed by another request');
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** Revokes every token and session of the user issued before `now`. */
+  async revokeTokensBefore(username: string, now: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { username },
+          ConditionExpression: 'attribute_exists(username)',
+          UpdateExpression: 'SET tokensValidAfter = :now, updatedAt = :now',
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** One page of users (without hashes), in table order; `cursor` is the previous page's `next`. */
+  async listUsersPage(limit: number, cursor?: string): Promise<{ users: Omit<User, 'passwordHash' | 'pepperVersion'>[]; next?: string }> {
+    try {
+      const page = await this.client.send(
+        new ScanCommand({
+          TableName: this.tableName,
+          Limit: limit,
+          ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
+          ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
+          ...(cursor && { ExclusiveStartKey: { username: cursor } }),
+          ConsistentRead: true,
+        }),
+      );
+      const users = (page.Items ?? []) as Omit<User, 'passwordHash' | 'pepperVersion'>[];
+      return { users, ...(page.LastEvaluatedKey && { next: page.LastEvaluatedKey.username as string }) };
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
   }
 }

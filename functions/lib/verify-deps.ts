@@ -5,6 +5,7 @@ import { loadConfig, type Config } from './config';
 import type { KeySource } from './keys';
 import { createLogger, type AuthLogger } from './logger';
 import { ROUTES, type PolicyRoute } from './routes';
+import { createRevocationChecker, type RevocationChecker } from './revocation';
 import { publicJwksSource } from './secret-sources';
 
 /** What verify-only functions (authorizer, validate, JWKS) need: public keys, no DynamoDB, no private key. */
@@ -16,6 +17,8 @@ export interface VerifyDeps {
   readonly jwksMaxAgeSeconds: number;
   /** Every protected route the authorizer's policy covers. */
   readonly routes: readonly PolicyRoute[];
+  /** Rejects tokens of revoked sessions and disabled users; absent when the check is off. */
+  readonly revocation?: RevocationChecker | undefined;
 }
 
 /** Builds verify-only dependencies over a key source that holds public keys. */
@@ -23,7 +26,7 @@ export function createVerifyDeps(
   config: Pick<Config, 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds'> &
     Partial<Pick<Config, 'extraRoutes'>>,
   keys: KeySource,
-  overrides: { now?: Clock; logger?: AuthLogger } = {},
+  overrides: { now?: Clock; logger?: AuthLogger; revocation?: RevocationChecker } = {},
 ): VerifyDeps {
   const now = overrides.now ?? systemClock;
   return {
@@ -33,6 +36,7 @@ export function createVerifyDeps(
     logger: overrides.logger ?? createLogger(),
     jwksMaxAgeSeconds: config.jwksMaxAgeSeconds,
     routes: [...ROUTES, ...(config.extraRoutes ?? [])],
+    revocation: overrides.revocation,
   };
 }
 
@@ -41,5 +45,21 @@ export async function defaultVerifyDeps(): Promise<VerifyDeps> {
   const config = loadConfig();
   const loadPublic = publicJwksSource(config);
   const keys = new CachedKeySource({ load: async () => ({ jwks: await loadPublic() }), ttlMs: config.keysCacheTtlSeconds * 1000 });
-  return createVerifyDeps(config, keys);
+  return createVerifyDeps(config, keys, { revocation: defaultRevocationChecker(config) });
+}
+
+/**
+ * The revocation check reads DynamoDB, so it brings the SDK. A bundle built with
+ * AUTH_REVOCATION_CHECK defined as "false" drops this branch, and the SDK with it.
+ */
+function defaultRevocationChecker(config: Config): RevocationChecker | undefined {
+  if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
+  const { dynamoRevocationReader } = require('./revocation-store') as typeof import('./revocation-store');
+  const { createDocumentClient } = require('./dynamo') as typeof import('./dynamo');
+  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
+  return createRevocationChecker({
+    read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
+    cacheSeconds: config.revocationCacheSeconds,
+    now: systemClock,
+  });
 }

@@ -19,6 +19,8 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
   return {
     usersTable: 'users',
     sessionsTable: 'sessions',
+    attemptsTable: 'attempts',
+    auditTable: 'audit',
     issuer: 'https://auth.test.example',
     audience: 'https://api.test.example',
     secretsFile: undefined,
@@ -67,9 +69,9 @@ export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): Dyna
 }
 
 /** Creates the service's tables under names unique to this suite. */
-export async function createTestTables(client: DynamoDBDocumentClient): Promise<Pick<Config, 'usersTable' | 'sessionsTable'>> {
+export async function createTestTables(client: DynamoDBDocumentClient): Promise<Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable'>> {
   const suffix = randomUUID().slice(0, 8);
-  const names = { usersTable: `users-${suffix}`, sessionsTable: `sessions-${suffix}` };
+  const names = { usersTable: `users-${suffix}`, sessionsTable: `sessions-${suffix}`, attemptsTable: `attempts-${suffix}`, auditTable: `audit-${suffix}` };
   await ensureTables(client, names);
   return names;
 }

@@ -121,9 +121,9 @@ describe('WAF', () => {
 });
 
 describe('DynamoDB', () => {
-  it('creates both tables on demand, with PITR, encryption, deletion protection and retention', () => {
+  it('creates every table on demand, with PITR, encryption, deletion protection and retention', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(2);
+    expect(Object.keys(tables)).toHaveLength(4);
     for (const table of Object.values(tables)) {
       expect(table).toMatchObject({
         DeletionPolicy: 'Retain',
@@ -191,10 +191,27 @@ describe('IAM', () => {
 
   it('gives each function only the DynamoDB actions it calls, on its tables only', () => {
     const dynamo = (f: lambda.IFunction) => statementsOf(f).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:'))).flatMap(actions).sort();
-    expect(dynamo(auth.functions.login)).toEqual(['dynamodb:GetItem', 'dynamodb:PutItem']);
-    expect(dynamo(auth.functions.refresh)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
-    expect(dynamo(auth.functions.logout)).toEqual(['dynamodb:UpdateItem']);
-    expect(dynamo(auth.functions.authorizer)).toEqual([]);
+    // (Statements with the same actions are merged across resources: match the ARN inside the list.)
+    const onTable = (f: lambda.IFunction, table: { tableArn: string }) => {
+      const arn = JSON.stringify(stack.resolve(table.tableArn));
+      return statementsOf(f)
+        .filter((s) => (Array.isArray(s.Resource) ? s.Resource : [s.Resource]).some((r) => JSON.stringify(r) === arn))
+        .flatMap(actions)
+        .sort();
+    };
+    expect(onTable(auth.functions.login, auth.usersTable)).toEqual(['dynamodb:GetItem', 'dynamodb:UpdateItem']);
+    expect(onTable(auth.functions.login, auth.sessionsTable)).toEqual(['dynamodb:PutItem']);
+    expect(onTable(auth.functions.login, auth.auditTable)).toEqual(['dynamodb:PutItem']);
+    expect(onTable(auth.functions.refresh, auth.usersTable)).toEqual(['dynamodb:GetItem']);
+    expect(onTable(auth.functions.refresh, auth.sessionsTable)).toEqual(['dynamodb:UpdateItem']);
+    expect(onTable(auth.functions.logout, auth.sessionsTable)).toEqual(['dynamodb:UpdateItem']);
+    expect(onTable(auth.functions.logout, auth.usersTable)).toEqual([]);
+    // The revocation check: one BatchGetItem over a session and its user, nothing else.
+    expect(dynamo(auth.functions.authorizer)).toEqual(['dynamodb:BatchGetItem']);
+    expect(onTable(auth.functions.authorizer, auth.usersTable)).toEqual(['dynamodb:BatchGetItem']);
+    expect(onTable(auth.functions.authorizer, auth.sessionsTable)).toEqual(['dynamodb:BatchGetItem']);
+    expect(onTable(auth.functions.authorizer, auth.attemptsTable)).toEqual([]);
+    expect(dynamo(auth.functions.me)).toEqual([]);
   });
 
   it('keeps private key material away from the functions that only verify', () => {

@@ -17,6 +17,8 @@ beforeAll(async () => {
   env = {
     [ENV.usersTable]: h.config.usersTable,
     [ENV.sessionsTable]: h.config.sessionsTable,
+    [ENV.attemptsTable]: h.config.attemptsTable,
+    [ENV.auditTable]: h.config.auditTable,
     [ENV.issuer]: h.config.issuer,
     [ENV.audience]: h.config.audience,
     [ENV.secretsFile]: secretsFile,

@@ -32,7 +32,7 @@ async function start(options: Partial<GatewayOptions> = {}) {
   };
   const gateway = createGateway({
     routes,
-    handlers: { login: echo, me: echo, logout: echo, validate: echo, register: echo, jwks: echo, refresh: echo },
+    handlers: { login: echo, me: echo, logout: echo, validate: echo, register: echo, jwks: echo, refresh: echo, sessions: echo, password: echo, admin: echo },
     authorizer: async (e) => {
       authorizerCalls++;
       return authorizer(e);

@@ -3,6 +3,8 @@ import { ConfigError, DEFAULTS, ENV, loadConfig } from '../../functions/lib/conf
 const base = {
   [ENV.usersTable]: 'users',
   [ENV.sessionsTable]: 'sessions',
+  [ENV.attemptsTable]: 'attempts',
+  [ENV.auditTable]: 'audit',
   [ENV.issuer]: 'https://auth.example.com',
   [ENV.audience]: 'https://api.example.com',
   [ENV.secretsFile]: '/run/secrets.json',

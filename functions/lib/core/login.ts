@@ -1,7 +1,8 @@
-import { InvalidGrantError, InvalidRequestError } from '../errors';
-import { logAuthEvent } from '../logger';
+import { epochSeconds } from '../clock';
+import { InvalidGrantError, InvalidRequestError, TooManyAttemptsError } from '../errors';
 import { checkPasswordSize } from '../passwords';
-import { normalizeUsername } from '../users-store';
+import { attemptKeys, retryAfterSeconds } from '../throttle';
+import { normalizeUsername, type User } from '../users-store';
 import { openSession } from './sessions';
 import type { CoreDeps, RequestMeta, TokenPair } from './types';
 
@@ -14,23 +15,60 @@ export interface LoginInput {
 /**
  * Checks a username and password and opens a session. Unknown user, wrong password and
  * disabled user fail alike, after the same bcrypt work (ASVS 6.3.8; OWASP Authentication
- * Cheat Sheet, "Authentication and Error Messages").
+ * Cheat Sheet, "Authentication and Error Messages"). Throttled attempts fail before any of it,
+ * the same way for every username (ASVS 6.3.1).
  */
 export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
   checkPasswordSize(input.password);
   const username = tryNormalizeUsername(input.username);
-  const user = username === undefined ? undefined : await deps.users.getUser(username);
-  const passwordOk = await deps.passwords.verify(input.password, user);
+  // Counters key on the name as typed (normalised when possible), existing or not.
+  const counterName = username ?? input.username.trim().toLowerCase().slice(0, 128);
+  const ip = meta.sourceIp ?? 'unknown';
+  const keys = attemptKeys(counterName, ip);
+  const now = epochSeconds(deps.now);
 
+  const [records, user] = await Promise.all([
+    deps.attempts.read([keys.source, keys.account, keys.ip, keys.trust], now),
+    username === undefined ? undefined : deps.users.getUser(username),
+  ]);
+  const wait = retryAfterSeconds(records, counterName, ip, now, deps.throttle);
+  if (wait > 0) {
+    await deps.audit.record('login_throttled', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason: 'backoff' });
+    throw new TooManyAttemptsError(wait);
+  }
+
+  const passwordOk = await deps.passwords.verify(input.password, user);
   if (!user || !passwordOk || user.status !== 'active') {
     const reason = !user ? 'unknown_user' : !passwordOk ? 'wrong_password' : 'user_disabled';
-    logAuthEvent(deps.logger, 'login_failed', { requestId: meta.requestId, userId: user?.userId, reason });
+    const trusted = records.has(keys.trust);
+    const { windowSeconds } = deps.throttle;
+    await Promise.all([
+      deps.attempts.recordFailure(keys.source, now, windowSeconds),
+      deps.attempts.recordFailure(keys.ip, now, windowSeconds),
+      // The owner's own sources do not feed the account-wide counter: no one can lock them out.
+      trusted ? undefined : deps.attempts.recordFailure(keys.account, now, windowSeconds),
+      deps.audit.record('login_failed', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason }),
+    ]);
     throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');
   }
 
-  const pair = await openSession(user, meta, deps);
-  logAuthEvent(deps.logger, 'login_succeeded', { requestId: meta.requestId, userId: user.userId });
-  return pair;
+  const [pair] = await Promise.all([
+    openSession(user, meta, deps),
+    deps.attempts.clear(keys.source),
+    deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
+    rehashIfOutdated(user, input.password, deps),
+  ]);
+  await deps.audit.record('login_succeeded', { ...auditMeta(meta), userId: user.userId, sid: pair.sid });
+  return pair.tokens;
+}
+
+const auditMeta = (meta: RequestMeta) => ({ requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent });
+
+/** After a good login, upgrades a hash made with an older bcrypt cost or pepper (OWASP Password Storage CS). */
+async function rehashIfOutdated(user: User, password: string, deps: CoreDeps): Promise<void> {
+  if (!deps.passwords.needsRehash(user)) return;
+  const fresh = await deps.passwords.hash(password);
+  await deps.users.replacePassword(user.username, user.passwordHash, fresh, epochSeconds(deps.now), { keepTokens: true });
 }
 
 // A username that could never exist is just an unknown user: same answer, same work.

@@ -1,5 +1,4 @@
 import { epochSeconds } from '../clock';
-import { logAuthEvent } from '../logger';
 import type { CoreDeps, RequestMeta } from './types';
 
 /**
@@ -10,5 +9,7 @@ export async function logout(refreshToken: string, meta: RequestMeta, deps: Core
   const id = deps.refreshTokens.parse(refreshToken);
   if (!id) return;
   const userId = await deps.sessions.revokeSession(id.sid, epochSeconds(deps.now), 'logout');
-  if (userId !== undefined) logAuthEvent(deps.logger, 'logout', { requestId: meta.requestId, userId, sid: id.sid });
+  if (userId !== undefined) {
+    await deps.audit.record('logout', { requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent, userId, sid: id.sid });
+  }
 }

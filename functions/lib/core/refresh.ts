@@ -3,6 +3,7 @@ import { InvalidGrantError } from '../errors';
 import { logAuthEvent } from '../logger';
 import { hashRefreshToken, openSuccessor, sealSuccessor } from '../refresh-tokens';
 import type { Session } from '../sessions-store';
+import type { User } from '../users-store';
 import { issueTokenPair } from './sessions';
 import type { CoreDeps, RequestMeta, TokenPair } from './types';
 
@@ -18,6 +19,7 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     logAuthEvent(deps.logger, 'refresh_failed', { requestId: meta.requestId, userId: session?.userId, sid: session?.sid, reason });
     return invalid();
   };
+  const auditMeta = (m: RequestMeta) => ({ requestId: m.requestId, sourceIp: m.sourceIp, userAgent: m.userAgent });
 
   const id = deps.refreshTokens.parse(refreshToken);
   if (!id) throw fail('malformed');
@@ -32,6 +34,7 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     successorSealed: sealSuccessor(refreshToken, successor),
     nextGeneration: id.generation + 1,
     now,
+    idleCutoff: now - deps.sessionIdleSeconds,
   });
 
   let session: Session;
@@ -44,6 +47,8 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     if (!s) throw fail('unknown_session');
     if (s.status !== 'active') throw fail('session_revoked', s);
     if (s.expiresAt <= now) throw fail('session_expired', s);
+    // ASVS 7.3.1: a session left unused for the idle timeout ends.
+    if (s.lastUsedAt <= now - deps.sessionIdleSeconds) throw fail('session_idle', s);
     const again =
       s.previousHash === presentedHash && s.rotatedAt !== undefined && now - s.rotatedAt <= deps.refreshGraceSeconds && s.successorSealed
         ? openSuccessor(refreshToken, s.successorSealed)
@@ -51,8 +56,10 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     if (again === undefined) {
       // A genuine token (its tag checked out) that is no longer current: someone replayed it.
       // Revoke the whole family, so the newest token fails too (RFC 9700 §4.14.2; ASVS 10.4.5).
-      await deps.sessions.revokeSession(s.sid, now, 'refresh_token_reuse');
-      logAuthEvent(deps.logger, 'refresh_reuse_detected', { requestId: meta.requestId, userId: s.userId, sid: s.sid });
+      await Promise.all([
+        deps.sessions.revokeSession(s.sid, now, 'refresh_token_reuse'),
+        deps.audit.record('refresh_reuse_detected', { ...auditMeta(meta), userId: s.userId, sid: s.sid, outcome: 'failure' }),
+      ]);
       throw new InvalidGrantError('ERR_REFRESH_TOKEN_REUSED', 'refresh token is invalid, expired or revoked');
     }
     // A retry within the grace window (a lost response, a racing tab) gets the same successor:
@@ -63,11 +70,19 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
   }
 
   const user = await deps.users.getUser(session.username);
-  if (!user || user.userId !== session.userId || user.status !== 'active') {
-    await deps.sessions.revokeSession(session.sid, now, 'user_unavailable');
-    throw fail(user?.status === 'disabled' ? 'user_disabled' : 'unknown_user', session);
+  const revokedBy =
+    !user || user.userId !== session.userId ? 'unknown_user'
+    : user.status !== 'active' ? 'user_disabled'
+    // Logout-everywhere, a password change or an admin revoked every session older than this.
+    : (user.tokensValidAfter ?? 0) > (session.validFrom ?? session.createdAt) ? 'tokens_revoked'
+    : undefined;
+  if (revokedBy) {
+    await deps.sessions.revokeSession(session.sid, now, revokedBy);
+    throw fail(revokedBy, session);
   }
-  const pair = await issueTokenPair(user, session.sid, issued, deps);
-  logAuthEvent(deps.logger, 'refresh_succeeded', { requestId: meta.requestId, userId: user.userId, sid: session.sid });
+  const [pair] = await Promise.all([
+    issueTokenPair(user as User, session.sid, issued, deps),
+    deps.audit.record('refresh_succeeded', { ...auditMeta(meta), userId: session.userId, sid: session.sid }),
+  ]);
   return pair;
 }

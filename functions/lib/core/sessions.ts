@@ -15,8 +15,8 @@ export async function issueTokenPair(user: User, sid: string, refreshToken: stri
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, refresh_token: refreshToken };
 }
 
-/** Opens a new session (token family) for `user` and returns its first token pair. */
-export async function openSession(user: User, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
+/** Opens a new session (token family) for `user` and returns its id and first token pair. */
+export async function openSession(user: User, meta: RequestMeta, deps: CoreDeps): Promise<{ sid: string; tokens: TokenPair }> {
   const sid = newSessionId();
   const refreshToken = deps.refreshTokens.mint({ sid, generation: 0 });
   // Sign before writing: a signing failure then leaves nothing half-written.
@@ -39,5 +39,5 @@ export async function openSession(user: User, meta: RequestMeta, deps: CoreDeps)
     sourceIp: meta.sourceIp,
   };
   await deps.sessions.createSession(session);
-  return pair;
+  return { sid, tokens: pair };
 }

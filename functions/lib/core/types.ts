@@ -1,9 +1,13 @@
 import type { AccessTokens } from '../access-tokens';
+import type { AttemptsStore } from '../attempts-store';
+import type { AuditTrail } from '../audit';
+import type { AuditStore } from '../audit-store';
 import type { Clock } from '../clock';
 import type { AuthLogger } from '../logger';
 import type { PasswordHasher } from '../passwords';
 import type { RefreshTokens } from '../refresh-tokens';
 import type { SessionsStore } from '../sessions-store';
+import type { ThrottlePolicy } from '../throttle';
 import type { UsersStore } from '../users-store';
 
 /** Who is asking: kept with a session and written to logs. */
@@ -17,13 +21,19 @@ export interface RequestMeta {
 export interface CoreDeps {
   readonly users: UsersStore;
   readonly sessions: SessionsStore;
+  readonly attempts: AttemptsStore;
+  readonly auditStore: AuditStore;
+  readonly audit: AuditTrail;
   readonly passwords: PasswordHasher;
   readonly accessTokens: AccessTokens;
   readonly refreshTokens: RefreshTokens;
   readonly now: Clock;
   readonly logger: AuthLogger;
+  readonly throttle: ThrottlePolicy;
   /** Absolute session lifetime. */
   readonly sessionTtlSeconds: number;
+  /** A session not refreshed for this long ends. */
+  readonly sessionIdleSeconds: number;
   /** How long a retry of a just-rotated refresh token gets the same successor. */
   readonly refreshGraceSeconds: number;
   readonly selfRegistration: boolean;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import { isCommonPassword } from '../breached-passwords';
 import { epochSeconds } from '../clock';
 import { InvalidRequestError, NotFoundError } from '../errors';
-import { logAuthEvent } from '../logger';
 import { checkPasswordPolicy, normalizePassword } from '../passwords';
 import { normalizeUsername, type User } from '../users-store';
 import type { CoreDeps, RequestMeta } from './types';
@@ -13,7 +13,7 @@ export const DEFAULT_ROLES: readonly string[] = ['user'];
 export interface NewUser {
   readonly username: string;
   readonly password: string;
-  readonly roles?: readonly string[];
+  readonly roles?: readonly string[] | undefined;
 }
 
 /** The public view of a user. */
@@ -23,14 +23,21 @@ export interface UserView {
   readonly roles: readonly string[];
 }
 
-/** Creates a user after the password policy; `UserExistsError` if the username is taken. */
-export async function createUser(input: NewUser, meta: RequestMeta, deps: Pick<CoreDeps, 'users' | 'passwords' | 'now' | 'logger'>): Promise<UserView> {
+/**
+ * Every rule a new password must meet: length (ASVS 6.2.1, 6.2.9), not a common or breached
+ * password (ASVS 6.2.4, 6.2.12), not the username (OWASP Authentication Cheat Sheet).
+ */
+export function checkNewPassword(password: string, username: string): void {
+  checkPasswordPolicy(password);
+  const normalized = normalizePassword(password);
+  if (normalized.toLowerCase() === username) throw new InvalidRequestError('password must not be the username');
+  if (isCommonPassword(normalized)) throw new InvalidRequestError('password is too common: it appears in lists of breached passwords');
+}
+
+/** Creates a user after the password rules; `UserExistsError` if the username is taken. */
+export async function createUser(input: NewUser, meta: RequestMeta, deps: Pick<CoreDeps, 'users' | 'passwords' | 'now' | 'audit'>): Promise<UserView> {
   const username = normalizeUsername(input.username);
-  checkPasswordPolicy(input.password);
-  // OWASP Authentication Cheat Sheet: a password must not be the username.
-  if (normalizePassword(input.password).toLowerCase() === username) {
-    throw new InvalidRequestError('password must not be the username');
-  }
+  checkNewPassword(input.password, username);
   const now = epochSeconds(deps.now);
   const user: User = {
     userId: randomUUID(),
@@ -42,7 +49,7 @@ export async function createUser(input: NewUser, meta: RequestMeta, deps: Pick<C
     updatedAt: now,
   };
   await deps.users.createUser(user);
-  logAuthEvent(deps.logger, 'user_created', { requestId: meta.requestId, userId: user.userId });
+  await deps.audit.record('user_created', { requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent, userId: user.userId });
   return { sub: user.userId, username: user.username, roles: user.roles };
 }
 

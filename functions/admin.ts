@@ -1,0 +1,74 @@
+import {
+  getUserForAdmin,
+  listUsersForAdmin,
+  resetPassword,
+  revokeUserSessions,
+  setUserRoles,
+  setUserStatus,
+  userEvents,
+} from './lib/core/admin';
+import type { CoreDeps } from './lib/core/types';
+import { createUser } from './lib/core/users';
+import { defaultCoreDeps } from './lib/core-deps';
+import { InvalidRequestError, NotFoundError } from './lib/errors';
+import { createHttpHandler, json, parseJsonBody, pathParam, requestMeta, stringField, type HttpHandler } from './lib/http';
+import type { DepsInput } from './lib/lazy';
+import { createLogger } from './lib/logger';
+
+function roleList(value: unknown): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > 50 || !value.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))) {
+    throw new InvalidRequestError('roles must be a list of 1 to 50 role names (letters, digits, _ . : -)');
+  }
+  return value as string[];
+}
+
+function pageParams(query: Record<string, string | undefined> | null) {
+  const raw = query?.limit ?? '50';
+  const limit = Number(raw);
+  if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw new InvalidRequestError('limit must be an integer from 1 to 100');
+  const cursor = query?.cursor;
+  if (cursor !== undefined && cursor.length > 256) throw new InvalidRequestError('cursor is too long');
+  return { limit, cursor };
+}
+
+/**
+ * `/api/admin/users...` for callers with the admin role (the authorizer's policy enforces it):
+ * the operations of the admin CLI, over the same core functions.
+ */
+export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
+  return createHttpHandler(deps, createLogger(), async (event, d) => {
+    const meta = requestMeta(event);
+    const route = `${event.httpMethod} ${event.resource}`;
+    switch (route) {
+      case 'GET /api/admin/users': {
+        const { limit, cursor } = pageParams(event.queryStringParameters);
+        return json(200, await listUsersForAdmin(limit, cursor, d));
+      }
+      case 'POST /api/admin/users': {
+        const body = parseJsonBody(event);
+        const roles = body.roles === undefined ? undefined : roleList(body.roles);
+        return json(201, await createUser({ username: stringField(body, 'username'), password: stringField(body, 'password'), roles }, meta, d));
+      }
+      case 'GET /api/admin/users/{username}':
+        return json(200, await getUserForAdmin(pathParam(event, 'username'), d));
+      case 'POST /api/admin/users/{username}/disable':
+        return json(200, await setUserStatus(pathParam(event, 'username'), 'disabled', meta, d));
+      case 'POST /api/admin/users/{username}/enable':
+        return json(200, await setUserStatus(pathParam(event, 'username'), 'active', meta, d));
+      case 'PUT /api/admin/users/{username}/roles':
+        return json(200, await setUserRoles(pathParam(event, 'username'), roleList(parseJsonBody(event).roles), meta, d));
+      case 'POST /api/admin/users/{username}/revoke-sessions':
+        return json(200, { ended: await revokeUserSessions(pathParam(event, 'username'), meta, d) });
+      case 'POST /api/admin/users/{username}/reset-password':
+        return json(200, await resetPassword(pathParam(event, 'username'), meta, d));
+      case 'GET /api/admin/users/{username}/events': {
+        const { limit, cursor } = pageParams(event.queryStringParameters);
+        return json(200, await userEvents(pathParam(event, 'username'), limit, cursor, d));
+      }
+      default:
+        throw new NotFoundError('no such route');
+    }
+  });
+}
+
+export const handler = createHandler(defaultCoreDeps);

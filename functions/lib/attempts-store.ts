@@ -1,0 +1,90 @@
+import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed, rethrowDynamoError } from './dynamo';
+import type { StoreOptions } from './users-store';
+
+/** A failure counter: how many, and when the last one was (epoch seconds). */
+export interface FailureCounter {
+  readonly failures: number;
+  readonly lastFailureAt: number;
+}
+
+/** What was read: counters by key, and whether the trust marker exists. */
+export type AttemptRecords = Map<string, FailureCounter | { trusted: true }>;
+
+/** Failed-login counters and trusted-source markers, with TTL (a DynamoDB table). */
+export class AttemptsStore {
+  private readonly client: DynamoDBDocumentClient;
+  private readonly tableName: string;
+
+  constructor({ client, tableName }: StoreOptions) {
+    this.client = client;
+    this.tableName = tableName;
+  }
+
+  /** Reads several keys in one round trip; items past their TTL (not yet deleted) count as absent. */
+  async read(keys: readonly string[], now: number): Promise<AttemptRecords> {
+    try {
+      const { Responses } = await this.client.send(
+        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys.map((key) => ({ key })), ConsistentRead: true } } }),
+      );
+      const records: AttemptRecords = new Map();
+      for (const item of Responses?.[this.tableName] ?? []) {
+        if (typeof item.ttl === 'number' && item.ttl <= now) continue;
+        records.set(item.key as string, item.trusted === true ? { trusted: true } : { failures: item.failures as number, lastFailureAt: item.lastFailureAt as number });
+      }
+      return records;
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+  }
+
+  /**
+   * Counts one failure, atomically (concurrent failures all count). A counter whose last failure
+   * is older than the window starts again from one.
+   */
+  async recordFailure(key: string, now: number, windowSeconds: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { key },
+          ConditionExpression: 'attribute_not_exists(#key) OR lastFailureAt > :cutoff',
+          UpdateExpression: 'ADD failures :one SET lastFailureAt = :now, #ttl = :ttl',
+          ExpressionAttributeNames: { '#key': 'key', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':now': now, ':ttl': now + windowSeconds, ':cutoff': now - windowSeconds },
+        }),
+      );
+    } catch (err) {
+      if (!isConditionFailed(err)) rethrowDynamoError(err);
+      // The old counter is past its window: restart it, unless a racing writer already did.
+      await this.client
+        .send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { key, failures: 1, lastFailureAt: now, ttl: now + windowSeconds },
+            ConditionExpression: 'lastFailureAt <= :cutoff',
+            ExpressionAttributeValues: { ':cutoff': now - windowSeconds },
+          }),
+        )
+        .catch((e: unknown) => (isConditionFailed(e) ? this.recordFailure(key, now, windowSeconds) : rethrowDynamoError(e)));
+    }
+  }
+
+  /** Forgets a counter (a successful login resets its source's). */
+  async clear(key: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteCommand({ TableName: this.tableName, Key: { key } }));
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** Remembers that an account logged in from this source. */
+  async markTrusted(key: string, now: number, ttlSeconds: number): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { key, trusted: true, ttl: now + ttlSeconds } }));
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+  }
+}

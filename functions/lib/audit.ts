@@ -1,0 +1,62 @@
+import { AuditStore } from './audit-store';
+import { epochSeconds, type Clock } from './clock';
+import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './logger';
+
+/** Events kept in the audit table as well as logged (the others are logged only). */
+const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
+  'login_succeeded',
+  'login_failed',
+  'login_throttled',
+  'refresh_succeeded',
+  'refresh_reuse_detected',
+  'logout',
+  'session_revoked',
+  'sessions_revoked',
+  'password_changed',
+  'password_reset',
+  'user_created',
+  'user_disabled',
+  'user_enabled',
+  'user_roles_changed',
+]);
+
+/** Fields of an audited event: ids, where from, and how it ended. Never a secret. */
+export interface AuditFields extends AuthEventFields {
+  readonly outcome?: 'success' | 'failure';
+  readonly sourceIp?: string | undefined;
+  readonly userAgent?: string | undefined;
+}
+
+/** Records security events: one log line each, and an audit-table item for those about a user. */
+export interface AuditTrail {
+  record(event: AuthEvent, fields: AuditFields): Promise<void>;
+}
+
+/** The audit trail over a logger and, when given, the audit table. */
+export function createAuditTrail(options: { logger: AuthLogger; store?: AuditStore; now: Clock; retentionDays: number }): AuditTrail {
+  return {
+    async record(event, fields) {
+      logAuthEvent(options.logger, event, fields);
+      if (!options.store || fields.userId === undefined || !AUDITED.has(event)) return;
+      const at = epochSeconds(options.now);
+      try {
+        await options.store.append({
+          userId: fields.userId,
+          eventId: AuditStore.eventId(at),
+          event,
+          at,
+          outcome: fields.outcome ?? 'success',
+          sid: fields.sid,
+          sourceIp: fields.sourceIp,
+          userAgent: fields.userAgent?.slice(0, 256),
+          requestId: fields.requestId,
+          reason: fields.reason,
+          ttl: at + options.retentionDays * 86_400,
+        });
+      } catch (err) {
+        // The log line above already holds the event; a lost audit write must not fail the request.
+        options.logger.error('audit_write_failed', { event: 'audit_write_failed', audited: event, requestId: fields.requestId, error: err as Error });
+      }
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { epochSeconds } from '../clock';
+import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../errors';
+import { attemptKeys, retryAfterSeconds } from '../throttle';
+import type { User } from '../users-store';
+import { revokeAllSessions } from './admin';
+import type { CoreDeps, RequestMeta } from './types';
+import { checkNewPassword } from './users';
+
+/** The signed-in caller, as the authorizer passed them on. */
+export interface Caller {
+  readonly sub: string;
+  readonly username: string;
+  readonly sid: string;
+}
+
+/** One of the caller's sessions, as they see it (ASVS 7.5.2). */
+export interface SessionView {
+  readonly sid: string;
+  readonly created_at: string;
+  readonly last_used_at: string;
+  readonly user_agent: string | null;
+  readonly source_ip: string | null;
+  readonly current: boolean;
+}
+
+const auditMeta = (meta: RequestMeta) => ({ requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent });
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
+
+async function requireCaller(caller: Caller, deps: Pick<CoreDeps, 'users'>): Promise<User> {
+  const user = await deps.users.getUser(caller.username);
+  if (!user || user.userId !== caller.sub) throw new NotFoundError('no such user');
+  return user;
+}
+
+/** The caller's active sessions, newest first, marking the one this token belongs to. */
+export async function listSessions(caller: Caller, deps: CoreDeps): Promise<SessionView[]> {
+  const now = epochSeconds(deps.now);
+  const user = await requireCaller(caller, deps);
+  const sessions = await deps.sessions.listSessionsByUser(caller.sub);
+  const live = (s: (typeof sessions)[number]) =>
+    s.status === 'active' &&
+    s.expiresAt > now &&
+    s.lastUsedAt > now - deps.sessionIdleSeconds &&
+    (s.validFrom ?? s.createdAt) >= (user.tokensValidAfter ?? 0);
+  return sessions
+    .filter(live)
+    .map((s) => ({
+      sid: s.sid,
+      created_at: iso(s.createdAt),
+      last_used_at: iso(s.lastUsedAt),
+      user_agent: s.userAgent ?? null,
+      source_ip: s.sourceIp ?? null,
+      current: s.sid === caller.sid,
+    }));
+}
+
+/** Ends one of the caller's own sessions; someone else's session is "not found", never revealed. */
+export async function endSession(caller: Caller, sid: string, meta: RequestMeta, deps: CoreDeps): Promise<void> {
+  const session = await deps.sessions.getSession(sid);
+  if (!session || session.userId !== caller.sub) throw new NotFoundError('no such session');
+  await deps.sessions.revokeSession(sid, epochSeconds(deps.now), 'user_ended');
+  await deps.audit.record('session_revoked', { ...auditMeta(meta), userId: caller.sub, sid, reason: sid === caller.sid ? 'current' : 'other' });
+}
+
+/** Logout everywhere: every session and every access token of the caller ends (ASVS 7.4.4). */
+export async function logoutAll(caller: Caller, meta: RequestMeta, deps: CoreDeps): Promise<void> {
+  const user = await requireCaller(caller, deps);
+  const now = epochSeconds(deps.now);
+  await deps.users.revokeTokensBefore(user.username, now);
+  await revokeAllSessions(user.userId, now, 'logout_all', undefined, deps);
+  await deps.audit.record('sessions_revoked', { ...auditMeta(meta), userId: user.userId, sid: caller.sid, reason: 'logout_all' });
+}
+
+/**
+ * Changes the caller's password after checking the current one (ASVS 6.2.3). Every other
+ * session and every access token issued before now end; the current session is re-keyed to
+ * stay valid, and gets a fresh access token in the answer.
+ */
+export async function changePassword(
+  caller: Caller,
+  input: { currentPassword: string; newPassword: string },
+  meta: RequestMeta,
+  deps: CoreDeps,
+): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
+  const user = await requireCaller(caller, deps);
+  const now = epochSeconds(deps.now);
+  // The current password is a credential like any other: the same throttle guards it.
+  const keys = attemptKeys(user.username, meta.sourceIp ?? 'unknown');
+  const wait = retryAfterSeconds(await deps.attempts.read([keys.source, keys.account, keys.ip, keys.trust], now), user.username, meta.sourceIp ?? 'unknown', now, deps.throttle);
+  if (wait > 0) throw new TooManyAttemptsError(wait);
+  if (!(await deps.passwords.verify(input.currentPassword, user))) {
+    await deps.attempts.recordFailure(keys.source, now, deps.throttle.windowSeconds);
+    await deps.audit.record('password_changed', { ...auditMeta(meta), userId: user.userId, sid: caller.sid, outcome: 'failure', reason: 'wrong_current_password' });
+    throw new ForbiddenError('the current password is not correct');
+  }
+  checkNewPassword(input.newPassword, user.username);
+
+  // Conditional on the hash we verified against: of two racing changes, one wins, one gets 409.
+  await deps.users.replacePassword(user.username, user.passwordHash, await deps.passwords.hash(input.newPassword), now);
+  await deps.sessions.setValidFrom(caller.sid, now);
+  await revokeAllSessions(user.userId, now, 'password_changed', caller.sid, deps);
+  const { accessToken, expiresIn } = await deps.accessTokens.issue({ sub: user.userId, username: user.username, roles: user.roles, sid: caller.sid });
+  await deps.audit.record('password_changed', { ...auditMeta(meta), userId: user.userId, sid: caller.sid });
+  return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
+}

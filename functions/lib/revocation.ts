@@ -1,0 +1,52 @@
+import type { AccessTokenClaims } from './access-tokens';
+import { epochSeconds, type Clock } from './clock';
+
+/** What decides whether a token still stands: its session and its user, as stored. */
+export interface RevocationState {
+  readonly session?: { readonly status: string; readonly userId: string } | undefined;
+  readonly user?: { readonly userId: string; readonly status: string; readonly tokensValidAfter?: number | undefined } | undefined;
+}
+
+/** Reads the state of one session and one user (one DynamoDB round trip on AWS). */
+export type RevocationReader = (username: string, sid: string) => Promise<RevocationState>;
+
+/** Why a valid token is no longer honoured, or undefined if it is. */
+export type RevocationReason = 'session_unknown' | 'session_revoked' | 'user_unknown' | 'user_disabled' | 'tokens_revoked';
+
+/** Checks signed-and-unexpired tokens against revocation (ASVS 7.4.1: logout and revocation take effect). */
+export interface RevocationChecker {
+  check(claims: AccessTokenClaims): Promise<RevocationReason | undefined>;
+}
+
+/**
+ * A checker with a small in-memory cache: a state read is reused for `cacheSeconds`, so the
+ * delay before a revocation bites is at most that plus API Gateway's authorizer cache TTL.
+ */
+export function createRevocationChecker(options: { read: RevocationReader; cacheSeconds: number; now: Clock; maxEntries?: number }): RevocationChecker {
+  const cache = new Map<string, { state: RevocationState; until: number }>();
+  const maxEntries = options.maxEntries ?? 10_000;
+
+  async function state(username: string, sid: string): Promise<RevocationState> {
+    const key = `${username}\n${sid}`;
+    const now = epochSeconds(options.now);
+    const hit = cache.get(key);
+    if (hit && hit.until > now) return hit.state;
+    const fresh = await options.read(username, sid);
+    cache.delete(key);
+    if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
+    if (options.cacheSeconds > 0) cache.set(key, { state: fresh, until: now + options.cacheSeconds });
+    return fresh;
+  }
+
+  return {
+    async check(claims) {
+      const { session, user } = await state(claims.username, claims.sid);
+      if (!session || session.userId !== claims.sub) return 'session_unknown';
+      if (session.status !== 'active') return 'session_revoked';
+      if (!user || user.userId !== claims.sub) return 'user_unknown';
+      if (user.status !== 'active') return 'user_disabled';
+      if ((user.tokensValidAfter ?? 0) > claims.iat) return 'tokens_revoked';
+      return undefined;
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import type { AttemptRecords, FailureCounter } from './attempts-store';
+
+/**
+ * Brute-force policy (ASVS 6.3.1; OWASP Authentication Cheat Sheet, "Protect against
+ * automated attacks"). Three counters, each with free attempts and then exponential backoff
+ * capped at `maxDelaySeconds`:
+ * - per account and source IP: stops one attacker guessing at one account;
+ * - per account from sources it never logged in from: bounds a distributed attack, while the
+ *   owner's own IPs (trusted after a successful login) are exempt, so no attacker can lock the
+ *   real user out;
+ * - per source IP across accounts: stops one IP stuffing credentials into many accounts.
+ * Unknown usernames are counted exactly like real ones, so throttling reveals nobody.
+ */
+export interface ThrottlePolicy {
+  readonly freePerSource: number;
+  readonly freePerAccount: number;
+  readonly freePerIp: number;
+  readonly baseDelaySeconds: number;
+  readonly maxDelaySeconds: number;
+  readonly windowSeconds: number;
+  readonly trustedSourceSeconds: number;
+}
+
+/** The counter keys of one login attempt. */
+export function attemptKeys(username: string, ip: string) {
+  return { source: `src#${username}#${ip}`, account: `acct#${username}`, ip: `ip#${ip}`, trust: `trust#${username}#${ip}` } as const;
+}
+
+/** When a counter lets the next attempt through (epoch seconds; 0 while attempts are free). */
+export function lockedUntil(counter: FailureCounter | undefined, free: number, policy: ThrottlePolicy): number {
+  if (!counter || counter.failures < free) return 0;
+  const delay = Math.min(policy.maxDelaySeconds, policy.baseDelaySeconds * 2 ** Math.min(30, counter.failures - free));
+  return counter.lastFailureAt + delay;
+}
+
+/** Seconds until this attempt may proceed (0: now). */
+export function retryAfterSeconds(records: AttemptRecords, username: string, ip: string, now: number, policy: ThrottlePolicy): number {
+  const keys = attemptKeys(username, ip);
+  const counter = (key: string) => {
+    const r = records.get(key);
+    return r && 'failures' in r ? r : undefined;
+  };
+  const trusted = records.has(keys.trust);
+  const until = Math.max(
+    lockedUntil(counter(keys.source), policy.freePerSource, policy),
+    trusted ? 0 : lockedUntil(counter(keys.account), policy.freePerAccount, policy),
+    lockedUntil(counter(keys.ip), policy.freePerIp, policy),
+  );
+  return Math.max(0, until - now);
+}

@@ -1,0 +1,30 @@
+import { endSession, listSessions, logoutAll } from './lib/core/account';
+import type { CoreDeps } from './lib/core/types';
+import { defaultCoreDeps } from './lib/core-deps';
+import { NotFoundError } from './lib/errors';
+import { callerOf, createHttpHandler, json, noContent, pathParam, requestMeta, type HttpHandler } from './lib/http';
+import type { DepsInput } from './lib/lazy';
+import { createLogger } from './lib/logger';
+
+/**
+ * The caller's own sessions (ASVS 7.5.2), behind the authorizer:
+ * `GET /api/auth/sessions`, `DELETE /api/auth/sessions/{sid}`, `POST /api/auth/logout-all`.
+ */
+export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
+  return createHttpHandler(deps, createLogger(), async (event, d) => {
+    const caller = callerOf(event);
+    const route = `${event.httpMethod} ${event.resource}`;
+    if (route === 'GET /api/auth/sessions') return json(200, { sessions: await listSessions(caller, d) });
+    if (route === 'DELETE /api/auth/sessions/{sid}') {
+      await endSession(caller, pathParam(event, 'sid'), requestMeta(event), d);
+      return noContent();
+    }
+    if (route === 'POST /api/auth/logout-all') {
+      await logoutAll(caller, requestMeta(event), d);
+      return noContent();
+    }
+    throw new NotFoundError('no such route');
+  });
+}
+
+export const handler = createHandler(defaultCoreDeps);
