@@ -25,6 +25,12 @@ export interface GatewayOptions {
   readonly authorizerCacheTtlSeconds?: number;
   /** @default 'local' */
   readonly stage?: string;
+  /**
+   * Take the source IP from the first `X-Forwarded-For` address, as a gateway behind a trusted
+   * proxy would. Off, the socket's address is used: clients cannot choose their source IP.
+   * @default false
+   */
+  readonly trustForwardedFor?: boolean;
   /** One line per request. @default stdout */
   readonly accessLog?: (line: Record<string, unknown>) => void;
   readonly now?: () => number;
@@ -102,7 +108,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
     readBody(req)
       .then(async (body) => {
         if (body === undefined) return answer(GATEWAY_RESPONSES.REQUEST_TOO_LARGE);
-        const event = buildEvent(req, url, matched, body, requestId, stage);
+        const event = buildEvent(req, url, matched, body, requestId, stage, options.trustForwardedFor ?? false);
         if (matched.route.access !== 'public') {
           const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${url.pathname}`;
           let policy: APIGatewayAuthorizerResult;
@@ -149,7 +155,7 @@ function readBody(req: IncomingMessage): Promise<string | null | undefined> {
 }
 
 /** A v1 proxy event, as API Gateway builds it: headers keep the client's case. */
-function buildEvent(req: IncomingMessage, url: URL, matched: MatchedRoute, body: string | null, requestId: string, stage: string): APIGatewayProxyEvent {
+function buildEvent(req: IncomingMessage, url: URL, matched: MatchedRoute, body: string | null, requestId: string, stage: string, trustForwardedFor: boolean): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
@@ -166,7 +172,8 @@ function buildEvent(req: IncomingMessage, url: URL, matched: MatchedRoute, body:
   }
   const hasQuery = Object.keys(query).length > 0;
   const method = req.method ?? 'GET';
-  const sourceIp = req.socket.remoteAddress ?? '127.0.0.1';
+  const forwarded = trustForwardedFor ? headerValue(headers, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
+  const sourceIp = forwarded || (req.socket.remoteAddress ?? '127.0.0.1');
   const now = Date.now();
   return {
     resource: matched.route.path,

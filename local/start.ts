@@ -126,7 +126,13 @@ async function main(): Promise<void> {
       handlers[name] = (require(`../functions/${name}`) as { handler: HttpHandler }).handler;
     }
     const { handler: authorizer } = require('../functions/authorizer') as typeof import('../functions/authorizer');
-    listener = createGateway({ routes: ROUTES, handlers, authorizer, authorizerCacheTtlSeconds: cacheTtl });
+    listener = createGateway({
+      routes: ROUTES,
+      handlers,
+      authorizer,
+      authorizerCacheTtlSeconds: cacheTtl,
+      trustForwardedFor: process.env.AUTH_TRUST_X_FORWARDED_FOR === 'true',
+    });
 
     process.stdout.write(
       banner({ baseUrl, dataDir: args.inMemory ? undefined : dataDir, register: args.register, cacheTtl, startupMs: Date.now() - started }),

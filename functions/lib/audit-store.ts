@@ -35,9 +35,9 @@ export class AuditStore {
     this.tableName = tableName;
   }
 
-  /** A new, sortable event id for time `at`. */
-  static eventId(at: number): string {
-    return `${new Date(at * 1000).toISOString()}#${randomUUID().slice(0, 8)}`;
+  /** A new event id for time `atMs`: sorts by time (to the millisecond), unique. */
+  static eventId(atMs: number): string {
+    return `${new Date(atMs).toISOString()}#${randomUUID().slice(0, 8)}`;
   }
 
   async append(record: AuditRecord): Promise<void> {

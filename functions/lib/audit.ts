@@ -1,5 +1,5 @@
 import { AuditStore } from './audit-store';
-import { epochSeconds, type Clock } from './clock';
+import type { Clock } from './clock';
 import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './logger';
 
 /** Events kept in the audit table as well as logged (the others are logged only). */
@@ -38,11 +38,12 @@ export function createAuditTrail(options: { logger: AuthLogger; store?: AuditSto
     async record(event, fields) {
       logAuthEvent(options.logger, event, fields);
       if (!options.store || fields.userId === undefined || !AUDITED.has(event)) return;
-      const at = epochSeconds(options.now);
+      const atMs = options.now();
+      const at = Math.floor(atMs / 1000);
       try {
         await options.store.append({
           userId: fields.userId,
-          eventId: AuditStore.eventId(at),
+          eventId: AuditStore.eventId(atMs),
           event,
           at,
           outcome: fields.outcome ?? 'success',

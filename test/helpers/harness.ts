@@ -10,6 +10,8 @@ import type { AuthLogger } from '../../functions/lib/logger';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/secrets';
 import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/verify-deps';
 import { ensureTables } from '../../local/tables';
+import { createRevocationChecker } from '../../functions/lib/revocation';
+import { dynamoRevocationReader } from '../../functions/lib/revocation-store';
 
 /** bcrypt cost for tests: the lowest the config allows, to keep suites fast. */
 export const TEST_BCRYPT_COST = 10;
@@ -101,6 +103,14 @@ export async function createHarness(overrides: Partial<Config> = {}): Promise<Ha
     clock,
     logger,
     core: createCoreDeps(config, s, client, { now: clock, logger }),
-    verify: createVerifyDeps(config, new JwkSetKeySource({ jwks: toPublicJwks(s.signingKeys) }), { now: clock, logger }),
+    verify: createVerifyDeps(config, new JwkSetKeySource({ jwks: toPublicJwks(s.signingKeys) }), {
+      now: clock,
+      logger,
+      revocation: createRevocationChecker({
+        read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
+        cacheSeconds: 0,
+        now: clock,
+      }),
+    }),
   };
 }
