@@ -10,6 +10,9 @@ const common = {
 };
 
 module.exports = {
+  // (A global option: projects cannot set their own.) End-to-end and infra tests start
+  // processes and synthesize stacks; unit tests finish in milliseconds anyway.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {
@@ -20,13 +23,12 @@ module.exports = {
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },
     // The real local runtime as a child process, over HTTP: each suite starts its own.
-    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'], testTimeout: 60_000 },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
     // The CDK stack, synthesized offline, and the production bundles, loaded in fresh processes.
     {
       ...common,
       displayName: 'infra',
       testMatch: ['<rootDir>/test/infra/**/*.test.ts'],
-      testTimeout: 120_000,
       setupFilesAfterEnv: ['aws-cdk-lib/testhelpers/jest-autoclean'],
     },
   ],
