@@ -130,9 +130,8 @@ function toTokenError(err: unknown): TokenError {
     if (err.reason === 'missing') return new TokenError('ERR_JWT_CLAIM_MISSING', `token has no ${err.claim} claim`);
     return new TokenError(CLAIM_CODES[err.claim] ?? 'ERR_JWT_CLAIM_INVALID', `token ${err.claim} check failed`);
   }
-  if (err instanceof jose.JOSEAlgNotAllowed || err instanceof jose.JOSENotSupported) {
-    return new TokenError('ERR_JWT_ALG_NOT_ALLOWED', 'token alg is not allowed');
-  }
+  if (err instanceof jose.JOSEAlgNotAllowed) return new TokenError('ERR_JWT_ALG_NOT_ALLOWED', 'token alg is not allowed');
+  // (JOSENotSupported: a `crit` extension we do not implement, which RFC 7515 §4.1.11 says to refuse.)
   if (err instanceof jose.JWSSignatureVerificationFailed) {
     return new TokenError('ERR_JWT_SIGNATURE_INVALID', 'token signature is invalid');
   }
