@@ -2,6 +2,7 @@ import { createHandler as createAuthorizer } from '../../functions/authorizer';
 import { createUser } from '../../functions/lib/core/users';
 import { evaluatePolicy } from '../../local/evaluate-policy';
 import { createHandler as createLogin } from '../../functions/login';
+import { createHandler as createLogout } from '../../functions/logout';
 import { authorizerEvent, jsonPost } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
@@ -52,6 +53,34 @@ describe('the Lambda authorizer', () => {
     h.clock.advance(900 + 31);
     try {
       expect(await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` }))).toBe('Unauthorized');
+    } finally {
+      h.clock.advance(-(900 + 31));
+    }
+  });
+});
+
+describe('the authorizer\'s own cache of verified tokens', () => {
+  it('never serves a token past its exp, and re-checks revocation on every hit', async () => {
+    const handler = createAuthorizer(h.verify);
+    const pair = await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'user1', password: PASSWORD }));
+    const token = pair.body.access_token as string;
+    const event = authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${token}` });
+    await expect(handler(event)).resolves.toMatchObject({ principalId: expect.any(String) });
+    await expect(handler(event)).resolves.toMatchObject({ principalId: expect.any(String) });
+
+    
+    expect((await invoke(createLogout(h.core), jsonPost('/api/auth/logout', { refresh_token: pair.body.refresh_token }))).status).toBe(204);
+    await expect(handler(event)).rejects.toThrow('Unauthorized');
+  });
+
+  it('re-verifies a cached token once it has expired', async () => {
+    const handler = createAuthorizer({ ...h.verify, revocation: undefined });
+    const { accessToken } = await h.core.accessTokens.issue({ sub: 'u', username: 'x', roles: ['user'], sid: 's' });
+    const event = authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` });
+    await expect(handler(event)).resolves.toBeDefined();
+    h.clock.advance(900 + 31);
+    try {
+      await expect(handler(event)).rejects.toThrow('Unauthorized');
     } finally {
       h.clock.advance(-(900 + 31));
     }
