@@ -11,7 +11,7 @@ import { publicJwksSource } from './secret-sources';
 
 /** What the authorizer needs: a verifier, the routes of its policy, and optionally the revocation check. */
 export interface AuthorizerDeps {
-  readonly accessTokens: { verify(token: string): Promise<AccessTokenClaims> };
+  readonly accessTokens: { verify(token: string): Promise<AccessTokenClaims>; verifySync?(token: string): AccessTokenClaims | undefined };
   readonly routes: readonly PolicyRoute[];
   readonly revocation?: RevocationChecker | undefined;
   readonly logger: AuthLogger;

@@ -35,12 +35,17 @@ function decodeSegment(segment: string): Buffer | undefined {
 }
 
 // Invalid UTF-8 is refused, not repaired (as jose does): a token has exactly one reading.
+// Node's decoder repairs with U+FFFD, so only text that has one needs the strict decoder.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
+const decodeUtf8 = (bytes: Buffer) => {
+  const text = bytes.toString('utf8');
+  return text.includes('\uFFFD') ? utf8.decode(bytes) : text;
+};
 
 function parseObject(bytes: Buffer | undefined): Record<string, unknown> | undefined {
   if (!bytes) return undefined;
   try {
-    const value: unknown = JSON.parse(utf8.decode(bytes));
+    const value: unknown = JSON.parse(decodeUtf8(bytes));
     return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
@@ -50,6 +55,17 @@ function parseObject(bytes: Buffer | undefined): Record<string, unknown> | undef
 const normalizeTyp = (typ: string) => (typ.includes('/') ? typ.toLowerCase() : `application/${typ.toLowerCase()}`);
 const REQUIRED = ['exp', 'iat', 'sub', 'jti', 'sid', 'iss', 'aud'] as const;
 const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
+
+// Every token a key signs carries the same header segment, so a parsed header is reused (a
+// few distinct ones at most; frozen so no caller can change what the next token reads).
+const headers = new Map<string, Readonly<Record<string, unknown>> | undefined>();
+function parseHeader(segment: string): Readonly<Record<string, unknown>> | undefined {
+  if (headers.has(segment)) return headers.get(segment);
+  const header = parseObject(decodeSegment(segment));
+  if (headers.size >= 16) headers.clear();
+  headers.set(segment, header && Object.freeze(header));
+  return header;
+}
 
 /** Options of the synchronous verifier. */
 export interface FastVerifierOptions {
@@ -70,7 +86,7 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
   const parts = token.split('.');
   if (parts.length !== 3) fail('ERR_JWT_MALFORMED', 'token is malformed');
   const [h, p, s] = parts as [string, string, string];
-  const header = parseObject(decodeSegment(h));
+  const header = parseHeader(h);
   // RFC 7515 §4.1.11: we implement no `crit` extension, so any token that has one is refused.
   if (!header || 'crit' in header || typeof header.alg !== 'string') return fail('ERR_JWT_MALFORMED', 'token is malformed');
   if (header.alg !== 'RS256' && header.alg !== 'ES256') fail('ERR_JWT_ALG_NOT_ALLOWED', 'token alg is not allowed');
@@ -80,7 +96,7 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
   if (entry.alg !== header.alg) fail('ERR_JWT_ALG_NOT_ALLOWED', 'token alg does not match its key');
   const signature = decodeSegment(s);
   if (!signature) return fail('ERR_JWT_MALFORMED', 'token is malformed');
-  const data = Buffer.from(`${h}.${p}`, 'latin1');
+  const data = Buffer.from(token.slice(0, h.length + 1 + p.length), 'latin1');
   const ok =
     entry.alg === 'ES256'
       ? cryptoVerify('sha256', data, { key: entry.key, dsaEncoding: 'ieee-p1363' }, signature)
@@ -115,6 +131,20 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
 /** Verifies with keys from a cache: synchronous while the key is there, one fetch when it is not. */
 export function createFastVerifier(keys: KeySetCache<Map<string, VerifyKey>>, o: FastVerifierOptions) {
   return {
+    /**
+     * The hot path: verifies without a promise when the keys are fresh and hold the token's
+     * kid; undefined when a fetch is needed (then call `verify`).
+     */
+    verifySync(token: string): AccessTokenClaims | undefined {
+      const known = keys.peek();
+      if (!known) return undefined;
+      try {
+        return verifyWithKeys(token, known, o);
+      } catch (err) {
+        if (err instanceof TokenError && err.code === 'ERR_JWT_KID_UNKNOWN') return undefined;
+        throw err;
+      }
+    },
     async verify(token: string): Promise<AccessTokenClaims> {
       const known = keys.peek() ?? (await keys.get());
       try {

@@ -32,9 +32,24 @@ export function buildPolicy(
 ): APIGatewayAuthorizerResult {
   const allow: string[] = [];
   const deny: string[] = [];
+  // Protected routes grouped by their first two path segments (/api/admin, /api/auth...). A
+  // group whose routes all get the same answer becomes one wildcard: a smaller policy, which
+  // API Gateway evaluates and Lambda serializes on every call. Public routes never reach the
+  // authorizer, so they do not split a group.
+  const groups = new Map<string, PolicyRoute[]>();
   for (const route of routes) {
     if (route.access === 'public') continue;
-    (isPermitted(route, caller.roles) ? allow : deny).push(routeArn(stageArn, route));
+    const prefix = route.path.split('/').slice(0, 3).join('/');
+    groups.set(prefix, [...(groups.get(prefix) ?? []), route]);
+  }
+  for (const [prefix, members] of groups) {
+    const permitted = members.map((r) => isPermitted(r, caller.roles));
+    const uniform = permitted.every((p) => p === permitted[0]);
+    if (uniform && members.length > 1 && members.every((r) => r.path !== prefix)) {
+      (permitted[0] ? allow : deny).push(`${stageArn}/*${prefix}/*`);
+      continue;
+    }
+    members.forEach((r, i) => (permitted[i] ? allow : deny).push(routeArn(stageArn, r)));
   }
   const statement = (Effect: 'Allow' | 'Deny', Resource: string[]) => ({ Action: 'execute-api:Invoke', Effect, Resource });
   return {
