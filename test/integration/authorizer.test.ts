@@ -104,8 +104,11 @@ describe('the policy under API Gateway\'s authorizer cache', () => {
 
   it('denies the insufficient-role route explicitly, which API Gateway answers with 403', async () => {
     const result = await authorize(authorizerEvent({ method: 'GET', resource: '/api/admin/ping', authorization: `Bearer ${tokens.user1}` }));
-    const deny = result.policyDocument.Statement.find((s) => s.Effect === 'Deny') as { Resource: string[] };
-    expect(deny.Resource).toContain(arn('GET', '/api/admin/ping'));
+    // An explicit Deny statement covers the route (not merely the absence of an Allow).
+    const onlyDenies = { ...result.policyDocument, Statement: result.policyDocument.Statement.filter((s) => s.Effect === 'Deny') };
+    const asAllow = { ...onlyDenies, Statement: onlyDenies.Statement.map((s) => ({ ...s, Effect: 'Allow' })) };
+    expect(evaluatePolicy(asAllow, arn('GET', '/api/admin/ping'))).toBe('allow');
+    expect(evaluatePolicy(result.policyDocument, arn('GET', '/api/admin/ping'))).toBe('deny');
     expect(h.logger.lines.some((l) => l.message === 'access_denied')).toBe(true);
   });
 

@@ -12,6 +12,7 @@ import { createHandler as createValidate } from '../../functions/validate';
 import { createCoreDeps } from '../../functions/lib/core-deps';
 import { createUser } from '../../functions/lib/core/users';
 import { attemptKeys } from '../../functions/lib/throttle';
+import { evaluatePolicy } from '../../local/evaluate-policy';
 import { authorizerEvent, jsonPost, proxyEvent } from '../helpers/events';
 import { createHarness, TEST_BCRYPT_COST, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
@@ -286,7 +287,10 @@ describe('administration over HTTP', () => {
   it('is denied to callers without the admin role by the authorizer\'s policy', async () => {
     const user = await newUser('plain');
     const result = await createAuthorizer(h.verify)(authorizerEvent({ method: 'GET', resource: '/api/admin/users', authorization: `Bearer ${user.access_token}` }));
-    const deny = result.policyDocument.Statement.find((s) => s.Effect === 'Deny') as { Resource: string[] };
-    expect(deny.Resource).toContain('arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod/GET/api/admin/users');
+    const stage = 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod';
+    for (const [method, path] of [['GET', '/api/admin/users'], ['POST', '/api/admin/users/plain/disable'], ['GET', '/api/admin/users/x/events']]) {
+      expect(evaluatePolicy(result.policyDocument, `${stage}/${method}${path}`)).toBe('deny');
+    }
+    expect(evaluatePolicy(result.policyDocument, `${stage}/GET/api/auth/sessions`)).toBe('allow');
   });
 });
