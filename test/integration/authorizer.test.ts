@@ -107,7 +107,7 @@ describe('the policy under API Gateway\'s authorizer cache', () => {
     // An explicit Deny statement covers the route (not merely the absence of an Allow).
     const onlyDenies = { ...result.policyDocument, Statement: result.policyDocument.Statement.filter((s) => s.Effect === 'Deny') };
     const asAllow = { ...onlyDenies, Statement: onlyDenies.Statement.map((s) => ({ ...s, Effect: 'Allow' })) };
-    expect(evaluatePolicy(asAllow, arn('GET', '/api/admin/ping'))).toBe('allow');
+    expect(evaluatePolicy(asAllow as typeof result.policyDocument, arn('GET', '/api/admin/ping'))).toBe('allow');
     expect(evaluatePolicy(result.policyDocument, arn('GET', '/api/admin/ping'))).toBe('deny');
     expect(h.logger.lines.some((l) => l.message === 'access_denied')).toBe(true);
   });
