@@ -5,6 +5,9 @@
 import '../local/quiet-sdk';
 import { generateSecrets } from '../functions/lib/secrets';
 import { benchAuthorizer } from './authorizer';
+import { benchColdStart } from './cold-start';
+import { benchLatency } from './latency';
+import { benchThroughput } from './throughput';
 import { writeResults } from './lib';
 
 async function main() {
@@ -17,6 +20,9 @@ async function main() {
     ['authorizer', () => benchAuthorizer(secrets, 'RS256')],
     // The same verifier with ES256 keys: the overhead is the same; the floor is 2.7x higher.
     ['authorizer', () => benchAuthorizer(es256, 'ES256')],
+    ['cold', () => benchColdStart(secrets)],
+    ['latency', () => benchLatency(secrets)],
+    ['throughput', () => benchThroughput()],
   ];
   for (const [name, run] of sections) if (!only || only === name) await run();
   const file = writeResults({ seconds: (Date.now() - started) / 1000 });

@@ -5,13 +5,15 @@ import { loadConfig, type Config } from './config';
 import type { KeySource } from './keys';
 import { createLogger, type AuthLogger } from './logger';
 import { ROUTES, type PolicyRoute } from './routes';
+import { createFastVerifier, importVerifyKeys } from './fast-verifier';
+import { KeySetCache } from './key-set-cache';
 import { createRevocationChecker, type RevocationChecker } from './revocation';
 import { publicJwksSource } from './secret-sources';
 
-/** What verify-only functions (authorizer, validate, JWKS) need: public keys, no DynamoDB, no private key. */
+/** What verify-only functions (validate, JWKS) need: public keys, no DynamoDB, no private key. */
 export interface VerifyDeps {
   readonly keys: KeySource;
-  readonly accessTokens: AccessTokens;
+  readonly accessTokens: Pick<AccessTokens, 'verify'>;
   readonly now: Clock;
   readonly logger: AuthLogger;
   readonly jwksMaxAgeSeconds: number;
@@ -40,12 +42,21 @@ export function createVerifyDeps(
   };
 }
 
-/** The Lambda composition root of verify-only functions: the public key set, fetched lazily and cached. */
+/**
+ * The Lambda composition root of verify-only functions: the public key set, fetched lazily and
+ * cached; tokens are checked by the synchronous node:crypto verifier (the same checks as jose's).
+ */
 export async function defaultVerifyDeps(): Promise<VerifyDeps> {
   const config = loadConfig();
   const loadPublic = publicJwksSource(config);
-  const keys = new CachedKeySource({ load: async () => ({ jwks: await loadPublic() }), ttlMs: config.keysCacheTtlSeconds * 1000 });
-  return createVerifyDeps(config, keys, { revocation: defaultRevocationChecker(config) });
+  const load = async () => ({ jwks: await loadPublic() });
+  const ttlMs = config.keysCacheTtlSeconds * 1000;
+  const keys = new CachedKeySource({ load, ttlMs });
+  const verifyKeys = new KeySetCache({ load, build: (s) => importVerifyKeys(s.jwks), has: (b, kid) => b.has(kid), ttlMs });
+  return {
+    ...createVerifyDeps(config, keys, { revocation: defaultRevocationChecker(config) }),
+    accessTokens: createFastVerifier(verifyKeys, { ...config, now: systemClock }),
+  };
 }
 
 /**

@@ -40,6 +40,7 @@ export async function startLocalRuntime(opts: { dataDir?: string; port?: number;
     const check = () => {
       if (out.split('\n').some((l) => l.startsWith('Ready') && l.includes(baseUrl))) {
         clearTimeout(timer);
+        child.stdout?.off('data', check);
         resolveReady();
       }
     };

@@ -12,7 +12,8 @@ const invalid = () => new InvalidGrantError('ERR_INVALID_REFRESH_TOKEN', 'refres
 /**
  * Exchanges a refresh token for a new pair, rotating it (RFC 9700 §4.14.2; ASVS 7.2.4).
  * Two DynamoDB round trips: one conditional update that consumes the token and installs its
- * successor atomically, and one read of the user for current roles and status.
+ * successor atomically, then the read of the user (current roles and status) with the audit
+ * write beside it.
  */
 export async function refresh(refreshToken: string, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
   const fail = (reason: string, session?: Session) => {
@@ -69,7 +70,12 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     issued = again;
   }
 
-  const user = await deps.users.getUser(session.username);
+  // Second round trip: the user (for current roles and status), and the audit record written
+  // alongside it rather than after it. A user check that fails is then audited as well.
+  const [user] = await Promise.all([
+    deps.users.getUser(session.username),
+    deps.audit.record('refresh_succeeded', { ...auditMeta(meta), userId: session.userId, sid: session.sid }),
+  ]);
   const revokedBy =
     !user || user.userId !== session.userId ? 'unknown_user'
     : user.status !== 'active' ? 'user_disabled'
@@ -77,12 +83,12 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     : (user.tokensValidAfter ?? 0) > (session.validFrom ?? session.createdAt) ? 'tokens_revoked'
     : undefined;
   if (revokedBy) {
-    await deps.sessions.revokeSession(session.sid, now, revokedBy);
+    await Promise.all([
+      deps.sessions.revokeSession(session.sid, now, revokedBy),
+      deps.audit.record('session_revoked', { ...auditMeta(meta), userId: session.userId, sid: session.sid, outcome: 'failure', reason: revokedBy }),
+    ]);
     throw fail(revokedBy, session);
   }
-  const [pair] = await Promise.all([
-    issueTokenPair(user as User, session.sid, issued, deps),
-    deps.audit.record('refresh_succeeded', { ...auditMeta(meta), userId: session.userId, sid: session.sid }),
-  ]);
+  const pair = await issueTokenPair(user as User, session.sid, issued, deps);
   return pair;
 }

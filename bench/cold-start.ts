@@ -1,0 +1,77 @@
+/** Target 2: cold starts. Each production bundle is loaded in fresh node processes. */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { buildSync } from 'esbuild';
+import { BUNDLE_SETTINGS } from '../infra/bundling';
+import { serializeSecrets, type AuthSecrets } from '../functions/lib/secrets';
+import { authorizerEvent, AUDIENCE, ISSUER, mintTokens } from './authorizer';
+import { median, ms, table } from './lib';
+
+const ROOT = resolve(__dirname, '..');
+const OUT = mkdtempSync(join(tmpdir(), 'auth-cold-'));
+
+function build(entry: string, name: string, define: Record<string, string> = {}, mainFields: string[] = [...BUNDLE_SETTINGS.mainFields]): { file: string; kb: number } {
+  const outfile = join(OUT, `${name}.js`);
+  buildSync({ ...BUNDLE_SETTINGS, mainFields, external: [...BUNDLE_SETTINGS.external], define, entryPoints: [join(ROOT, entry)], bundle: true, outfile, logLevel: 'silent' });
+  return { file: outfile, kb: statSync(outfile).size / 1024 };
+}
+
+/** Median over `runs` fresh processes of: require the bundle, then run `then` (ms). */
+function coldMs(file: string, env: Record<string, string>, then: string, runs = 9): number {
+  const code = `const t0=process.hrtime.bigint();const m=require(${JSON.stringify(file)});(async()=>{${then}})().then(()=>process.stdout.write(String(Number(process.hrtime.bigint()-t0)/1e6)),(e)=>{process.stdout.write('ERR '+e.message)})`;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const r = spawnSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
+    if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`cold start of ${file} failed: ${r.stdout} ${r.stderr}`);
+    times.push(Number(r.stdout));
+  }
+  return median(times);
+}
+
+export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
+  const secretsFile = join(OUT, 'secrets.json');
+  writeFileSync(secretsFile, serializeSecrets(secrets), { mode: 0o600 });
+  const env = {
+    PATH: process.env.PATH ?? '',
+    AWS_REGION: 'us-east-1',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AUTH_USERS_TABLE: 'users',
+    AUTH_SESSIONS_TABLE: 'sessions',
+    AUTH_ATTEMPTS_TABLE: 'attempts',
+    AUTH_AUDIT_TABLE: 'audit',
+    AUTH_ISSUER: ISSUER,
+    AUTH_AUDIENCE: AUDIENCE,
+    AUTH_SECRETS_FILE: secretsFile,
+    POWERTOOLS_LOG_LEVEL: 'SILENT',
+  };
+  const [token] = await mintTokens(secrets, 1);
+  const firstVerify = `const r=await m.handler(${JSON.stringify(authorizerEvent(token as string))});if(!r.principalId)throw new Error('no policy')`;
+
+  const off = build('functions/authorizer.ts', 'authorizer-off', { 'process.env.AUTH_REVOCATION_CHECK': '"false"' });
+  const on = build('functions/authorizer.ts', 'authorizer-on');
+  const login = build('functions/login.ts', 'login');
+  const refresh = build('functions/refresh.ts', 'refresh');
+  const baseline = build('bench/fixtures/ddb-client-only.ts', 'ddb-only');
+
+  // With the check on, the first call also reads DynamoDB; measure load plus verify without it.
+  const offMs = coldMs(off.file, env, firstVerify);
+  const onLoadMs = coldMs(on.file, { ...env, AUTH_REVOCATION_CHECK: 'false' }, firstVerify);
+  const baseMs = coldMs(baseline.file, env, '');
+  const loginMs = coldMs(login.file, env, '');
+  const refreshMs = coldMs(refresh.file, env, '');
+  // A lever: the CommonJS builds of the SDK and jose instead of their ESM builds.
+  const loginCjs = build('functions/login.ts', 'login-cjs', {}, ['main']);
+  const loginCjsMs = coldMs(loginCjs.file, env, '');
+
+  table('2. Cold start (fresh node process: load the production bundle, then the first call)', [
+    { what: 'authorizer bundle, revocation check off', measured: `${off.kb.toFixed(1)} KB`, target: '<= 25 KB', met: off.kb <= 25 },
+    { what: 'authorizer: load + first verify, check off', measured: ms(offMs), target: '<= 10 ms', met: offMs <= 10 },
+    { what: 'authorizer bundle, revocation check on', measured: `${on.kb.toFixed(1)} KB` },
+    { what: 'authorizer: load + first verify, check on', measured: ms(onLoadMs), reference: `check off ${ms(offMs)}`, ratio: onLoadMs / offMs },
+    { what: 'login: load', measured: `${ms(loginMs)} (${login.kb.toFixed(0)} KB)`, reference: `DDB client only ${ms(baseMs)} (${baseline.kb.toFixed(0)} KB)`, ratio: loginMs / baseMs, target: '<= x1.15', met: loginMs / baseMs <= 1.15 },
+    { what: 'refresh: load', measured: `${ms(refreshMs)} (${refresh.kb.toFixed(0)} KB)`, reference: `DDB client only ${ms(baseMs)}`, ratio: refreshMs / baseMs, target: '<= x1.15', met: refreshMs / baseMs <= 1.15 },
+    { what: 'lever: login with CommonJS builds (mainFields main)', measured: `${ms(loginCjsMs)} (${loginCjs.kb.toFixed(0)} KB)`, reference: `ESM builds ${ms(loginMs)}`, ratio: loginCjsMs / loginMs },
+  ], ['Each figure is the median of 9 fresh processes; the first verify reads the public keys from a local file (the Lambda extension on AWS).']);
+}
