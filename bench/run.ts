@@ -8,6 +8,7 @@ import { benchAuthorizer } from './authorizer';
 import { benchColdStart } from './cold-start';
 import { benchLatency } from './latency';
 import { benchThroughput } from './throughput';
+import { benchMemory } from './memory';
 import { writeResults } from './lib';
 
 async function main() {
@@ -23,6 +24,7 @@ async function main() {
     ['cold', () => benchColdStart(secrets)],
     ['latency', () => benchLatency(secrets)],
     ['throughput', () => benchThroughput()],
+    ['memory', () => benchMemory()],
   ];
   for (const [name, run] of sections) if (!only || only === name) await run();
   const file = writeResults({ seconds: (Date.now() - started) / 1000 });
