@@ -17,6 +17,8 @@ export interface VerifyDeps {
   readonly now: Clock;
   readonly logger: AuthLogger;
   readonly jwksMaxAgeSeconds: number;
+  /** `iss` of our tokens: the base of the discovery document's URLs. */
+  readonly issuer: string;
   /** Every protected route the authorizer's policy covers. */
   readonly routes: readonly PolicyRoute[];
   /** Rejects tokens of revoked sessions and disabled users; absent when the check is off. */
@@ -37,6 +39,7 @@ export function createVerifyDeps(
     now,
     logger: overrides.logger ?? createLogger(),
     jwksMaxAgeSeconds: config.jwksMaxAgeSeconds,
+    issuer: config.issuer,
     routes: [...ROUTES, ...(config.extraRoutes ?? [])],
     revocation: overrides.revocation,
   };
