@@ -12,9 +12,23 @@ import { median, ms, table } from './lib';
 const ROOT = resolve(__dirname, '..');
 const OUT = mkdtempSync(join(tmpdir(), 'auth-cold-'));
 
-function build(entry: string, name: string, define: Record<string, string> = {}, mainFields: string[] = [...BUNDLE_SETTINGS.mainFields]): { file: string; kb: number } {
+function build(
+  entry: string,
+  name: string,
+  define: Record<string, string> = {},
+  mainFields: string[] = [...BUNDLE_SETTINGS.mainFields],
+): { file: string; kb: number } {
   const outfile = join(OUT, `${name}.js`);
-  buildSync({ ...BUNDLE_SETTINGS, mainFields, external: [...BUNDLE_SETTINGS.external], define, entryPoints: [join(ROOT, entry)], bundle: true, outfile, logLevel: 'silent' });
+  buildSync({
+    ...BUNDLE_SETTINGS,
+    mainFields,
+    external: [...BUNDLE_SETTINGS.external],
+    define,
+    entryPoints: [join(ROOT, entry)],
+    bundle: true,
+    outfile,
+    logLevel: 'silent',
+  });
   return { file: outfile, kb: statSync(outfile).size / 1024 };
 }
 
@@ -65,13 +79,43 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
   const loginCjs = build('functions/login.ts', 'login-cjs', {}, ['main']);
   const loginCjsMs = coldMs(loginCjs.file, env, '');
 
-  table('2. Cold start (fresh node process: load the production bundle, then the first call)', [
-    { what: 'authorizer bundle, revocation check off', measured: `${off.kb.toFixed(1)} KB`, target: '<= 25 KB', met: off.kb <= 25 },
-    { what: 'authorizer: load + first verify, check off', measured: ms(offMs), target: '<= 10 ms', met: offMs <= 10 },
-    { what: 'authorizer bundle, revocation check on', measured: `${on.kb.toFixed(1)} KB` },
-    { what: 'authorizer: load + first verify, check on', measured: ms(onLoadMs), reference: `check off ${ms(offMs)}`, ratio: onLoadMs / offMs },
-    { what: 'login: load', measured: `${ms(loginMs)} (${login.kb.toFixed(0)} KB)`, reference: `DDB client only ${ms(baseMs)} (${baseline.kb.toFixed(0)} KB)`, ratio: loginMs / baseMs, target: '<= x1.15', met: loginMs / baseMs <= 1.15 },
-    { what: 'refresh: load', measured: `${ms(refreshMs)} (${refresh.kb.toFixed(0)} KB)`, reference: `DDB client only ${ms(baseMs)}`, ratio: refreshMs / baseMs, target: '<= x1.15', met: refreshMs / baseMs <= 1.15 },
-    { what: 'lever: login with CommonJS builds (mainFields main)', measured: `${ms(loginCjsMs)} (${loginCjs.kb.toFixed(0)} KB)`, reference: `ESM builds ${ms(loginMs)}`, ratio: loginCjsMs / loginMs },
-  ], ['Each figure is the median of 9 fresh processes; the first verify reads the public keys from a local file (the Lambda extension on AWS).']);
+  table(
+    '2. Cold start (fresh node process: load the production bundle, then the first call)',
+    [
+      { what: 'authorizer bundle, revocation check off', measured: `${off.kb.toFixed(1)} KB`, target: '<= 25 KB', met: off.kb <= 25 },
+      { what: 'authorizer: load + first verify, check off', measured: ms(offMs), target: '<= 10 ms', met: offMs <= 10 },
+      { what: 'authorizer bundle, revocation check on', measured: `${on.kb.toFixed(1)} KB` },
+      {
+        what: 'authorizer: load + first verify, check on',
+        measured: ms(onLoadMs),
+        reference: `check off ${ms(offMs)}`,
+        ratio: onLoadMs / offMs,
+      },
+      {
+        what: 'login: load',
+        measured: `${ms(loginMs)} (${login.kb.toFixed(0)} KB)`,
+        reference: `DDB client only ${ms(baseMs)} (${baseline.kb.toFixed(0)} KB)`,
+        ratio: loginMs / baseMs,
+        target: '<= x1.15',
+        met: loginMs / baseMs <= 1.15,
+      },
+      {
+        what: 'refresh: load',
+        measured: `${ms(refreshMs)} (${refresh.kb.toFixed(0)} KB)`,
+        reference: `DDB client only ${ms(baseMs)}`,
+        ratio: refreshMs / baseMs,
+        target: '<= x1.15',
+        met: refreshMs / baseMs <= 1.15,
+      },
+      {
+        what: 'lever: login with CommonJS builds (mainFields main)',
+        measured: `${ms(loginCjsMs)} (${loginCjs.kb.toFixed(0)} KB)`,
+        reference: `ESM builds ${ms(loginMs)}`,
+        ratio: loginCjsMs / loginMs,
+      },
+    ],
+    [
+      'Each figure is the median of 9 fresh processes; the first verify reads the public keys from a local file (the Lambda extension on AWS).',
+    ],
+  );
 }

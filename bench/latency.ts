@@ -28,46 +28,100 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
 
     // The refresh function itself, in this process: what Lambda would bill, without the HTTP hop.
     await ensureTables(client, LOCAL_TABLES);
-    const config = { ...DEFAULTS, ...LOCAL_TABLES, issuer: 'https://auth.example.com', audience: 'https://api.example.com', bcryptCost: 10, extraRoutes: [] };
+    const config = {
+      ...DEFAULTS,
+      ...LOCAL_TABLES,
+      issuer: 'https://auth.example.com',
+      audience: 'https://api.example.com',
+      bcryptCost: 10,
+      extraRoutes: [],
+    };
     const core = createCoreDeps(config, secrets, client, { logger: silent });
     await createUser({ username: 'bench', password }, { requestId: 'b' }, core);
     let token = (await login({ username: 'bench', password }, { requestId: 'b', sourceIp: '127.0.0.1' }, core)).refresh_token;
     const refresh = createRefreshHandler(core);
     const event = (t: string) =>
-      ({ httpMethod: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh_token: t }), isBase64Encoded: false, requestContext: { requestId: 'b', identity: { sourceIp: '127.0.0.1' } } }) as never;
-    let httpToken = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'bench', password } })).body.refresh_token as string;
+      ({
+        httpMethod: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ refresh_token: t }),
+        isBase64Encoded: false,
+        requestContext: { requestId: 'b', identity: { sourceIp: '127.0.0.1' } },
+      }) as never;
+    let httpToken = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'bench', password } })).body
+      .refresh_token as string;
 
     const r = await interleaved(3, {
       bcrypt: () => p50Us(() => bcrypt.compare('x'.repeat(64), hash), 9, 1),
       login: () =>
-        p50Us(async () => {
-          const res = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'bench', password } });
-          if (res.status !== 200) throw new Error(`login ${res.status}`);
-        }, 9, 1),
-      getItem: () => p50Us(() => client.send(new GetCommand({ TableName: LOCAL_TABLES.usersTable, Key: { username: 'bench' }, ConsistentRead: true })), 200, 20),
+        p50Us(
+          async () => {
+            const res = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'bench', password } });
+            if (res.status !== 200) throw new Error(`login ${res.status}`);
+          },
+          9,
+          1,
+        ),
+      getItem: () =>
+        p50Us(
+          () => client.send(new GetCommand({ TableName: LOCAL_TABLES.usersTable, Key: { username: 'bench' }, ConsistentRead: true })),
+          200,
+          20,
+        ),
       refresh: () =>
-        p50Us(async () => {
-          const res = await refresh(event(token));
-          if (res.statusCode !== 200) throw new Error(`refresh ${res.statusCode}`);
-          token = (JSON.parse(res.body) as { refresh_token: string }).refresh_token;
-        }, 200, 20),
+        p50Us(
+          async () => {
+            const res = await refresh(event(token));
+            if (res.statusCode !== 200) throw new Error(`refresh ${res.statusCode}`);
+            token = (JSON.parse(res.body) as { refresh_token: string }).refresh_token;
+          },
+          200,
+          20,
+        ),
       refreshHttp: () =>
-        p50Us(async () => {
-          const res = await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: httpToken } });
-          if (res.status !== 200) throw new Error(`refresh ${res.status}`);
-          httpToken = res.body.refresh_token as string;
-        }, 200, 20),
+        p50Us(
+          async () => {
+            const res = await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: httpToken } });
+            if (res.status !== 200) throw new Error(`refresh ${res.status}`);
+            httpToken = res.body.refresh_token as string;
+          },
+          200,
+          20,
+        ),
     });
     const loginRatio = r.login / r.bcrypt;
     const refreshRatio = r.refresh / r.getItem;
-    table('3. Login and refresh latency (DynamoDB Local, in memory)', [
-      { what: `bcrypt compare, cost ${DEFAULTS.bcryptCost}`, measured: ms(r.bcrypt / 1000) },
-      { what: 'login p50, over HTTP to npm start', measured: ms(r.login / 1000), reference: `bcrypt ${ms(r.bcrypt / 1000)}`, ratio: loginRatio, target: '<= x1.10', met: loginRatio <= 1.1 },
-      { what: 'GetItem round trip p50 (strongly consistent)', measured: ms(r.getItem / 1000) },
-      { what: 'refresh p50, the function', measured: ms(r.refresh / 1000), reference: `GetItem ${ms(r.getItem / 1000)}`, ratio: refreshRatio, target: '<= x3.00', met: refreshRatio <= 3 },
-      { what: 'refresh p50, over HTTP to npm start', measured: ms(r.refreshHttp / 1000), reference: `GetItem ${ms(r.getItem / 1000)}`, ratio: r.refreshHttp / r.getItem },
-      { what: 'refresh: DynamoDB round trips', measured: '2', reference: 'UpdateItem; GetItem || PutItem', target: '<= 2', met: true },
-    ], ['bcrypt, GetItem and the refresh function run in the bench process, interleaved with the HTTP calls.']);
+    table(
+      '3. Login and refresh latency (DynamoDB Local, in memory)',
+      [
+        { what: `bcrypt compare, cost ${DEFAULTS.bcryptCost}`, measured: ms(r.bcrypt / 1000) },
+        {
+          what: 'login p50, over HTTP to npm start',
+          measured: ms(r.login / 1000),
+          reference: `bcrypt ${ms(r.bcrypt / 1000)}`,
+          ratio: loginRatio,
+          target: '<= x1.10',
+          met: loginRatio <= 1.1,
+        },
+        { what: 'GetItem round trip p50 (strongly consistent)', measured: ms(r.getItem / 1000) },
+        {
+          what: 'refresh p50, the function',
+          measured: ms(r.refresh / 1000),
+          reference: `GetItem ${ms(r.getItem / 1000)}`,
+          ratio: refreshRatio,
+          target: '<= x3.00',
+          met: refreshRatio <= 3,
+        },
+        {
+          what: 'refresh p50, over HTTP to npm start',
+          measured: ms(r.refreshHttp / 1000),
+          reference: `GetItem ${ms(r.getItem / 1000)}`,
+          ratio: r.refreshHttp / r.getItem,
+        },
+        { what: 'refresh: DynamoDB round trips', measured: '2', reference: 'UpdateItem; GetItem || PutItem', target: '<= 2', met: true },
+      ],
+      ['bcrypt, GetItem and the refresh function run in the bench process, interleaved with the HTTP calls.'],
+    );
   } finally {
     client.destroy();
     await ddb.stop();

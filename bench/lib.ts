@@ -23,7 +23,10 @@ export const median = (xs: number[]): number => {
  * Runs the measurements in interleaved rounds and keeps each one's best p50, so no variant is
  * favoured by running when the machine (or the JIT) happened to be warmer.
  */
-export async function interleaved<K extends string>(rounds: number, measures: Record<K, () => Promise<number>>): Promise<Record<K, number>> {
+export async function interleaved<K extends string>(
+  rounds: number,
+  measures: Record<K, () => Promise<number>>,
+): Promise<Record<K, number>> {
   const best = Object.fromEntries(Object.keys(measures).map((k) => [k, Infinity])) as Record<K, number>;
   for (let r = 0; r < rounds; r++) {
     for (const [k, m] of Object.entries(measures) as [K, () => Promise<number>][]) best[k] = Math.min(best[k], await m());
@@ -56,8 +59,22 @@ export function table(section: string, rows: Row[], notes: string[] = []): void 
     ['met', 5],
   ] as const;
   const cell = (row: Row, key: (typeof cols)[number][0]) =>
-    key === 'ratio' ? (row.ratio === undefined ? '' : `x${row.ratio.toFixed(2)}`) : key === 'met' ? (row.met === undefined ? '' : row.met ? 'yes' : 'NO') : String(row[key] ?? '');
-  const line = (values: string[]) => cols.map(([, w], i) => (values[i] ?? '').padEnd(w)).join(' ').trimEnd();
+    key === 'ratio'
+      ? row.ratio === undefined
+        ? ''
+        : `x${row.ratio.toFixed(2)}`
+      : key === 'met'
+        ? row.met === undefined
+          ? ''
+          : row.met
+            ? 'yes'
+            : 'NO'
+        : String(row[key] ?? '');
+  const line = (values: string[]) =>
+    cols
+      .map(([, w], i) => (values[i] ?? '').padEnd(w))
+      .join(' ')
+      .trimEnd();
   process.stdout.write(`\n## ${section}\n${line(cols.map(([k]) => k))}\n`);
   for (const row of rows) process.stdout.write(`${line(cols.map(([k]) => cell(row, k)))}\n`);
   for (const note of notes) process.stdout.write(`  ${note}\n`);

@@ -20,7 +20,10 @@ export async function benchMemory(): Promise<void> {
       ['login', 300],
     ];
     const rows = runs.map(([name, count]) => {
-      const r = spawnSync(process.execPath, [TSX, resolve(__dirname, 'fixtures/memory-child.ts'), name, String(count), ddb.endpoint], { encoding: 'utf8', timeout: 240_000 });
+      const r = spawnSync(process.execPath, [TSX, resolve(__dirname, 'fixtures/memory-child.ts'), name, String(count), ddb.endpoint], {
+        encoding: 'utf8',
+        timeout: 240_000,
+      });
       if (r.status !== 0) throw new Error(`memory run of ${name} failed: ${r.stderr}`);
       const m = JSON.parse(r.stdout) as { peakRssMb: number; afterWarmupMb: number; heapUsedMb: number };
       return {

@@ -2,8 +2,7 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { createServer } from 'node:http';
 import autocannon from 'autocannon';
-import type { AuthSecrets } from '../functions/lib/secrets';
-import { toPublicJwks } from '../functions/lib/keys';
+import type { toPublicJwks } from '../functions/lib/keys';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
 import { table } from './lib';
 
@@ -21,7 +20,10 @@ export async function benchThroughput(): Promise<void> {
   try {
     const password = 'a benchmark passphrase';
     await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'load', password } });
-    const pair = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'load', password } })).body as { access_token: string; refresh_token: string };
+    const pair = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'load', password } })).body as {
+      access_token: string;
+      refresh_token: string;
+    };
     const jwks = (await call(rt.baseUrl, 'GET', '/.well-known/jwks.json')).body as unknown as Parameters<typeof toPublicJwks>[0];
     const auth = { Authorization: `Bearer ${pair.access_token}` };
 
@@ -57,19 +59,35 @@ export async function benchThroughput(): Promise<void> {
         },
       ],
     });
-    const login = await load({ url: `${rt.baseUrl}/api/auth/login`, method: 'POST', connections: 2, duration: 3, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: 'load', password }) });
+    const login = await load({
+      url: `${rt.baseUrl}/api/auth/login`,
+      method: 'POST',
+      connections: 2,
+      duration: 3,
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ username: 'load', password }),
+    });
     bare.close();
 
-    table('4. Throughput (autocannon against npm start, in memory; 2 cores shared with the load generator)', [
-      { what: 'GET /api/auth/validate, 10 connections', measured: fmt(validate), reference: `bare verify ${fmt(reference)}`, ratio: validate.rps / reference.rps },
-      { what: '  latency', measured: lat(validate), reference: lat(reference) },
-      { what: 'GET /api/me (authorizer + handler), 10 conn.', measured: fmt(me), reference: lat(me) },
-      { what: 'POST /api/auth/refresh, 1 connection', measured: fmt(refresh), reference: lat(refresh) },
-      { what: 'POST /api/auth/login, 2 connections', measured: fmt(login), reference: lat(login) },
-    ], [
-      `non-2xx answers: validate ${validate.non2xx}, me ${me.non2xx}, refresh ${refresh.non2xx}, login ${login.non2xx}`,
-      'validate verifies every request (synchronous verifier) and checks revocation (cached 30 s); /api/me runs under the 300 s authorizer cache; login is bound by bcrypt (cost 11).',
-    ]);
+    table(
+      '4. Throughput (autocannon against npm start, in memory; 2 cores shared with the load generator)',
+      [
+        {
+          what: 'GET /api/auth/validate, 10 connections',
+          measured: fmt(validate),
+          reference: `bare verify ${fmt(reference)}`,
+          ratio: validate.rps / reference.rps,
+        },
+        { what: '  latency', measured: lat(validate), reference: lat(reference) },
+        { what: 'GET /api/me (authorizer + handler), 10 conn.', measured: fmt(me), reference: lat(me) },
+        { what: 'POST /api/auth/refresh, 1 connection', measured: fmt(refresh), reference: lat(refresh) },
+        { what: 'POST /api/auth/login, 2 connections', measured: fmt(login), reference: lat(login) },
+      ],
+      [
+        `non-2xx answers: validate ${validate.non2xx}, me ${me.non2xx}, refresh ${refresh.non2xx}, login ${login.non2xx}`,
+        'validate verifies every request (synchronous verifier) and checks revocation (cached 30 s); /api/me runs under the 300 s authorizer cache; login is bound by bcrypt (cost 11).',
+      ],
+    );
   } finally {
     await rt.stop();
   }

@@ -16,7 +16,12 @@ import type { DepsInput } from './lib/lazy';
 import { createLogger } from './lib/logger';
 
 function roleList(value: unknown): string[] {
-  if (!Array.isArray(value) || value.length === 0 || value.length > 50 || !value.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))) {
+  if (
+    !Array.isArray(value) ||
+    value.length === 0 ||
+    value.length > 50 ||
+    !value.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))
+  ) {
     throw new InvalidRequestError('roles must be a list of 1 to 50 role names (letters, digits, _ . : -)');
   }
   return value as string[];
@@ -47,7 +52,10 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
       case 'POST /api/admin/users': {
         const body = parseJsonBody(event);
         const roles = body.roles === undefined ? undefined : roleList(body.roles);
-        return json(201, await createUser({ username: stringField(body, 'username'), password: stringField(body, 'password'), roles }, meta, d));
+        return json(
+          201,
+          await createUser({ username: stringField(body, 'username'), password: stringField(body, 'password'), roles }, meta, d),
+        );
       }
       case 'GET /api/admin/users/{username}':
         return json(200, await getUserForAdmin(pathParam(event, 'username'), d));

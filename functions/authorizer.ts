@@ -27,7 +27,8 @@ interface Verified {
  */
 function bearer(headers: APIGatewayRequestAuthorizerEvent['headers']): string | undefined {
   if (!headers) return undefined;
-  const value = headers.Authorization ?? headers.authorization ?? Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
+  const value =
+    headers.Authorization ?? headers.authorization ?? Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
   if (typeof value !== 'string' || value.length < 8 || value.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
   const token = value.slice(7).trim();
   return token === '' || token.includes(' ') ? undefined : token;

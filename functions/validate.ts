@@ -19,7 +19,8 @@ export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
       const { sub, username, roles, exp, iat, sid } = claims;
       return json(200, { active: true, sub, username, roles, exp, iat, sid });
     } catch (err) {
-      if (err instanceof TokenError) logAuthEvent(d.logger, 'token_rejected', { requestId: requestMeta(event).requestId, reason: err.code });
+      if (err instanceof TokenError)
+        logAuthEvent(d.logger, 'token_rejected', { requestId: requestMeta(event).requestId, reason: err.code });
       throw err;
     }
   });

@@ -218,7 +218,9 @@ export class AuthService extends Construct {
           user: false,
         }),
         methodOptions: Object.fromEntries(
-          ROUTES.filter((r) => ['login', 'refresh', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration)).map((r) => [
+          ROUTES.filter(
+            (r) => ['login', 'refresh', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration),
+          ).map((r) => [
             `${r.path}/${r.method}`,
             { throttlingRateLimit: p.authRouteThrottle.rateLimit, throttlingBurstLimit: p.authRouteThrottle.burstLimit },
           ]),
@@ -267,8 +269,16 @@ export class AuthService extends Construct {
 
     // With the check off, the verify-only bundles are built without it, and so without the SDK.
     const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
-    const fn = (name: FunctionName, options: { memorySize: number; timeout: Duration; environment: Record<string, string>; extension?: boolean; define?: Record<string, string> }) =>
-      this.fn(name, { ...options, logRetention: p.logRetention, ...(options.extension && { paramsAndSecrets: extension }) });
+    const fn = (
+      name: FunctionName,
+      options: {
+        memorySize: number;
+        timeout: Duration;
+        environment: Record<string, string>;
+        extension?: boolean;
+        define?: Record<string, string>;
+      },
+    ) => this.fn(name, { ...options, logRetention: p.logRetention, ...(options.extension && { paramsAndSecrets: extension }) });
     const api = { timeout: Duration.seconds(10) };
     const functions: Record<FunctionName, NodejsFunction> = {
       login: fn('login', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
@@ -277,7 +287,13 @@ export class AuthService extends Construct {
       logout: fn('logout', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
       validate: fn('validate', { ...api, memorySize: 512, environment: publicEnv, extension: true, define: verifyDefine }),
       // The JWKS endpoint checks no token: built without the revocation check (and its SDK).
-      jwks: fn('jwks', { ...api, memorySize: 256, environment: publicEnv, extension: true, define: { 'process.env.AUTH_REVOCATION_CHECK': '"false"' } }),
+      jwks: fn('jwks', {
+        ...api,
+        memorySize: 256,
+        environment: publicEnv,
+        extension: true,
+        define: { 'process.env.AUTH_REVOCATION_CHECK': '"false"' },
+      }),
       me: fn('me', { ...api, memorySize: 256, environment: {} }),
       authorizer: fn('authorizer', {
         timeout: Duration.seconds(5),
@@ -311,7 +327,12 @@ export class AuthService extends Construct {
     const allow = (f: NodejsFunction, table: dynamodb.Table, ...actions: string[]) =>
       f.addToRolePolicy(new iam.PolicyStatement({ actions, resources: [table.tableArn] }));
     const byUser = (f: NodejsFunction) =>
-      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['dynamodb:Query'], resources: [`${this.sessionsTable.tableArn}/index/${SESSIONS_BY_USER_INDEX}`] }));
+      f.addToRolePolicy(
+        new iam.PolicyStatement({
+          actions: ['dynamodb:Query'],
+          resources: [`${this.sessionsTable.tableArn}/index/${SESSIONS_BY_USER_INDEX}`],
+        }),
+      );
     const counters = ['dynamodb:BatchGetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem'];
     allow(functions.login, this.usersTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     allow(functions.login, this.sessionsTable, 'dynamodb:PutItem');
@@ -331,7 +352,15 @@ export class AuthService extends Construct {
     allow(functions.admin, this.sessionsTable, 'dynamodb:UpdateItem');
     allow(functions.admin, this.auditTable, 'dynamodb:Query');
     byUser(functions.admin);
-    for (const f of [functions.login, functions.register, functions.refresh, functions.logout, functions.sessions, functions.password, functions.admin]) {
+    for (const f of [
+      functions.login,
+      functions.register,
+      functions.refresh,
+      functions.logout,
+      functions.sessions,
+      functions.password,
+      functions.admin,
+    ]) {
       allow(f, this.auditTable, 'dynamodb:PutItem');
     }
     if (p.revocationCheck) {
@@ -340,7 +369,15 @@ export class AuthService extends Construct {
         allow(f, this.sessionsTable, 'dynamodb:BatchGetItem');
       }
     }
-    for (const f of [functions.login, functions.register, functions.refresh, functions.logout, functions.sessions, functions.password, functions.admin]) {
+    for (const f of [
+      functions.login,
+      functions.register,
+      functions.refresh,
+      functions.logout,
+      functions.sessions,
+      functions.password,
+      functions.admin,
+    ]) {
       f.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
     }
     // Verify-only functions read the public set and nothing else: no private key ever reaches them.
@@ -348,13 +385,23 @@ export class AuthService extends Construct {
       f.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }));
     }
     functions['key-setup'].addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [this.secret.secretArn] }),
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        resources: [this.secret.secretArn],
+      }),
     );
-    functions['key-setup'].addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:DeleteParameter'], resources: [parameterArn] }));
+    functions['key-setup'].addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ssm:PutParameter', 'ssm:DeleteParameter'], resources: [parameterArn] }),
+    );
     functions['rotate-keys'].addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'], resources: [this.secret.secretArn] }),
+      new iam.PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue'],
+        resources: [this.secret.secretArn],
+      }),
     );
-    functions['rotate-keys'].addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameterArn] }));
+    functions['rotate-keys'].addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['ssm:GetParameter', 'ssm:PutParameter'], resources: [parameterArn] }),
+    );
 
     // First deploy: generate the keys and pepper inside AWS. Nothing comes back to CloudFormation.
     const provider = new cr.Provider(this, 'KeySetupProvider', { onEventHandler: functions['key-setup'] });
@@ -380,7 +427,10 @@ export class AuthService extends Construct {
         type: apigw.ResponseType.of(type),
         statusCode: String(response.statusCode),
         responseHeaders: Object.fromEntries(
-          Object.entries({ 'Content-Type': 'application/json', ...('headers' in response ? response.headers : {}) }).map(([k, v]) => [k, `'${v}'`]),
+          Object.entries({ 'Content-Type': 'application/json', ...('headers' in response ? response.headers : {}) }).map(([k, v]) => [
+            k,
+            `'${v}'`,
+          ]),
         ),
         templates: { 'application/json': gatewayResponseBody(response) },
       });
@@ -391,16 +441,21 @@ export class AuthService extends Construct {
     const validator = this.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
     for (const route of ROUTES) {
       if (route.handler === 'register' && !p.selfRegistration) continue;
-      const method = this.api.root.resourceForPath(route.path).addMethod(route.method, new apigw.LambdaIntegration(functions[route.handler]), {
-        requestValidator: validator,
-        ...(route.access !== 'public' && { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
-      });
+      const method = this.api.root
+        .resourceForPath(route.path)
+        .addMethod(route.method, new apigw.LambdaIntegration(functions[route.handler]), {
+          requestValidator: validator,
+          ...(route.access !== 'public' && { authorizer: this.authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
+        });
       if (route.access === 'public') {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-APIG4',
           reason: `${route.method} ${route.path} is a public auth endpoint: it is how callers obtain or check credentials`,
         });
-        Validations.of(method).acknowledge({ id: 'AwsSolutions-COG4', reason: 'a public auth endpoint of this service; it has no authorizer at all' });
+        Validations.of(method).acknowledge({
+          id: 'AwsSolutions-COG4',
+          reason: 'a public auth endpoint of this service; it has no authorizer at all',
+        });
       } else {
         Validations.of(method).acknowledge({
           id: 'AwsSolutions-COG4',
@@ -424,7 +479,10 @@ export class AuthService extends Construct {
 
     if (p.waf) this.webAcl = this.addWaf(p.wafRateLimitPer5Minutes, p.stageName);
     else {
-      Validations.of(this.api.deploymentStage).acknowledge({ id: 'AwsSolutions-APIG3', reason: 'WAF switched off by the waf prop (for example a development stack)' });
+      Validations.of(this.api.deploymentStage).acknowledge({
+        id: 'AwsSolutions-APIG3',
+        reason: 'WAF switched off by the waf prop (for example a development stack)',
+      });
     }
   }
 
@@ -432,7 +490,12 @@ export class AuthService extends Construct {
    * Adds a method to this API behind the authorizer, and tells the authorizer's policy about
    * it: callers need any one of `roles` (none given: any signed-in user).
    */
-  addProtectedRoute(path: string, method: HttpMethod, integration: apigw.Integration, options: { roles?: readonly string[] } = {}): apigw.Method {
+  addProtectedRoute(
+    path: string,
+    method: HttpMethod,
+    integration: apigw.Integration,
+    options: { roles?: readonly string[] } = {},
+  ): apigw.Method {
     if (!path.startsWith('/')) throw new Error(`addProtectedRoute: path must start with /, got ${JSON.stringify(path)}`);
     this.extraRoutes.push({ method, path, access: { roles: [...(options.roles ?? [])] } });
     const m = this.api.root.resourceForPath(path).addMethod(method, integration, {
@@ -444,7 +507,10 @@ export class AuthService extends Construct {
   }
 
   private table(id: string, def: TableDefinition, retain: boolean, removalPolicy: RemovalPolicy): dynamodb.Table {
-    const attr = (k: KeyAttribute) => ({ name: k.name, type: k.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER });
+    const attr = (k: KeyAttribute) => ({
+      name: k.name,
+      type: k.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+    });
     const table = new dynamodb.Table(this, id, {
       partitionKey: attr(def.partitionKey),
       ...(def.sortKey && { sortKey: attr(def.sortKey) }),
@@ -482,7 +548,9 @@ export class AuthService extends Construct {
     const logGroup = new logs.LogGroup(this, `${id}Logs`, { retention: o.logRetention, removalPolicy: RemovalPolicy.DESTROY });
     // A role of our own: only this function's log group, no AWS managed policy.
     const role = new iam.Role(this, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-    role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+    role.addToPolicy(
+      new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+    );
     Validations.of(role).acknowledge({
       id: `AwsSolutions-IAM5[Resource::<${Stack.of(this).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>]`,
       reason: 'the ARN of one log group ends in :* so that the function can write the log streams Lambda creates in it',
@@ -502,7 +570,10 @@ export class AuthService extends Construct {
       depsLockFilePath: join(ROOT, 'package-lock.json'),
       ...(o.paramsAndSecrets && { paramsAndSecrets: o.paramsAndSecrets }),
     });
-    Validations.of(f).acknowledge({ id: 'AwsSolutions-L1', reason: 'Node.js 22 is the runtime this service supports and tests; newer runtimes follow once tested' });
+    Validations.of(f).acknowledge({
+      id: 'AwsSolutions-L1',
+      reason: 'Node.js 22 is the runtime this service supports and tests; newer runtimes follow once tested',
+    });
     return f;
   }
 
@@ -539,7 +610,12 @@ export class AuthService extends Construct {
       ],
     });
     new wafv2.CfnWebACLAssociation(this, 'WebAclAssociation', {
-      resourceArn: Stack.of(this).formatArn({ service: 'apigateway', account: '', resource: '/restapis', resourceName: `${this.api.restApiId}/stages/${stageName}` }),
+      resourceArn: Stack.of(this).formatArn({
+        service: 'apigateway',
+        account: '',
+        resource: '/restapis',
+        resourceName: `${this.api.restApiId}/stages/${stageName}`,
+      }),
       webAclArn: acl.attrArn,
     }).node.addDependency(this.api.deploymentStage);
     return acl;
@@ -585,13 +661,17 @@ function validate(props: AuthServiceProps) {
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('keyRotationInterval (days)', p.keyRotationInterval.toDays(), 1, 3650);
   inRange('auditRetention (days)', p.auditRetention.toDays(), 1, 3650);
-  for (const [name, t] of [['throttle', p.throttle], ['authRouteThrottle', p.authRouteThrottle]] as const) {
+  for (const [name, t] of [
+    ['throttle', p.throttle],
+    ['authRouteThrottle', p.authRouteThrottle],
+  ] as const) {
     if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
   }
   if (!/^[A-Za-z0-9_]+$/.test(p.stageName)) fail(`stageName must be letters, digits or _, got ${JSON.stringify(p.stageName)}`);
   for (const origin of p.allowedOrigins) {
     if (origin === '*') fail('allowedOrigins must list origins; "*" would let any site call the API');
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin) fail(`allowedOrigins entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      fail(`allowedOrigins entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
   }
   if (p.issuer !== undefined && !/^https:\/\//.test(p.issuer)) fail(`issuer must be an https URL, got ${JSON.stringify(p.issuer)}`);
   return p;

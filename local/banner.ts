@@ -4,7 +4,13 @@ const who = (route: Route) =>
   route.access === 'public' ? 'public' : route.access.roles.length === 0 ? 'signed in' : `role ${route.access.roles.join(' or ')}`;
 
 /** What `npm start` prints once it is ready; its last line holds the base URL, for scripts to wait on. */
-export function banner(o: { baseUrl: string; dataDir: string | undefined; register: boolean; cacheTtl: number; startupMs: number }): string {
+export function banner(o: {
+  baseUrl: string;
+  dataDir: string | undefined;
+  register: boolean;
+  cacheTtl: number;
+  startupMs: number;
+}): string {
   const b = o.baseUrl;
   const json = `-H 'Content-Type: application/json'`;
   const creds = `'{"username":"alice","password":"correct horse battery staple"}'`;

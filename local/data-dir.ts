@@ -22,7 +22,9 @@ export async function prepareDataDir(dir: string): Promise<void> {
     await access(dir, constants.W_OK);
     await access(dataPaths(dir).dynamodb, constants.W_OK);
   } catch (err) {
-    throw new DataDirError(`cannot write the data directory ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): set AUTH_DATA_DIR to a writable directory, or pass --in-memory`);
+    throw new DataDirError(
+      `cannot write the data directory ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'}): set AUTH_DATA_DIR to a writable directory, or pass --in-memory`,
+    );
   }
 }
 

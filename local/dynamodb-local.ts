@@ -65,7 +65,12 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   process.once('exit', killChild);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   let exited = false;
   child.once('exit', () => (exited = true));

@@ -5,7 +5,10 @@ export type PolicyDecision = 'allow' | 'deny';
 
 // IAM resource matching: `*` is any run of characters (including `/`), `?` any one character.
 function matches(pattern: string, arn: string): boolean {
-  const regex = pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.');
+  const regex = pattern
+    .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+    .replace(/\*/g, '.*')
+    .replace(/\?/g, '.');
   return new RegExp(`^${regex}$`).test(arn);
 }
 

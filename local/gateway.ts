@@ -1,11 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
-import type {
-  APIGatewayAuthorizerResult,
-  APIGatewayProxyEvent,
-  APIGatewayProxyResult,
-  APIGatewayRequestAuthorizerEvent,
-} from 'aws-lambda';
+import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/gateway-responses';
 import { MAX_BODY_BYTES } from '../functions/lib/http';
 import type { HandlerName, Route } from '../functions/lib/routes';
@@ -116,7 +111,11 @@ export function createGateway(options: GatewayOptions): RequestListener {
             // The identity source is the Authorization header: the cache key, and no header means 401.
             policy = await authorize(toAuthorizerEvent(event, methodArn), headerValue(event.headers, 'authorization'));
           } catch (err) {
-            return answer(err instanceof Error && err.message === 'Unauthorized' ? GATEWAY_RESPONSES.UNAUTHORIZED : GATEWAY_RESPONSES.AUTHORIZER_FAILURE);
+            return answer(
+              err instanceof Error && err.message === 'Unauthorized'
+                ? GATEWAY_RESPONSES.UNAUTHORIZED
+                : GATEWAY_RESPONSES.AUTHORIZER_FAILURE,
+            );
           }
           if (evaluatePolicy(policy.policyDocument, methodArn) !== 'allow') return answer(GATEWAY_RESPONSES.ACCESS_DENIED);
           event.requestContext.authorizer = { ...policy.context, principalId: policy.principalId };
@@ -155,20 +154,28 @@ function readBody(req: IncomingMessage): Promise<string | null | undefined> {
 }
 
 /** A v1 proxy event, as API Gateway builds it: headers keep the client's case. */
-function buildEvent(req: IncomingMessage, url: URL, matched: MatchedRoute, body: string | null, requestId: string, stage: string, trustForwardedFor: boolean): APIGatewayProxyEvent {
+function buildEvent(
+  req: IncomingMessage,
+  url: URL,
+  matched: MatchedRoute,
+  body: string | null,
+  requestId: string,
+  stage: string,
+  trustForwardedFor: boolean,
+): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
     const value = req.rawHeaders[i + 1] as string;
     headers[name] = value;
-    (multiValueHeaders[name] ??= []).push(value);
+    multiValueHeaders[name] = [...(multiValueHeaders[name] ?? []), value];
   }
   const query: Record<string, string> = {};
   const multiQuery: Record<string, string[]> = {};
   for (const [k, v] of url.searchParams) {
     query[k] = v;
-    (multiQuery[k] ??= []).push(v);
+    multiQuery[k] = [...(multiQuery[k] ?? []), v];
   }
   const hasQuery = Object.keys(query).length > 0;
   const method = req.method ?? 'GET';
@@ -250,7 +257,8 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   for (const [k, v] of Object.entries(result.headers ?? {})) headers[k] = String(v);
   for (const [k, v] of Object.entries(result.multiValueHeaders ?? {})) headers[k] = v.map(String);
   const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
-  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type') && body.length > 0) headers['Content-Type'] = 'application/json';
+  if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type') && body.length > 0)
+    headers['Content-Type'] = 'application/json';
   res.writeHead(result.statusCode, headers);
   res.end(body);
 }

@@ -35,7 +35,8 @@ function intFromEnv(name: string, fallback: number, max: number): number {
   const raw = process.env[name];
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max) throw new StartError(`${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
+  if (!Number.isInteger(value) || value < 0 || value > max)
+    throw new StartError(`${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
   return value;
 }
 
@@ -43,7 +44,11 @@ function intFromEnv(name: string, fallback: number, max: number): number {
 function listen(server: Server, port: number): Promise<void> {
   return new Promise((resolvePromise, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(err.code === 'EADDRINUSE' ? new StartError(`port ${port} is already in use: stop what runs there or set PORT to another port`) : err),
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new StartError(`port ${port} is already in use: stop what runs there or set PORT to another port`)
+          : err,
+      ),
     );
     server.listen(port, HOST, () => resolvePromise());
   });
@@ -52,7 +57,9 @@ function listen(server: Server, port: number): Promise<void> {
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   if (args.help) {
-    process.stdout.write('usage: npm start [-- --in-memory] [-- --no-register]\nenvironment: PORT, AUTH_DATA_DIR, AUTH_AUTHORIZER_CACHE_TTL_SECONDS, AUTH_*\n');
+    process.stdout.write(
+      'usage: npm start [-- --in-memory] [-- --no-register]\nenvironment: PORT, AUTH_DATA_DIR, AUTH_AUTHORIZER_CACHE_TTL_SECONDS, AUTH_*\n',
+    );
     return;
   }
   const port = intFromEnv('PORT', 3000, 65_535);
@@ -117,7 +124,8 @@ async function main(): Promise<void> {
       [ENV.dynamodbEndpoint]: ddb.endpoint,
       [ENV.selfRegistration]: String(args.register),
     };
-    for (const [name, value] of Object.entries(defaults)) if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
+    for (const [name, value] of Object.entries(defaults))
+      if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
     loadConfig();
 
     // Loaded only now, after the environment is set: each module builds its deps at load.

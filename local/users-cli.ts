@@ -70,7 +70,8 @@ function parseArgs(argv: string[]): Args {
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
     if (arg === '--role') roles.push(value);
-    else if (['--data-dir', '--users-table', '--sessions-table', '--audit-table', '--secret-id'].includes(arg)) options[arg.slice(2)] = value;
+    else if (['--data-dir', '--users-table', '--sessions-table', '--audit-table', '--secret-id'].includes(arg))
+      options[arg.slice(2)] = value;
     else throw new UsageError(`unknown option ${arg}`);
   }
   const [command, ...rest] = positional;
@@ -83,7 +84,9 @@ async function readPassword(): Promise<string> {
   if (!process.stdin.isTTY) {
     const chunks: Buffer[] = [];
     for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks).toString('utf8').replace(/\r?\n$/, '');
+    return Buffer.concat(chunks)
+      .toString('utf8')
+      .replace(/\r?\n$/, '');
   }
   let muted = false;
   const output = new Writable({
@@ -176,16 +179,24 @@ async function connect(options: Record<string, string>): Promise<Target> {
 
 /** Audit events go to stderr as JSON lines, apart from the command's own output. */
 const stderrLogger: AuthLogger = {
-  info: (message: string, ...extra: unknown[]) => void process.stderr.write(`${JSON.stringify({ level: 'INFO', message, ...(extra[0] as object) })}\n`),
-  warn: (message: string, ...extra: unknown[]) => void process.stderr.write(`${JSON.stringify({ level: 'WARN', message, ...(extra[0] as object) })}\n`),
-  error: (message: string, ...extra: unknown[]) => void process.stderr.write(`${JSON.stringify({ level: 'ERROR', message, ...(extra[0] as object) })}\n`),
+  info: (message: string, ...extra: unknown[]) =>
+    void process.stderr.write(`${JSON.stringify({ level: 'INFO', message, ...(extra[0] as object) })}\n`),
+  warn: (message: string, ...extra: unknown[]) =>
+    void process.stderr.write(`${JSON.stringify({ level: 'WARN', message, ...(extra[0] as object) })}\n`),
+  error: (message: string, ...extra: unknown[]) =>
+    void process.stderr.write(`${JSON.stringify({ level: 'ERROR', message, ...(extra[0] as object) })}\n`),
 } as AuthLogger;
 
 async function run(args: Args, target: Target): Promise<string> {
   const users = new UsersStore({ client: target.client, tableName: target.tables.usersTable });
   const sessions = new SessionsStore({ client: target.client, tableName: target.tables.sessionsTable });
   const auditStore = new AuditStore({ client: target.client, tableName: target.tables.auditTable });
-  const audit = createAuditTrail({ logger: stderrLogger, store: auditStore, now: systemClock, retentionDays: loadSettings().auditRetentionDays });
+  const audit = createAuditTrail({
+    logger: stderrLogger,
+    store: auditStore,
+    now: systemClock,
+    retentionDays: loadSettings().auditRetentionDays,
+  });
   // Hashing needs the pepper, so the secrets are read only by the commands that hash.
   const passwords = async () => createPasswordHasher({ peppers: (await target.secrets()).peppers, bcryptCost: loadSettings().bcryptCost });
   const deps = { users, sessions, auditStore, audit, now: systemClock, logger: stderrLogger };
@@ -200,12 +211,19 @@ async function run(args: Args, target: Target): Promise<string> {
     case 'create': {
       const name = username();
       const hasher = await passwords();
-      const user = await createUser({ username: name, password: await readPassword(), roles: args.roles.length ? args.roles : undefined }, meta, { ...deps, passwords: hasher });
+      const user = await createUser(
+        { username: name, password: await readPassword(), roles: args.roles.length ? args.roles : undefined },
+        meta,
+        { ...deps, passwords: hasher },
+      );
       return `created ${user.username} (sub ${user.sub}) with roles ${user.roles.join(', ')}`;
     }
     case 'list': {
       const all = await users.listUsers();
-      const rows = all.map((u) => `${u.username.padEnd(24)} ${u.status.padEnd(9)} ${u.roles.join(',').padEnd(20)} ${new Date(u.createdAt * 1000).toISOString()}`);
+      const rows = all.map(
+        (u) =>
+          `${u.username.padEnd(24)} ${u.status.padEnd(9)} ${u.roles.join(',').padEnd(20)} ${new Date(u.createdAt * 1000).toISOString()}`,
+      );
       return [`${'USERNAME'.padEnd(24)} ${'STATUS'.padEnd(9)} ${'ROLES'.padEnd(20)} CREATED`, ...rows].join('\n');
     }
     case 'disable':
@@ -226,7 +244,14 @@ async function run(args: Args, target: Target): Promise<string> {
     }
     case 'events': {
       const page = await userEvents(username(), 50, undefined, deps);
-      return page.events.map((e) => `${new Date(e.at * 1000).toISOString()}  ${e.event.padEnd(24)} ${e.outcome.padEnd(8)} ${e.sourceIp ?? '-'}  ${e.reason ?? ''}`).join('\n') || '(no events)';
+      return (
+        page.events
+          .map(
+            (e) =>
+              `${new Date(e.at * 1000).toISOString()}  ${e.event.padEnd(24)} ${e.outcome.padEnd(8)} ${e.sourceIp ?? '-'}  ${e.reason ?? ''}`,
+          )
+          .join('\n') || '(no events)'
+      );
     }
     default:
       throw new UsageError(`unknown command ${args.command}`);

@@ -65,9 +65,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         iat,
         exp: iat + accessTokenTtlSeconds,
       };
-      const accessToken = await new SignJWT({ ...claims })
-        .setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP })
-        .sign(key);
+      const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
       return { accessToken, expiresIn: claims.exp - claims.iat, claims };
     },
 
@@ -105,9 +103,16 @@ function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
   const { iss, aud, sub, username, roles, sid, jti, iat, exp } = payload;
   const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
   if (
-    !isString(iss) || !isString(aud) || !isString(sub) || !isString(username) || !isString(sid) || !isString(jti) ||
-    typeof iat !== 'number' || typeof exp !== 'number' ||
-    !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')
+    !isString(iss) ||
+    !isString(aud) ||
+    !isString(sub) ||
+    !isString(username) ||
+    !isString(sid) ||
+    !isString(jti) ||
+    typeof iat !== 'number' ||
+    typeof exp !== 'number' ||
+    !Array.isArray(roles) ||
+    !roles.every((r) => typeof r === 'string')
   ) {
     throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
   }

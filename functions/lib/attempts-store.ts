@@ -30,7 +30,10 @@ export class AttemptsStore {
       const records: AttemptRecords = new Map();
       for (const item of Responses?.[this.tableName] ?? []) {
         if (typeof item.ttl === 'number' && item.ttl <= now) continue;
-        records.set(item.key as string, item.trusted === true ? { trusted: true } : { failures: item.failures as number, lastFailureAt: item.lastFailureAt as number });
+        records.set(
+          item.key as string,
+          item.trusted === true ? { trusted: true } : { failures: item.failures as number, lastFailureAt: item.lastFailureAt as number },
+        );
       }
       return records;
     } catch (err) {

@@ -56,7 +56,12 @@ export function createAuditTrail(options: { logger: AuthLogger; store?: AuditSto
         });
       } catch (err) {
         // The log line above already holds the event; a lost audit write must not fail the request.
-        options.logger.error('audit_write_failed', { event: 'audit_write_failed', audited: event, requestId: fields.requestId, error: err as Error });
+        options.logger.error('audit_write_failed', {
+          event: 'audit_write_failed',
+          audited: event,
+          requestId: fields.requestId,
+          error: err as Error,
+        });
       }
     },
   };

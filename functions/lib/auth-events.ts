@@ -37,4 +37,3 @@ export interface AuthEventFields {
 export function logAuthEvent(logger: AuthLogger, event: AuthEvent, fields: AuthEventFields): void {
   logger.info(event, { event, ...fields });
 }
-

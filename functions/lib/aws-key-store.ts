@@ -4,10 +4,16 @@ import type { JSONWebKeySet } from 'jose';
 import type { KeyStore } from './key-rotation';
 
 /** The secrets in Secrets Manager, the public set in an SSM parameter (public data, no KMS needed). */
-export function awsKeyStore(options: { secretId: string; parameterName: string; secrets?: SecretsManagerClient; ssm?: SSMClient }): KeyStore {
+export function awsKeyStore(options: {
+  secretId: string;
+  parameterName: string;
+  secrets?: SecretsManagerClient;
+  ssm?: SSMClient;
+}): KeyStore {
   const secrets = options.secrets ?? new SecretsManagerClient({});
   const ssm = options.ssm ?? new SSMClient({});
-  const notFound = (err: unknown) => (err as { name?: string }).name === 'ResourceNotFoundException' || (err as { name?: string }).name === 'ParameterNotFound';
+  const notFound = (err: unknown) =>
+    (err as { name?: string }).name === 'ResourceNotFoundException' || (err as { name?: string }).name === 'ParameterNotFound';
   return {
     async readSecrets() {
       try {
@@ -30,7 +36,9 @@ export function awsKeyStore(options: { secretId: string; parameterName: string; 
       }
     },
     async writePublicJwks(jwks) {
-      await ssm.send(new PutParameterCommand({ Name: options.parameterName, Value: JSON.stringify(jwks), Type: 'String', Overwrite: true }));
+      await ssm.send(
+        new PutParameterCommand({ Name: options.parameterName, Value: JSON.stringify(jwks), Type: 'String', Overwrite: true }),
+      );
     },
   };
 }

@@ -138,7 +138,17 @@ function readExtraRoutes(json: string | undefined): PolicyRoute[] {
 /** The tunables: every variable that has a default. */
 export type Settings = Omit<
   Config,
-  'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'issuer' | 'audience' | 'secretsFile' | 'secretId' | 'publicJwksParameter' | 'extraRoutes' | 'dynamodbEndpoint'
+  | 'usersTable'
+  | 'sessionsTable'
+  | 'attemptsTable'
+  | 'auditTable'
+  | 'issuer'
+  | 'audience'
+  | 'secretsFile'
+  | 'secretId'
+  | 'publicJwksParameter'
+  | 'extraRoutes'
+  | 'dynamodbEndpoint'
 >;
 
 /** Reads the variables that have defaults; throws `ConfigError` on a malformed one. */

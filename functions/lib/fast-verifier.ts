@@ -105,7 +105,8 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
 
   const payload = parseObject(decodeSegment(p));
   if (!payload) return fail('ERR_JWT_MALFORMED', 'token is malformed');
-  if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== 'application/at+jwt') fail('ERR_JWT_TYP_INVALID', 'token typ check failed');
+  if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== 'application/at+jwt')
+    fail('ERR_JWT_TYP_INVALID', 'token typ check failed');
   for (const claim of REQUIRED) if (!(claim in payload)) fail('ERR_JWT_CLAIM_MISSING', `token has no ${claim} claim`);
   if (payload.iss !== o.issuer) fail('ERR_JWT_ISSUER_INVALID', 'token iss check failed');
   const aud = payload.aud;
@@ -120,8 +121,14 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
 
   const { iss, sub, username, roles, sid, jti, iat, exp } = payload;
   if (
-    !isString(iss) || !isString(aud) || !isString(sub) || !isString(username) || !isString(sid) || !isString(jti) ||
-    !Array.isArray(roles) || !roles.every((r) => typeof r === 'string')
+    !isString(iss) ||
+    !isString(aud) ||
+    !isString(sub) ||
+    !isString(username) ||
+    !isString(sid) ||
+    !isString(jti) ||
+    !Array.isArray(roles) ||
+    !roles.every((r) => typeof r === 'string')
   ) {
     fail('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
   }

@@ -37,5 +37,4 @@ export const GATEWAY_RESPONSES = {
 } as const satisfies Record<string, GatewayResponse>;
 
 /** The JSON body of a gateway answer. */
-export const gatewayResponseBody = (r: GatewayResponse): string =>
-  JSON.stringify({ error: r.error, error_description: r.description });
+export const gatewayResponseBody = (r: GatewayResponse): string => JSON.stringify({ error: r.error, error_description: r.description });

@@ -53,7 +53,8 @@ export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: str
   }
   if (err instanceof AuthError) {
     const [status, error] = STATUS[err.code as keyof typeof STATUS] ?? [500, 'server_error'];
-    const retryAfter = err instanceof TooManyAttemptsError ? String(Math.max(1, Math.ceil(err.retryAfterSeconds))) : status === 503 ? '1' : undefined;
+    const retryAfter =
+      err instanceof TooManyAttemptsError ? String(Math.max(1, Math.ceil(err.retryAfterSeconds))) : status === 503 ? '1' : undefined;
     return json(status, { error, error_description: err.message }, retryAfter ? { 'Retry-After': retryAfter } : {});
   }
   logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });

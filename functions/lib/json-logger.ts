@@ -10,12 +10,17 @@ const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50, SILENT:
 export function createJsonLogger(service = 'auth'): AuthLogger {
   const configured = (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO').toUpperCase() as keyof typeof LEVELS;
   const threshold = LEVELS[configured] ?? LEVELS.INFO;
-  const write = (level: 'INFO' | 'WARN' | 'ERROR') => (message: string, ...extra: unknown[]) => {
-    if (LEVELS[level] < threshold) return;
-    const fields = Object.fromEntries(
-      Object.entries((extra[0] ?? {}) as Record<string, unknown>).map(([k, v]) => [k, v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v]),
-    );
-    process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service, ...fields })}\n`);
-  };
+  const write =
+    (level: 'INFO' | 'WARN' | 'ERROR') =>
+    (message: string, ...extra: unknown[]) => {
+      if (LEVELS[level] < threshold) return;
+      const fields = Object.fromEntries(
+        Object.entries((extra[0] ?? {}) as Record<string, unknown>).map(([k, v]) => [
+          k,
+          v instanceof Error ? { name: v.name, message: v.message, stack: v.stack } : v,
+        ]),
+      );
+      process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service, ...fields })}\n`);
+    };
   return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') } as AuthLogger;
 }

@@ -44,8 +44,7 @@ export function toPublicJwks(jwks: JSONWebKeySet): JSONWebKeySet {
   };
 }
 
-const isAllowedAlgorithm = (alg: unknown): alg is Algorithm =>
-  (ALLOWED_ALGORITHMS as readonly unknown[]).includes(alg);
+const isAllowedAlgorithm = (alg: unknown): alg is Algorithm => (ALLOWED_ALGORITHMS as readonly unknown[]).includes(alg);
 
 /** Options of `JwkSetKeySource`. */
 export interface JwkSetKeySourceOptions {
@@ -69,7 +68,8 @@ export class JwkSetKeySource implements KeySource {
     for (const jwk of jwks.keys) {
       if (typeof jwk.kid !== 'string' || jwk.kid === '') throw new Error('every key needs a kid');
       if (kids.has(jwk.kid)) throw new Error(`duplicate kid ${jwk.kid}`);
-      if (!isAllowedAlgorithm(jwk.alg)) throw new Error(`key ${jwk.kid} has alg ${String(jwk.alg)}, allowed: ${ALLOWED_ALGORITHMS.join(', ')}`);
+      if (!isAllowedAlgorithm(jwk.alg))
+        throw new Error(`key ${jwk.kid} has alg ${String(jwk.alg)}, allowed: ${ALLOWED_ALGORITHMS.join(', ')}`);
       kids.add(jwk.kid);
     }
     const privateKids = jwks.keys.filter((k) => k.d !== undefined).map((k) => k.kid as string);

@@ -49,7 +49,7 @@ export function buildPolicy(
       (permitted[0] ? allow : deny).push(`${stageArn}/*${prefix}/*`);
       continue;
     }
-    members.forEach((r, i) => (permitted[i] ? allow : deny).push(routeArn(stageArn, r)));
+    for (const [i, r] of members.entries()) (permitted[i] ? allow : deny).push(routeArn(stageArn, r));
   }
   const statement = (Effect: 'Allow' | 'Deny', Resource: string[]) => ({ Action: 'execute-api:Invoke', Effect, Resource });
   return {

@@ -3,15 +3,29 @@ import { rethrowDynamoError } from './dynamo';
 import type { RevocationReader, RevocationState } from './revocation';
 
 /** Reads a session and its user in one BatchGetItem, strongly consistent, only the fields that matter. */
-export function dynamoRevocationReader(options: { client: DynamoDBDocumentClient; usersTable: string; sessionsTable: string }): RevocationReader {
+export function dynamoRevocationReader(options: {
+  client: DynamoDBDocumentClient;
+  usersTable: string;
+  sessionsTable: string;
+}): RevocationReader {
   const { client, usersTable, sessionsTable } = options;
   return async (username, sid) => {
     try {
       const { Responses } = await client.send(
         new BatchGetCommand({
           RequestItems: {
-            [usersTable]: { Keys: [{ username }], ConsistentRead: true, ProjectionExpression: 'userId, #s, tokensValidAfter', ExpressionAttributeNames: { '#s': 'status' } },
-            [sessionsTable]: { Keys: [{ sid }], ConsistentRead: true, ProjectionExpression: 'userId, #s', ExpressionAttributeNames: { '#s': 'status' } },
+            [usersTable]: {
+              Keys: [{ username }],
+              ConsistentRead: true,
+              ProjectionExpression: 'userId, #s, tokensValidAfter',
+              ExpressionAttributeNames: { '#s': 'status' },
+            },
+            [sessionsTable]: {
+              Keys: [{ sid }],
+              ConsistentRead: true,
+              ProjectionExpression: 'userId, #s',
+              ExpressionAttributeNames: { '#s': 'status' },
+            },
           },
         }),
       );

@@ -22,7 +22,12 @@ export interface RevocationChecker {
  * A checker with a small in-memory cache: a state read is reused for `cacheSeconds`, so the
  * delay before a revocation bites is at most that plus API Gateway's authorizer cache TTL.
  */
-export function createRevocationChecker(options: { read: RevocationReader; cacheSeconds: number; now: Clock; maxEntries?: number }): RevocationChecker {
+export function createRevocationChecker(options: {
+  read: RevocationReader;
+  cacheSeconds: number;
+  now: Clock;
+  maxEntries?: number;
+}): RevocationChecker {
   const cache = new Map<string, { state: RevocationState; until: number }>();
   const maxEntries = options.maxEntries ?? 10_000;
 

@@ -8,7 +8,10 @@ import { parseSecrets } from './secrets';
 export type DocumentSource = () => Promise<string>;
 
 /** A local file (the local runtime's data directory). */
-export const fileSource = (path: string): DocumentSource => () => readFile(path, 'utf8');
+export const fileSource =
+  (path: string): DocumentSource =>
+  () =>
+    readFile(path, 'utf8');
 
 /** Where the AWS Parameters and Secrets Lambda Extension listens, and how it authenticates us. */
 export interface ExtensionOptions {
@@ -24,7 +27,10 @@ export interface ExtensionOptions {
  */
 export function extensionSource(kind: 'secret' | 'parameter', id: string, options: ExtensionOptions = {}): DocumentSource {
   const port = options.port ?? Number(process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? 2773);
-  const path = kind === 'secret' ? `/secretsmanager/get?secretId=${encodeURIComponent(id)}` : `/systemsmanager/parameters/get?name=${encodeURIComponent(id)}`;
+  const path =
+    kind === 'secret'
+      ? `/secretsmanager/get?secretId=${encodeURIComponent(id)}`
+      : `/systemsmanager/parameters/get?name=${encodeURIComponent(id)}`;
   return async () => {
     const res = await fetch(`http://localhost:${port}${path}`, {
       headers: { 'X-Aws-Parameters-Secrets-Token': options.token ?? process.env.AWS_SESSION_TOKEN ?? '' },

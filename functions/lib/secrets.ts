@@ -46,7 +46,8 @@ export function parseSecrets(text: string): AuthSecrets {
   if (!Array.isArray(doc.peppers) || doc.peppers.length === 0) throw new Error('secrets document has no peppers');
   const peppers = doc.peppers.map((p, i) => {
     const secret = typeof p?.secret === 'string' ? Buffer.from(p.secret, 'base64url') : Buffer.alloc(0);
-    if (typeof p?.version !== 'string' || secret.length < 32) throw new Error(`pepper ${i} needs a version and a secret of at least 32 bytes`);
+    if (typeof p?.version !== 'string' || secret.length < 32)
+      throw new Error(`pepper ${i} needs a version and a secret of at least 32 bytes`);
     return { version: p.version, secret };
   });
   if (!doc.signingKeys.keys.some((k) => k.kid === doc.signingKid)) throw new Error('secrets document has no key for its signingKid');

@@ -150,7 +150,9 @@ export class SessionsStore {
    * A user's sessions, newest first, from the by-user index. The index is eventually consistent:
    * a session opened in the last moment may be missing.
    */
-  async listSessionsByUser(userId: string): Promise<Pick<Session, 'sid' | 'status' | 'createdAt' | 'validFrom' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>[]> {
+  async listSessionsByUser(
+    userId: string,
+  ): Promise<Pick<Session, 'sid' | 'status' | 'createdAt' | 'validFrom' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>[]> {
     const sessions: Awaited<ReturnType<SessionsStore['listSessionsByUser']>> = [];
     let startKey: Record<string, unknown> | undefined;
     try {

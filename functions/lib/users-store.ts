@@ -30,9 +30,7 @@ const USERNAME_PATTERN = /^[\p{L}\p{N}._@+-]+$/u;
 export function normalizeUsername(raw: string): string {
   const username = raw.trim().normalize('NFC').toLowerCase();
   if (username === '' || [...username].length > USERNAME_MAX_CHARS || !USERNAME_PATTERN.test(username)) {
-    throw new InvalidRequestError(
-      `username must be 1 to ${USERNAME_MAX_CHARS} letters, digits or . _ @ + -`,
-    );
+    throw new InvalidRequestError(`username must be 1 to ${USERNAME_MAX_CHARS} letters, digits or . _ @ + -`);
   }
   return username;
 }
@@ -72,9 +70,7 @@ export class UsersStore {
   /** The user with this normalised username, read strongly consistent. */
   async getUser(username: string): Promise<User | undefined> {
     try {
-      const { Item } = await this.client.send(
-        new GetCommand({ TableName: this.tableName, Key: { username }, ConsistentRead: true }),
-      );
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { username }, ConsistentRead: true }));
       return Item as User | undefined;
     } catch (err) {
       rethrowDynamoError(err);
@@ -144,7 +140,13 @@ export class UsersStore {
    * changes one wins and the other gets `ConflictError`). Unless `keepTokens`, every token and
    * session issued before `now` is revoked through `tokensValidAfter`.
    */
-  async replacePassword(username: string, expectedHash: string, fresh: StoredPassword, now: number, options: { keepTokens?: boolean } = {}): Promise<void> {
+  async replacePassword(
+    username: string,
+    expectedHash: string,
+    fresh: StoredPassword,
+    now: number,
+    options: { keepTokens?: boolean } = {},
+  ): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
@@ -152,7 +154,12 @@ export class UsersStore {
           Key: { username },
           ConditionExpression: 'passwordHash = :expected',
           UpdateExpression: `SET passwordHash = :hash, pepperVersion = :pepper, updatedAt = :now${options.keepTokens ? '' : ', tokensValidAfter = :now'}`,
-          ExpressionAttributeValues: { ':expected': expectedHash, ':hash': fresh.passwordHash, ':pepper': fresh.pepperVersion, ':now': now },
+          ExpressionAttributeValues: {
+            ':expected': expectedHash,
+            ':hash': fresh.passwordHash,
+            ':pepper': fresh.pepperVersion,
+            ':now': now,
+          },
         }),
       );
     } catch (err) {

@@ -19,7 +19,9 @@ const login = (rt: LocalRuntime, username: string, password: string, ip: string)
 describe('against a runtime with the default lockout policy', () => {
   let rt: LocalRuntime;
   beforeAll(async () => {
-    rt = await startLocalRuntime({ env: { AUTH_TRUST_X_FORWARDED_FOR: 'true', AUTH_AUTHORIZER_CACHE_TTL_SECONDS: '2', AUTH_REVOCATION_CACHE_SECONDS: '1' } });
+    rt = await startLocalRuntime({
+      env: { AUTH_TRUST_X_FORWARDED_FOR: 'true', AUTH_AUTHORIZER_CACHE_TTL_SECONDS: '2', AUTH_REVOCATION_CACHE_SECONDS: '1' },
+    });
     for (const username of ['owner', 'racer', 'victim']) {
       expect((await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username, password: PASSWORD } })).status).toBe(201);
     }
@@ -45,7 +47,9 @@ describe('against a runtime with the default lockout policy', () => {
 
   it('counts every one of 10 concurrent wrong passwords: the next attempt waits 2^(10-5) s', async () => {
     const ip = '203.0.113.10';
-    const statuses = await Promise.all(Array.from({ length: 10 }, (_v, i) => login(rt, 'racer', `wrong-${i}-password`, ip).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 10 }, (_v, i) => login(rt, 'racer', `wrong-${i}-password`, ip).then((r) => r.status)),
+    );
     expect(statuses.every((s) => s === 401 || s === 429)).toBe(true);
     const next = await login(rt, 'racer', PASSWORD, ip);
     expect(next.status).toBe(429);
@@ -56,7 +60,10 @@ describe('against a runtime with the default lockout policy', () => {
   it('lets exactly one of two concurrent password changes win', async () => {
     const pair = (await login(rt, 'victim', PASSWORD, '198.51.100.50')).body;
     const change = (n: string) =>
-      call(rt.baseUrl, 'POST', '/api/auth/password', { token: pair.access_token as string, body: { current_password: PASSWORD, new_password: `${n} brand new passphrase` } });
+      call(rt.baseUrl, 'POST', '/api/auth/password', {
+        token: pair.access_token as string,
+        body: { current_password: PASSWORD, new_password: `${n} brand new passphrase` },
+      });
     const [a, b] = await Promise.all([change('first'), change('second')]);
     expect([a.status, b.status].sort()).toEqual([200, 409]);
   });
@@ -84,7 +91,9 @@ describe('against a runtime with the default lockout policy', () => {
 
     it('after logout', async () => {
       const p = await fresh('rev-logout');
-      delays.logout = await revokedAfter(p.access_token, () => call(rt.baseUrl, 'POST', '/api/auth/logout', { body: { refresh_token: p.refresh_token } }));
+      delays.logout = await revokedAfter(p.access_token, () =>
+        call(rt.baseUrl, 'POST', '/api/auth/logout', { body: { refresh_token: p.refresh_token } }),
+      );
       expect(delays.logout).toBeLessThanOrEqual(BOUND_MS + 500);
       expect((await call(rt.baseUrl, 'GET', '/api/auth/validate', { token: p.access_token })).status).toBe(401);
     });
@@ -104,31 +113,61 @@ describe('against a runtime with the default lockout policy', () => {
       const other = (await login(rt, 'rev-pw', PASSWORD, '198.51.100.62')).body as { access_token: string };
       delays.passwordChange = await revokedAfter(other.access_token, async () => {
         await new Promise((r) => setTimeout(r, 1100));
-        return call(rt.baseUrl, 'POST', '/api/auth/password', { token: p.access_token, body: { current_password: PASSWORD, new_password: 'a different passphrase' } });
+        return call(rt.baseUrl, 'POST', '/api/auth/password', {
+          token: p.access_token,
+          body: { current_password: PASSWORD, new_password: 'a different passphrase' },
+        });
       });
       expect(delays.passwordChange).toBeLessThanOrEqual(BOUND_MS + 1600);
     });
 
     it('after an admin disables the user', async () => {
       const p = await fresh('rev-disable');
-      delays.disable = await revokedAfter(p.access_token, () => Promise.resolve(runUsersCli(['disable', 'rev-disable'], { AUTH_DATA_DIR: rt.dataDir })));
+      delays.disable = await revokedAfter(p.access_token, () =>
+        Promise.resolve(runUsersCli(['disable', 'rev-disable'], { AUTH_DATA_DIR: rt.dataDir })),
+      );
       expect(delays.disable).toBeLessThanOrEqual(BOUND_MS + 2500);
     });
   });
 
   it('survives fuzzed bodies, headers and path parameters on every route: no 500, no stack trace, no secret', async () => {
-    const secrets = JSON.parse(await readFile(`${rt.dataDir}/secrets.json`, 'utf8')) as { peppers: { secret: string }[]; signingKeys: { keys: { d: string }[] } };
-    const forbidden = [secrets.peppers[0]?.secret, secrets.signingKeys.keys[0]?.d, '    at ', 'Error:', '$2b$'].filter((x): x is string => typeof x === 'string');
+    const secrets = JSON.parse(await readFile(`${rt.dataDir}/secrets.json`, 'utf8')) as {
+      peppers: { secret: string }[];
+      signingKeys: { keys: { d: string }[] };
+    };
+    const forbidden = [secrets.peppers[0]?.secret, secrets.signingKeys.keys[0]?.d, '    at ', 'Error:', '$2b$'].filter(
+      (x): x is string => typeof x === 'string',
+    );
     const jsonValue = fc.jsonValue({ maxDepth: 3 });
     const body = fc.oneof(
       fc.string({ maxLength: 200 }),
       jsonValue.map((v) => JSON.stringify(v)),
-      fc.record({ username: fc.oneof(fc.string({ maxLength: 80 }), jsonValue), password: fc.oneof(fc.string({ maxLength: 80 }), jsonValue), refresh_token: fc.oneof(fc.string({ maxLength: 120 }), jsonValue) }, { requiredKeys: [] }).map((o) => JSON.stringify(o)),
+      fc
+        .record(
+          {
+            username: fc.oneof(fc.string({ maxLength: 80 }), jsonValue),
+            password: fc.oneof(fc.string({ maxLength: 80 }), jsonValue),
+            refresh_token: fc.oneof(fc.string({ maxLength: 120 }), jsonValue),
+          },
+          { requiredKeys: [] },
+        )
+        .map((o) => JSON.stringify(o)),
     );
     const headers = fc.record(
       {
-        'Content-Type': fc.constantFrom('application/json', 'text/plain', 'application/json; charset=utf-8', 'APPLICATION/JSON', '', 'multipart/form-data'),
-        Authorization: fc.oneof(fc.constant('Bearer '), fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`), fc.string({ maxLength: 60 })),
+        'Content-Type': fc.constantFrom(
+          'application/json',
+          'text/plain',
+          'application/json; charset=utf-8',
+          'APPLICATION/JSON',
+          '',
+          'multipart/form-data',
+        ),
+        Authorization: fc.oneof(
+          fc.constant('Bearer '),
+          fc.string({ maxLength: 60 }).map((s) => `Bearer ${s}`),
+          fc.string({ maxLength: 60 }),
+        ),
         'X-Forwarded-For': fc.ipV4(),
       },
       { requiredKeys: [] },
@@ -139,7 +178,11 @@ describe('against a runtime with the default lockout policy', () => {
     await fc.assert(
       fc.asyncProperty(route, body, headers, segment, async (r, b, hdrs, seg) => {
         const path = r.path.replace(/\{[^}]+\}/g, () => encodeURIComponent(seg));
-        const clean = Object.fromEntries(Object.entries(hdrs).filter(([k, v]) => k !== 'Content-Type' || v !== '').map(([k, v]) => [k, String(v).replace(/[^\x20-\x7e]/g, '')]));
+        const clean = Object.fromEntries(
+          Object.entries(hdrs)
+            .filter(([k, v]) => k !== 'Content-Type' || v !== '')
+            .map(([k, v]) => [k, String(v).replace(/[^\x20-\x7e]/g, '')]),
+        );
         const res = await fetch(`${rt.baseUrl}${path}`, { method: r.method, headers: clean, ...(r.method !== 'GET' && { body: b }) });
         const text = await res.text();
         expect(res.status).not.toBe(500);
@@ -156,7 +199,12 @@ describe('against a runtime whose lockout never triggers (to measure timing alon
   let rt: LocalRuntime;
   beforeAll(async () => {
     rt = await startLocalRuntime({
-      env: { AUTH_TRUST_X_FORWARDED_FOR: 'true', AUTH_LOCKOUT_FREE_ATTEMPTS_PER_SOURCE: '1000', AUTH_LOCKOUT_FREE_ATTEMPTS_PER_ACCOUNT: '1000', AUTH_LOCKOUT_FREE_ATTEMPTS_PER_IP: '1000' },
+      env: {
+        AUTH_TRUST_X_FORWARDED_FOR: 'true',
+        AUTH_LOCKOUT_FREE_ATTEMPTS_PER_SOURCE: '1000',
+        AUTH_LOCKOUT_FREE_ATTEMPTS_PER_ACCOUNT: '1000',
+        AUTH_LOCKOUT_FREE_ATTEMPTS_PER_IP: '1000',
+      },
     });
     await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'known', password: PASSWORD } });
   });
@@ -177,7 +225,9 @@ describe('against a runtime whose lockout never triggers (to measure timing alon
       wrong.push(await time('known'));
     }
     const ratio = median(unknown) / median(wrong);
-    process.stdout.write(`\nlogin timing: unknown user median ${median(unknown).toFixed(1)} ms, wrong password median ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(3)}\n`);
+    process.stdout.write(
+      `\nlogin timing: unknown user median ${median(unknown).toFixed(1)} ms, wrong password median ${median(wrong).toFixed(1)} ms, ratio ${ratio.toFixed(3)}\n`,
+    );
     expect(ratio).toBeGreaterThanOrEqual(0.8);
     expect(ratio).toBeLessThanOrEqual(1.25);
   });

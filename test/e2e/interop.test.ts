@@ -17,7 +17,8 @@ const tamper = (t: string) => {
 beforeAll(async () => {
   rt = await startLocalRuntime({ args: ['--in-memory'] });
   await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'interop', password: 'an interop passphrase' } });
-  token = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'interop', password: 'an interop passphrase' } })).body.access_token as string;
+  token = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'interop', password: 'an interop passphrase' } })).body
+    .access_token as string;
   discovery = (await call(rt.baseUrl, 'GET', '/.well-known/openid-configuration')).body as typeof discovery;
 });
 afterAll(() => rt?.stop());

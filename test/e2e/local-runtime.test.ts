@@ -2,7 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, importJWK, type CryptoKey } from 'jose';
 import { parseSecrets } from '../../functions/lib/secrets';
-import { call, dynamoDbLocalRunningFor, runStartExpectingFailure, runUsersCli, startLocalRuntime, tempDataDir, type LocalRuntime } from '../helpers/local-runtime';
+import {
+  call,
+  dynamoDbLocalRunningFor,
+  runStartExpectingFailure,
+  runUsersCli,
+  startLocalRuntime,
+  tempDataDir,
+  type LocalRuntime,
+} from '../helpers/local-runtime';
 
 // Not the banner's example password, so the log check below can find a leak.
 const PASSWORD = 'e2e password that must not leak';
@@ -64,7 +72,10 @@ describe('npm start', () => {
   it('writes one access-log line per request, with no token in it', async () => {
     const pair = await login('erin');
     await call(rt.baseUrl, 'GET', '/api/me', { token: pair.access_token });
-    const lines = rt.output().split('\n').filter((l) => l.includes('"path":"/api/me"'));
+    const lines = rt
+      .output()
+      .split('\n')
+      .filter((l) => l.includes('"path":"/api/me"'));
     expect(lines.length).toBeGreaterThan(0);
     expect(rt.output()).not.toContain(pair.access_token);
     expect(rt.output()).not.toContain(pair.refresh_token);
@@ -124,7 +135,11 @@ describe('the gateway in front of a protected route', () => {
 
 describe('the admin CLI', () => {
   it('creates an admin (password on stdin) whose token opens the admin-only route', () => {
-    const created = runUsersCli(['create', 'root', '--role', 'admin', '--role', 'user'], { AUTH_DATA_DIR: rt.dataDir }, 'an admin password\n');
+    const created = runUsersCli(
+      ['create', 'root', '--role', 'admin', '--role', 'user'],
+      { AUTH_DATA_DIR: rt.dataDir },
+      'an admin password\n',
+    );
     expect(created.stderr).not.toContain('an admin password');
     expect(created.stdout).toContain('created root');
     expect(created.status).toBe(0);

@@ -13,8 +13,7 @@ export interface RequestShape {
   authorizer?: Record<string, string> | null;
 }
 
-const multi = (headers: Record<string, string>) =>
-  Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
+const multi = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));
 
 /** A REST proxy event shaped like AWS's documented example, for one request. */
 export function proxyEvent(shape: RequestShape = {}): APIGatewayProxyEvent {
@@ -48,7 +47,12 @@ export const jsonPost = (path: string, body: unknown, headers: Record<string, st
   proxyEvent({ method: 'POST', path, body: JSON.stringify(body), headers });
 
 /** A REQUEST authorizer event shaped like AWS's documented example. */
-export function authorizerEvent(opts: { method: string; resource: string; authorization?: string; headerName?: string }): APIGatewayRequestAuthorizerEvent {
+export function authorizerEvent(opts: {
+  method: string;
+  resource: string;
+  authorization?: string;
+  headerName?: string;
+}): APIGatewayRequestAuthorizerEvent {
   const event = structuredClone(authorizerFixture) as unknown as APIGatewayRequestAuthorizerEvent;
   const headers: Record<string, string> = { ...(event.headers as Record<string, string>) };
   delete headers.Authorization;

@@ -54,7 +54,10 @@ export function manualClock(startMs = Date.UTC(2026, 10, 29, 12, 0, 0)): Clock &
 /** A logger that keeps every line, to assert on events and on what never gets logged. */
 export function recordingLogger(): AuthLogger & { lines: { level: string; message: string; extra: unknown[] }[]; text(): string } {
   const lines: { level: string; message: string; extra: unknown[] }[] = [];
-  const record = (level: string) => (message: string, ...extra: unknown[]) => void lines.push({ level, message, extra });
+  const record =
+    (level: string) =>
+    (message: string, ...extra: unknown[]) =>
+      void lines.push({ level, message, extra });
   return {
     lines,
     info: record('info') as AuthLogger['info'],
@@ -71,9 +74,16 @@ export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): Dyna
 }
 
 /** Creates the service's tables under names unique to this suite. */
-export async function createTestTables(client: DynamoDBDocumentClient): Promise<Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable'>> {
+export async function createTestTables(
+  client: DynamoDBDocumentClient,
+): Promise<Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable'>> {
   const suffix = randomUUID().slice(0, 8);
-  const names = { usersTable: `users-${suffix}`, sessionsTable: `sessions-${suffix}`, attemptsTable: `attempts-${suffix}`, auditTable: `audit-${suffix}` };
+  const names = {
+    usersTable: `users-${suffix}`,
+    sessionsTable: `sessions-${suffix}`,
+    attemptsTable: `attempts-${suffix}`,
+    auditTable: `audit-${suffix}`,
+  };
   await ensureTables(client, names);
   return names;
 }

@@ -20,7 +20,9 @@ export interface LocalRuntime {
 export const tempDataDir = () => mkdtemp(join(tmpdir(), 'auth-e2e-'));
 
 /** Runs `local/start.ts` (what `npm start` runs) and waits for its ready line. */
-export async function startLocalRuntime(opts: { dataDir?: string; port?: number; args?: string[]; env?: Record<string, string> } = {}): Promise<LocalRuntime> {
+export async function startLocalRuntime(
+  opts: { dataDir?: string; port?: number; args?: string[]; env?: Record<string, string> } = {},
+): Promise<LocalRuntime> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? (await tempDataDir());
   const child: ChildProcess = spawn(process.execPath, [TSX, 'local/start.ts', ...(opts.args ?? [])], {
@@ -64,19 +66,42 @@ export async function startLocalRuntime(opts: { dataDir?: string; port?: number;
 }
 
 /** Runs `local/start.ts` expecting it to fail; returns its exit code and output. */
-export function runStartExpectingFailure(env: Record<string, string>, args: string[] = []): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [TSX, 'local/start.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, encoding: 'utf8', timeout: 60_000 });
+export function runStartExpectingFailure(
+  env: Record<string, string>,
+  args: string[] = [],
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [TSX, 'local/start.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** Runs the admin CLI (`npm run users -- ...`) with `input` on stdin. */
-export function runUsersCli(args: string[], env: Record<string, string>, input = ''): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, [TSX, 'local/users-cli.ts', ...args], { cwd: ROOT, env: { ...process.env, ...env }, input, encoding: 'utf8', timeout: 60_000 });
+export function runUsersCli(
+  args: string[],
+  env: Record<string, string>,
+  input = '',
+): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [TSX, 'local/users-cli.ts', ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    input,
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
 /** A JSON request to the runtime. */
-export async function call(baseUrl: string, method: string, path: string, opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
+export async function call(
+  baseUrl: string,
+  method: string,
+  path: string,
+  opts: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+) {
   const res = await fetch(`${baseUrl}${path}`, {
     method,
     headers: {

@@ -7,7 +7,21 @@ import { BUNDLE_SETTINGS } from '../../infra/bundling';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT = mkdtempSync(join(tmpdir(), 'auth-bundles-'));
-const FUNCTIONS = ['login', 'register', 'refresh', 'logout', 'sessions', 'password', 'admin', 'validate', 'jwks', 'me', 'authorizer', 'key-setup', 'rotate-keys'] as const;
+const FUNCTIONS = [
+  'login',
+  'register',
+  'refresh',
+  'logout',
+  'sessions',
+  'password',
+  'admin',
+  'validate',
+  'jwks',
+  'me',
+  'authorizer',
+  'key-setup',
+  'rotate-keys',
+] as const;
 
 // What a deployed function has in its environment, minus AWS: no credentials, no extension.
 const LAMBDA_ENV = {
@@ -31,7 +45,16 @@ const sizes: string[] = [];
 /** Builds a function as the stack does; `define` as the stack sets it (revocation check off). */
 function build(name: string, define: Record<string, string> = {}): string {
   const outfile = join(OUT, `${name}${Object.keys(define).length ? '-variant' : ''}.js`);
-  buildSync({ ...BUNDLE_SETTINGS, mainFields: [...BUNDLE_SETTINGS.mainFields], external: [...BUNDLE_SETTINGS.external], define, entryPoints: [join(ROOT, 'functions', `${name}.ts`)], bundle: true, outfile, logLevel: 'silent' });
+  buildSync({
+    ...BUNDLE_SETTINGS,
+    mainFields: [...BUNDLE_SETTINGS.mainFields],
+    external: [...BUNDLE_SETTINGS.external],
+    define,
+    entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
+    bundle: true,
+    outfile,
+    logLevel: 'silent',
+  });
   return outfile;
 }
 const REVOCATION_OFF = { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
@@ -61,7 +84,9 @@ describe('production bundles', () => {
   it('authorizer with the revocation check off: holds no AWS SDK, and answers a request with no token with Unauthorized', () => {
     const file = build('authorizer', REVOCATION_OFF);
     const text = readFileSync(file, 'utf8');
-    sizes.push(`  ${'authorizer, revocation check off'.padEnd(12)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KB   load ${load(file, 'return 1').loadMs.toFixed(1)} ms`);
+    sizes.push(
+      `  ${'authorizer, revocation check off'.padEnd(12)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KB   load ${load(file, 'return 1').loadMs.toFixed(1)} ms`,
+    );
     for (const sdk of ['@aws-sdk', 'DynamoDBClient', 'SecretsManagerClient', 'smithy']) expect(text.includes(sdk)).toBe(false);
     const event = { type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/me', headers: {} };
     expect(load(file, `return m.handler(${JSON.stringify(event)})`).error).toBe('Unauthorized');
@@ -69,7 +94,12 @@ describe('production bundles', () => {
 
   it('login: a secret store that cannot be reached gives a 500 JSON answer, not a crash', () => {
     const file = build('login');
-    const event = { httpMethod: 'POST', headers: { 'Content-Type': 'application/json' }, body: '{"username":"a","password":"b"}', requestContext: { requestId: 'r' } };
+    const event = {
+      httpMethod: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"username":"a","password":"b"}',
+      requestContext: { requestId: 'r' },
+    };
     const { result } = load(file, `const r=await m.handler(${JSON.stringify(event)});return [r.statusCode, JSON.parse(r.body)]`);
     expect(result).toEqual([500, { error: 'server_error', error_description: 'internal error' }]);
   });
@@ -77,6 +107,10 @@ describe('production bundles', () => {
   it('me: answers from the authorizer context alone', () => {
     const file = build('me');
     const event = { requestContext: { requestId: 'r', authorizer: { sub: 'u', username: 'alice', roles: 'user', sid: 's' } } };
-    expect(load(file, `const r=await m.handler(${JSON.stringify(event)});return JSON.parse(r.body)`).result).toEqual({ sub: 'u', username: 'alice', roles: ['user'] });
+    expect(load(file, `const r=await m.handler(${JSON.stringify(event)});return JSON.parse(r.body)`).result).toEqual({
+      sub: 'u',
+      username: 'alice',
+      roles: ['user'],
+    });
   });
 });

@@ -28,7 +28,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 });
 
 describe('API Gateway', () => {
-  it('has exactly the route table\'s methods, with the authorizer on every protected one', () => {
+  it("has exactly the route table's methods, with the authorizer on every protected one", () => {
     const methods = auth.api.methods.filter((m) => m.httpMethod !== 'OPTIONS');
     const expected = ROUTES.filter((r) => r.handler !== 'register');
     expect(methods.map((m) => `${m.httpMethod} ${m.resource.path}`).sort()).toEqual(expected.map((r) => `${r.method} ${r.path}`).sort());
@@ -72,7 +72,14 @@ describe('API Gateway', () => {
   it('throttles the stage, and login and refresh tighter', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([
-        Match.objectLike({ HttpMethod: '*', ResourcePath: '/*', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200, LoggingLevel: 'ERROR', DataTraceEnabled: false }),
+        Match.objectLike({
+          HttpMethod: '*',
+          ResourcePath: '/*',
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+          LoggingLevel: 'ERROR',
+          DataTraceEnabled: false,
+        }),
         Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1login', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
         Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1refresh', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
       ]),
@@ -167,9 +174,11 @@ describe('functions', () => {
     }
   });
 
-  it('read configuration from the config module\'s variable names', () => {
+  it("read configuration from the config module's variable names", () => {
     const env = template.toJSON().Resources[logicalId(auth.functions.login)].Properties.Environment.Variables;
-    expect(Object.keys(env)).toEqual(expect.arrayContaining(['AUTH_USERS_TABLE', 'AUTH_SESSIONS_TABLE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_SECRET_ID']));
+    expect(Object.keys(env)).toEqual(
+      expect.arrayContaining(['AUTH_USERS_TABLE', 'AUTH_SESSIONS_TABLE', 'AUTH_ISSUER', 'AUTH_AUDIENCE', 'AUTH_SECRET_ID']),
+    );
   });
 });
 
@@ -190,7 +199,11 @@ describe('IAM', () => {
   });
 
   it('gives each function only the DynamoDB actions it calls, on its tables only', () => {
-    const dynamo = (f: lambda.IFunction) => statementsOf(f).filter((s) => actions(s).some((a) => a.startsWith('dynamodb:'))).flatMap(actions).sort();
+    const dynamo = (f: lambda.IFunction) =>
+      statementsOf(f)
+        .filter((s) => actions(s).some((a) => a.startsWith('dynamodb:')))
+        .flatMap(actions)
+        .sort();
     // (Statements with the same actions are merged across resources: match the ARN inside the list.)
     const onTable = (f: lambda.IFunction, table: { tableArn: string }) => {
       const arn = JSON.stringify(stack.resolve(table.tableArn));
@@ -257,15 +270,21 @@ describe('the construct', () => {
     for (const name of ['ApiUrl', 'JwksUrl', 'Issuer', 'UsersTable', 'SessionsTable']) template.hasOutput(name, Match.anyValue());
   });
 
-  it('protects a team\'s own route with the authorizer and tells the authorizer\'s policy about it', () => {
+  it("protects a team's own route with the authorizer and tells the authorizer's policy about it", () => {
     const { stack: s, template: t } = (() => {
       const a = newApp({ bundle: false });
       const st = new AuthStack(a, 'Team', { env: { account: '123456789012', region: 'eu-west-1' } });
-      const orders = new lambda.Function(st, 'Orders', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'i.h', code: lambda.Code.fromInline('exports.h=1') });
+      const orders = new lambda.Function(st, 'Orders', {
+        runtime: lambda.Runtime.NODEJS_22_X,
+        handler: 'i.h',
+        code: lambda.Code.fromInline('exports.h=1'),
+      });
       st.auth.addProtectedRoute('/orders', 'GET', new apigw.LambdaIntegration(orders), { roles: ['clerk'] });
       return { stack: st, template: Template.fromStack(st) };
     })();
-    const env = t.toJSON().Resources[Stack.of(s).getLogicalId(s.auth.functions.authorizer.node.defaultChild as never)].Properties.Environment.Variables;
+    const env =
+      t.toJSON().Resources[Stack.of(s).getLogicalId(s.auth.functions.authorizer.node.defaultChild as never)].Properties.Environment
+        .Variables;
     expect(JSON.parse(env.AUTH_EXTRA_ROUTES)).toEqual([{ method: 'GET', path: '/orders', roles: ['clerk'] }]);
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'CUSTOM', ResourceId: Match.anyValue() });
   });
@@ -273,7 +292,10 @@ describe('the construct', () => {
   it.each([
     [{ bcryptCost: 9 }, 'AuthService: bcryptCost must be an integer from 10 to 15, got 9'],
     [{ allowedOrigins: ['*'] }, 'AuthService: allowedOrigins must list origins; "*" would let any site call the API'],
-    [{ allowedOrigins: ['https://app.example.com/path'] }, 'AuthService: allowedOrigins entries must be origins like https://app.example.com, got "https://app.example.com/path"'],
+    [
+      { allowedOrigins: ['https://app.example.com/path'] },
+      'AuthService: allowedOrigins entries must be origins like https://app.example.com, got "https://app.example.com/path"',
+    ],
     [{ wafRateLimitPer5Minutes: 5 }, 'AuthService: wafRateLimitPer5Minutes must be an integer from 10 to 2000000000, got 5'],
     [{ issuer: 'http://insecure.example' }, 'AuthService: issuer must be an https URL, got "http://insecure.example"'],
   ])('fails synth on a bad prop %j, naming the value', (props, message) => {

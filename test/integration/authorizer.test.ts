@@ -17,14 +17,21 @@ beforeAll(async () => {
   h = await createHarness();
   authorize = createAuthorizer(h.verify);
   const login = createLogin(h.core);
-  for (const [username, roles] of [['user1', ['user']], ['admin1', ['user', 'admin']]] as const) {
+  for (const [username, roles] of [
+    ['user1', ['user']],
+    ['admin1', ['user', 'admin']],
+  ] as const) {
     await createUser({ username, password: PASSWORD, roles }, { requestId: 'setup' }, h.core);
     const res = await invoke(login, jsonPost('/api/auth/login', { username, password: PASSWORD }));
     tokens[username] = res.body.access_token as string;
   }
 });
 
-const rejection = (event: Parameters<typeof authorize>[0]) => authorize(event).then(() => 'allowed', (e: Error) => e.message);
+const rejection = (event: Parameters<typeof authorize>[0]) =>
+  authorize(event).then(
+    () => 'allowed',
+    (e: Error) => e.message,
+  );
 
 describe('the Lambda authorizer', () => {
   it('passes the caller on as principal and scalar context', async () => {
@@ -34,7 +41,12 @@ describe('the Lambda authorizer', () => {
   });
 
   it('reads the Authorization header whatever its case', async () => {
-    const event = authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${tokens.user1}`, headerName: 'authorization' });
+    const event = authorizerEvent({
+      method: 'GET',
+      resource: '/api/me',
+      authorization: `Bearer ${tokens.user1}`,
+      headerName: 'authorization',
+    });
     await expect(authorize(event)).resolves.toMatchObject({ principalId: expect.any(String) });
   });
 
@@ -45,21 +57,25 @@ describe('the Lambda authorizer', () => {
     ['a token with a forged signature', 'forged'],
   ])('throws exactly Unauthorized for %s', async (_name, authorization) => {
     const header = authorization === 'forged' ? `Bearer ${tokens.user1?.slice(0, -4)}AAAA` : authorization;
-    expect(await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', ...(header !== undefined && { authorization: header }) }))).toBe('Unauthorized');
+    expect(
+      await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', ...(header !== undefined && { authorization: header }) })),
+    ).toBe('Unauthorized');
   });
 
   it('throws Unauthorized for an expired token', async () => {
     const { accessToken } = await h.core.accessTokens.issue({ sub: 'u', username: 'x', roles: ['user'], sid: 's' });
     h.clock.advance(900 + 31);
     try {
-      expect(await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` }))).toBe('Unauthorized');
+      expect(await rejection(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` }))).toBe(
+        'Unauthorized',
+      );
     } finally {
       h.clock.advance(-(900 + 31));
     }
   });
 });
 
-describe('the authorizer\'s own cache of verified tokens', () => {
+describe("the authorizer's own cache of verified tokens", () => {
   it('never serves a token past its exp, and re-checks revocation on every hit', async () => {
     const handler = createAuthorizer(h.verify);
     const pair = await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'user1', password: PASSWORD }));
@@ -68,7 +84,6 @@ describe('the authorizer\'s own cache of verified tokens', () => {
     await expect(handler(event)).resolves.toMatchObject({ principalId: expect.any(String) });
     await expect(handler(event)).resolves.toMatchObject({ principalId: expect.any(String) });
 
-    
     expect((await invoke(createLogout(h.core), jsonPost('/api/auth/logout', { refresh_token: pair.body.refresh_token }))).status).toBe(204);
     await expect(handler(event)).rejects.toThrow('Unauthorized');
   });
@@ -87,7 +102,7 @@ describe('the authorizer\'s own cache of verified tokens', () => {
   });
 });
 
-describe('the policy under API Gateway\'s authorizer cache', () => {
+describe("the policy under API Gateway's authorizer cache", () => {
   // The cache keys on the Authorization header alone, so the policy returned for the first
   // route is reused, unchanged, for every other route the same token calls.
   it.each([
@@ -103,7 +118,9 @@ describe('the policy under API Gateway\'s authorizer cache', () => {
   });
 
   it('denies the insufficient-role route explicitly, which API Gateway answers with 403', async () => {
-    const result = await authorize(authorizerEvent({ method: 'GET', resource: '/api/admin/ping', authorization: `Bearer ${tokens.user1}` }));
+    const result = await authorize(
+      authorizerEvent({ method: 'GET', resource: '/api/admin/ping', authorization: `Bearer ${tokens.user1}` }),
+    );
     // An explicit Deny statement covers the route (not merely the absence of an Allow).
     const onlyDenies = { ...result.policyDocument, Statement: result.policyDocument.Statement.filter((s) => s.Effect === 'Deny') };
     const asAllow = { ...onlyDenies, Statement: onlyDenies.Statement.map((s) => ({ ...s, Effect: 'Allow' })) };

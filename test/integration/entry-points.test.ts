@@ -52,10 +52,23 @@ describe('the Lambda entry points', () => {
     const login = loadEntryPoint<Http>('../../functions/login', env);
     const validate = loadEntryPoint<Http>('../../functions/validate', env);
 
-    expect((await invoke(register.handler as never, jsonPost('/api/auth/register', { username: 'env-user', password: 'a long enough password' }))).status).toBe(201);
-    const pair = await invoke(login.handler as never, jsonPost('/api/auth/login', { username: 'env-user', password: 'a long enough password' }));
+    expect(
+      (
+        await invoke(
+          register.handler as never,
+          jsonPost('/api/auth/register', { username: 'env-user', password: 'a long enough password' }),
+        )
+      ).status,
+    ).toBe(201);
+    const pair = await invoke(
+      login.handler as never,
+      jsonPost('/api/auth/login', { username: 'env-user', password: 'a long enough password' }),
+    );
     expect(pair.status).toBe(200);
-    const res = await invoke(validate.handler as never, proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Authorization: `Bearer ${String(pair.body.access_token)}` } }));
+    const res = await invoke(
+      validate.handler as never,
+      proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Authorization: `Bearer ${String(pair.body.access_token)}` } }),
+    );
     expect(res.body).toMatchObject({ active: true, username: 'env-user' });
   });
 

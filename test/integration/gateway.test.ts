@@ -12,7 +12,19 @@ const routes: Route[] = [
 
 const allowAll = (principalId: string): APIGatewayAuthorizerResult => ({
   principalId,
-  policyDocument: { Version: '2012-10-17', Statement: [{ Action: 'execute-api:Invoke', Effect: 'Allow', Resource: ['arn:aws:execute-api:local:000000000000:local/local/*/api/me', 'arn:aws:execute-api:local:000000000000:local/local/DELETE/api/items/*'] }] },
+  policyDocument: {
+    Version: '2012-10-17',
+    Statement: [
+      {
+        Action: 'execute-api:Invoke',
+        Effect: 'Allow',
+        Resource: [
+          'arn:aws:execute-api:local:000000000000:local/local/*/api/me',
+          'arn:aws:execute-api:local:000000000000:local/local/DELETE/api/items/*',
+        ],
+      },
+    ],
+  },
   context: { sub: principalId, roles: 'user' },
 });
 
@@ -32,7 +44,18 @@ async function start(options: Partial<GatewayOptions> = {}) {
   };
   const gateway = createGateway({
     routes,
-    handlers: { login: echo, me: echo, logout: echo, validate: echo, register: echo, jwks: echo, refresh: echo, sessions: echo, password: echo, admin: echo },
+    handlers: {
+      login: echo,
+      me: echo,
+      logout: echo,
+      validate: echo,
+      register: echo,
+      jwks: echo,
+      refresh: echo,
+      sessions: echo,
+      password: echo,
+      admin: echo,
+    },
     authorizer: async (e) => {
       authorizerCalls++;
       return authorizer(e);
@@ -57,9 +80,12 @@ describe('the local gateway', () => {
     ttl = 300;
   });
 
-  it('builds a v1 proxy event: path parameters, multi-value query and headers in the client\'s case, authorizer context', async () => {
+  it("builds a v1 proxy event: path parameters, multi-value query and headers in the client's case, authorizer context", async () => {
     await start();
-    const res = await fetch(`${base}/api/items/42?tag=a&tag=b&one=1`, { method: 'DELETE', headers: { Authorization: 'Bearer t', 'X-Custom': 'v' } });
+    const res = await fetch(`${base}/api/items/42?tag=a&tag=b&one=1`, {
+      method: 'DELETE',
+      headers: { Authorization: 'Bearer t', 'X-Custom': 'v' },
+    });
     expect(res.status).toBe(200);
     const event = seen[0] as APIGatewayProxyEvent;
     expect(event).toMatchObject({

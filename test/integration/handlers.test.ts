@@ -124,7 +124,11 @@ describe('GET /.well-known/jwks.json', () => {
 
 describe('GET /api/me', () => {
   it('answers the caller from the authorizer context', async () => {
-    const event = proxyEvent({ method: 'GET', path: '/api/me', authorizer: { sub: 'u-1', username: 'bob', roles: 'user,admin', sid: 's', principalId: 'u-1' } });
+    const event = proxyEvent({
+      method: 'GET',
+      path: '/api/me',
+      authorizer: { sub: 'u-1', username: 'bob', roles: 'user,admin', sid: 's', principalId: 'u-1' },
+    });
     const res = await invoke(createMe({ logger: h.logger }), event);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sub: 'u-1', username: 'bob', roles: ['user', 'admin'] });

@@ -29,18 +29,39 @@ beforeAll(async () => {
 function from(ip: string, event: APIGatewayProxyEvent): APIGatewayProxyEvent {
   return { ...event, requestContext: { ...event.requestContext, identity: { ...event.requestContext.identity, sourceIp: ip } } };
 }
-const login = (username: string, password: string, ip = '198.51.100.7') => invoke(createLogin(h.core), from(ip, jsonPost('/api/auth/login', { username, password })));
+const login = (username: string, password: string, ip = '198.51.100.7') =>
+  invoke(createLogin(h.core), from(ip, jsonPost('/api/auth/login', { username, password })));
 const refresh = (token: unknown) => invoke(createRefresh(h.core), jsonPost('/api/auth/refresh', { refresh_token: token }));
 
 /** The claims the authorizer passed on, as API Gateway puts them in the event of the next call. */
-async function authorized(accessToken: string, method: string, resource: string, path = resource, body?: unknown): Promise<APIGatewayProxyEvent> {
+async function authorized(
+  accessToken: string,
+  method: string,
+  resource: string,
+  path = resource,
+  body?: unknown,
+): Promise<APIGatewayProxyEvent> {
   const result = await createAuthorizer(h.verify)(authorizerEvent({ method, resource, authorization: `Bearer ${accessToken}` }));
-  return proxyEvent({ method, resource, path, body: body === undefined ? null : JSON.stringify(body), authorizer: { ...(result.context as Record<string, string>), principalId: result.principalId } });
+  return proxyEvent({
+    method,
+    resource,
+    path,
+    body: body === undefined ? null : JSON.stringify(body),
+    authorizer: { ...(result.context as Record<string, string>), principalId: result.principalId },
+  });
 }
 const authorizerRejects = (accessToken: string) =>
-  createAuthorizer(h.verify)(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` })).then(() => 'allowed', (e: Error) => e.message);
+  createAuthorizer(h.verify)(authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${accessToken}` })).then(
+    () => 'allowed',
+    (e: Error) => e.message,
+  );
 const validateStatus = async (accessToken: string) =>
-  (await invoke(createValidate(h.verify), proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Authorization: `Bearer ${accessToken}` } }))).status;
+  (
+    await invoke(
+      createValidate(h.verify),
+      proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Authorization: `Bearer ${accessToken}` } }),
+    )
+  ).status;
 
 async function newUser(username: string, roles: string[] = ['user']) {
   await createUser({ username, password: PASSWORD, roles }, { requestId: 'setup' }, h.core);
@@ -78,7 +99,7 @@ describe('brute-force defence (ASVS 6.3.1)', () => {
     expect(ghost).toEqual(real);
   });
 
-  it('bounds a distributed attack on one account, while the owner\'s own IP still gets in', async () => {
+  it("bounds a distributed attack on one account, while the owner's own IP still gets in", async () => {
     await newUser('target'); // logs in from 198.51.100.7: a trusted source from now on
     for (let i = 0; i < 20; i++) expect((await login('target', 'wrong password!', `192.0.2.${i + 10}`)).status).toBe(401);
     // The 21st new IP is throttled by the account-wide counter...
@@ -130,11 +151,16 @@ describe('revocation that access tokens honour (ASVS 7.4.1-7.4.5)', () => {
     expect(await validateStatus(pair.access_token)).toBe(401);
   });
 
-  it('an admin revoking sessions rejects the user\'s tokens', async () => {
+  it("an admin revoking sessions rejects the user's tokens", async () => {
     const pair = await newUser('victor');
     const admin = await newUser('boss2', ['admin']);
     h.clock.advance(1);
-    const ev = await authorized(admin.access_token, 'POST', '/api/admin/users/{username}/revoke-sessions', '/api/admin/users/victor/revoke-sessions');
+    const ev = await authorized(
+      admin.access_token,
+      'POST',
+      '/api/admin/users/{username}/revoke-sessions',
+      '/api/admin/users/victor/revoke-sessions',
+    );
     ev.pathParameters = { username: 'victor' };
     const res = await invoke(createAdmin(h.core), ev);
     expect(res.status).toBe(200);
@@ -149,13 +175,20 @@ describe('revocation that access tokens honour (ASVS 7.4.1-7.4.5)', () => {
   });
 });
 
-describe('managing one\'s own sessions (ASVS 7.5.2)', () => {
-  it('lists the caller\'s active sessions, marks the current one, and ends another', async () => {
+describe("managing one's own sessions (ASVS 7.5.2)", () => {
+  it("lists the caller's active sessions, marks the current one, and ends another", async () => {
     const first = await newUser('sam');
     const second = (await login('sam', PASSWORD, '203.0.113.9')).body as { access_token: string; refresh_token: string };
     const list = await invoke(createSessions(h.core), await authorized(second.access_token, 'GET', '/api/auth/sessions'));
     expect(list.status).toBe(200);
-    const sessions = list.body.sessions as { sid: string; current: boolean; source_ip: string; created_at: string; last_used_at: string; user_agent: string }[];
+    const sessions = list.body.sessions as {
+      sid: string;
+      current: boolean;
+      source_ip: string;
+      created_at: string;
+      last_used_at: string;
+      user_agent: string;
+    }[];
     expect(sessions).toHaveLength(2);
     expect(sessions.filter((s) => s.current)).toHaveLength(1);
     expect(sessions.map((s) => s.source_ip).sort()).toEqual(['198.51.100.7', '203.0.113.9']);
@@ -168,10 +201,15 @@ describe('managing one\'s own sessions (ASVS 7.5.2)', () => {
     expect((await refresh(second.refresh_token)).status).toBe(200);
   });
 
-  it('answers 404 for someone else\'s session, and leaves it alone', async () => {
+  it("answers 404 for someone else's session, and leaves it alone", async () => {
     const mine = await newUser('mia');
     const theirs = await newUser('theo');
-    const theirSid = (await invoke(createValidate(h.verify), proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Authorization: `Bearer ${theirs.access_token}` } }))).body.sid as string;
+    const theirSid = (
+      await invoke(
+        createValidate(h.verify),
+        proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Authorization: `Bearer ${theirs.access_token}` } }),
+      )
+    ).body.sid as string;
     const ev = await authorized(mine.access_token, 'DELETE', '/api/auth/sessions/{sid}', `/api/auth/sessions/${theirSid}`);
     ev.pathParameters = { sid: theirSid };
     expect((await invoke(createSessions(h.core), ev)).status).toBe(404);
@@ -179,8 +217,9 @@ describe('managing one\'s own sessions (ASVS 7.5.2)', () => {
   });
 });
 
-describe('changing one\'s password (ASVS 6.2.3)', () => {
-  const change = async (token: string, body: unknown) => invoke(createPassword(h.core), await authorized(token, 'POST', '/api/auth/password', '/api/auth/password', body));
+describe("changing one's password (ASVS 6.2.3)", () => {
+  const change = async (token: string, body: unknown) =>
+    invoke(createPassword(h.core), await authorized(token, 'POST', '/api/auth/password', '/api/auth/password', body));
 
   it('checks the current password, ends every other session and keeps this one', async () => {
     const here = await newUser('pat');
@@ -231,11 +270,18 @@ describe('passwords', () => {
     await newUser('oldhash');
     const before = await h.core.users.getUser('oldhash');
     expect(bcrypt.getRounds(before?.passwordHash as string)).toBe(TEST_BCRYPT_COST);
-    const stronger = createCoreDeps({ ...h.config, bcryptCost: TEST_BCRYPT_COST + 1 }, h.secrets, h.client, { now: h.clock, logger: h.logger });
-    expect((await invoke(createLogin(stronger), jsonPost('/api/auth/login', { username: 'oldhash', password: PASSWORD }))).status).toBe(200);
+    const stronger = createCoreDeps({ ...h.config, bcryptCost: TEST_BCRYPT_COST + 1 }, h.secrets, h.client, {
+      now: h.clock,
+      logger: h.logger,
+    });
+    expect((await invoke(createLogin(stronger), jsonPost('/api/auth/login', { username: 'oldhash', password: PASSWORD }))).status).toBe(
+      200,
+    );
     const after = await h.core.users.getUser('oldhash');
     expect(bcrypt.getRounds(after?.passwordHash as string)).toBe(TEST_BCRYPT_COST + 1);
-    expect((await invoke(createLogin(stronger), jsonPost('/api/auth/login', { username: 'oldhash', password: PASSWORD }))).status).toBe(200);
+    expect((await invoke(createLogin(stronger), jsonPost('/api/auth/login', { username: 'oldhash', password: PASSWORD }))).status).toBe(
+      200,
+    );
   });
 });
 
@@ -264,31 +310,56 @@ describe('the audit trail', () => {
 describe('administration over HTTP', () => {
   it('creates, lists, reads, re-roles and resets users, behind the admin role', async () => {
     const admin = await newUser('root', ['admin']);
-    const call = async (method: string, resource: string, path: string, body?: unknown, params?: Record<string, string>, query?: Record<string, string>) => {
+    const call = async (
+      method: string,
+      resource: string,
+      path: string,
+      body?: unknown,
+      params?: Record<string, string>,
+      query?: Record<string, string>,
+    ) => {
       const ev = await authorized(admin.access_token, method, resource, path, body);
       ev.pathParameters = params ?? null;
       ev.queryStringParameters = query ?? null;
       return invoke(createAdmin(h.core), ev);
     };
-    expect((await call('POST', '/api/admin/users', '/api/admin/users', { username: 'Made', password: PASSWORD, roles: ['user', 'clerk'] })).status).toBe(201);
-    expect((await call('GET', '/api/admin/users/{username}', '/api/admin/users/made', undefined, { username: 'made' })).body).toMatchObject({ username: 'made', roles: ['user', 'clerk'], status: 'active' });
+    expect(
+      (await call('POST', '/api/admin/users', '/api/admin/users', { username: 'Made', password: PASSWORD, roles: ['user', 'clerk'] }))
+        .status,
+    ).toBe(201);
+    expect((await call('GET', '/api/admin/users/{username}', '/api/admin/users/made', undefined, { username: 'made' })).body).toMatchObject(
+      { username: 'made', roles: ['user', 'clerk'], status: 'active' },
+    );
     const page = await call('GET', '/api/admin/users', '/api/admin/users', undefined, undefined, { limit: '2' });
     expect((page.body.users as unknown[]).length).toBe(2);
     expect(page.body.next).toEqual(expect.any(String));
     expect(JSON.stringify(page.body)).not.toContain('passwordHash');
-    expect((await call('PUT', '/api/admin/users/{username}/roles', '/api/admin/users/made/roles', { roles: ['clerk'] }, { username: 'made' })).body).toMatchObject({ roles: ['clerk'] });
-    const reset = await call('POST', '/api/admin/users/{username}/reset-password', '/api/admin/users/made/reset-password', undefined, { username: 'made' });
+    expect(
+      (await call('PUT', '/api/admin/users/{username}/roles', '/api/admin/users/made/roles', { roles: ['clerk'] }, { username: 'made' }))
+        .body,
+    ).toMatchObject({ roles: ['clerk'] });
+    const reset = await call('POST', '/api/admin/users/{username}/reset-password', '/api/admin/users/made/reset-password', undefined, {
+      username: 'made',
+    });
     expect(reset.body).toEqual({ temporaryPassword: expect.stringMatching(/^[A-Za-z0-9_-]{24}$/) });
     expect((await login('made', PASSWORD, '203.0.113.140')).status).toBe(401);
     expect((await login('made', reset.body.temporaryPassword as string, '203.0.113.141')).status).toBe(200);
-    expect((await call('GET', '/api/admin/users/{username}', '/api/admin/users/nobody', undefined, { username: 'nobody' })).status).toBe(404);
+    expect((await call('GET', '/api/admin/users/{username}', '/api/admin/users/nobody', undefined, { username: 'nobody' })).status).toBe(
+      404,
+    );
   });
 
-  it('is denied to callers without the admin role by the authorizer\'s policy', async () => {
+  it("is denied to callers without the admin role by the authorizer's policy", async () => {
     const user = await newUser('plain');
-    const result = await createAuthorizer(h.verify)(authorizerEvent({ method: 'GET', resource: '/api/admin/users', authorization: `Bearer ${user.access_token}` }));
+    const result = await createAuthorizer(h.verify)(
+      authorizerEvent({ method: 'GET', resource: '/api/admin/users', authorization: `Bearer ${user.access_token}` }),
+    );
     const stage = 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod';
-    for (const [method, path] of [['GET', '/api/admin/users'], ['POST', '/api/admin/users/plain/disable'], ['GET', '/api/admin/users/x/events']]) {
+    for (const [method, path] of [
+      ['GET', '/api/admin/users'],
+      ['POST', '/api/admin/users/plain/disable'],
+      ['GET', '/api/admin/users/x/events'],
+    ]) {
       expect(evaluatePolicy(result.policyDocument, `${stage}/${method}${path}`)).toBe('deny');
     }
     expect(evaluatePolicy(result.policyDocument, `${stage}/GET/api/auth/sessions`)).toBe('allow');

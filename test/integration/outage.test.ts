@@ -45,7 +45,8 @@ describe('when DynamoDB refuses connections', () => {
   it('answers register and logout with 503', async () => {
     const register = await invoke(createRegister(down), jsonPost('/api/auth/register', { username: 'newbie', password: PASSWORD }));
     expect(register.status).toBe(503);
-    const token = (await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'alice', password: PASSWORD }))).body.refresh_token;
+    const token = (await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'alice', password: PASSWORD }))).body
+      .refresh_token;
     const logout = await invoke(createLogout(down), jsonPost('/api/auth/logout', { refresh_token: token }));
     expect(logout.status).toBe(503);
   });

@@ -21,7 +21,18 @@ const b64 = (value: unknown) => Buffer.from(JSON.stringify(value)).toString('bas
 /** Signs arbitrary claims with arbitrary header fields, as an attacker or a buggy issuer might. */
 async function sign(claims: Record<string, unknown>, header: Record<string, unknown> = {}, key: CryptoKey = signingKey) {
   const iat = Math.floor(clock() / 1000);
-  return new SignJWT({ iss: ISSUER, aud: AUDIENCE, sub: 'user-1', username: 'alice', roles: [], sid: 's', jti: 'j', iat, exp: iat + 900, ...claims })
+  return new SignJWT({
+    iss: ISSUER,
+    aud: AUDIENCE,
+    sub: 'user-1',
+    username: 'alice',
+    roles: [],
+    sid: 's',
+    jti: 'j',
+    iat,
+    exp: iat + 900,
+    ...claims,
+  })
     .setProtectedHeader({ alg: 'RS256', kid: signingJwk.kid as string, typ: 'at+jwt', ...header })
     .sign(key);
 }
@@ -40,7 +51,14 @@ beforeAll(async () => {
   otherJwk = await generateSigningKey('RS256');
   signingKey = (await importJWK(signingJwk, 'RS256')) as CryptoKey;
   const keys = new JwkSetKeySource({ jwks: { keys: [signingJwk] } });
-  tokens = createAccessTokens({ keys, issuer: ISSUER, audience: AUDIENCE, accessTokenTtlSeconds: 900, clockToleranceSeconds: 30, now: clock });
+  tokens = createAccessTokens({
+    keys,
+    issuer: ISSUER,
+    audience: AUDIENCE,
+    accessTokenTtlSeconds: 900,
+    clockToleranceSeconds: 30,
+    now: clock,
+  });
 });
 
 describe('issuing', () => {
@@ -74,8 +92,10 @@ describe('verification rejects', () => {
   });
 
   it('an HS256 token signed with the public key bytes (key confusion)', async () => {
-    const pem = createPublicKey({ key: toPublicJwks({ keys: [signingJwk] }).keys[0] as JWK & { kty: 'RSA' }, format: 'jwk' })
-      .export({ type: 'spki', format: 'pem' });
+    const pem = createPublicKey({ key: toPublicJwks({ keys: [signingJwk] }).keys[0] as JWK & { kty: 'RSA' }, format: 'jwk' }).export({
+      type: 'spki',
+      format: 'pem',
+    });
     const iat = Math.floor(clock() / 1000);
     const input = `${b64({ alg: 'HS256', typ: 'at+jwt', kid: signingJwk.kid })}.${b64({ iss: ISSUER, aud: AUDIENCE, sub: 'x', sid: 's', jti: 'j', iat, exp: iat + 900, roles: ['admin'], username: 'x' })}`;
     const token = `${input}.${createHmac('sha256', pem).update(input).digest('base64url')}`;

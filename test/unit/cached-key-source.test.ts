@@ -110,8 +110,10 @@ describe('extensionSource (Parameters and Secrets Lambda Extension API)', () => 
     // A stand-in that answers as the extension documents: GetSecretValue / GetParameter JSON.
     server = createServer((req, res) => {
       seen.push({ url: req.url ?? '', token: req.headers['x-aws-parameters-secrets-token'] as string | undefined });
-      if (req.url?.startsWith('/secretsmanager/get?secretId=my-secret')) return res.end(JSON.stringify({ Name: 'my-secret', SecretString: 'the document' }));
-      if (req.url?.startsWith('/systemsmanager/parameters/get?name=%2Fauth%2Fjwks')) return res.end(JSON.stringify({ Parameter: { Name: '/auth/jwks', Value: '{"keys":[]}' } }));
+      if (req.url?.startsWith('/secretsmanager/get?secretId=my-secret'))
+        return res.end(JSON.stringify({ Name: 'my-secret', SecretString: 'the document' }));
+      if (req.url?.startsWith('/systemsmanager/parameters/get?name=%2Fauth%2Fjwks'))
+        return res.end(JSON.stringify({ Parameter: { Name: '/auth/jwks', Value: '{"keys":[]}' } }));
       res.writeHead(400).end('{"message":"not found"}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -127,6 +129,8 @@ describe('extensionSource (Parameters and Secrets Lambda Extension API)', () => 
   });
 
   it('fails with the status, never the body', async () => {
-    await expect(extensionSource('secret', 'missing', { port, token: 'tok' })()).rejects.toThrow('the secrets extension answered 400 for secret missing');
+    await expect(extensionSource('secret', 'missing', { port, token: 'tok' })()).rejects.toThrow(
+      'the secrets extension answered 400 for secret missing',
+    );
   });
 });

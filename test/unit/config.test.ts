@@ -30,7 +30,9 @@ describe('loadConfig', () => {
     expect(loadConfig({ ...base, [ENV.extraRoutes]: '[{"method":"GET","path":"/orders","roles":["clerk"]}]' }).extraRoutes).toEqual([
       { method: 'GET', path: '/orders', access: { roles: ['clerk'] } },
     ]);
-    expect(() => loadConfig({ ...base, [ENV.extraRoutes]: '[{"method":"FETCH","path":"/x"}]' })).toThrow(/AUTH_EXTRA_ROUTES is malformed: extra route 0 has method FETCH/);
+    expect(() => loadConfig({ ...base, [ENV.extraRoutes]: '[{"method":"FETCH","path":"/x"}]' })).toThrow(
+      /AUTH_EXTRA_ROUTES is malformed: extra route 0 has method FETCH/,
+    );
   });
 
   it('refuses both a secrets file and a secret id', () => {
@@ -38,7 +40,12 @@ describe('loadConfig', () => {
   });
 
   it('reads every override', () => {
-    const config = loadConfig({ ...base, [ENV.accessTokenTtlSeconds]: '300', [ENV.selfRegistration]: 'true', [ENV.dynamodbEndpoint]: 'http://127.0.0.1:8000' });
+    const config = loadConfig({
+      ...base,
+      [ENV.accessTokenTtlSeconds]: '300',
+      [ENV.selfRegistration]: 'true',
+      [ENV.dynamodbEndpoint]: 'http://127.0.0.1:8000',
+    });
     expect(config).toMatchObject({ accessTokenTtlSeconds: 300, selfRegistration: true, dynamodbEndpoint: 'http://127.0.0.1:8000' });
   });
 });

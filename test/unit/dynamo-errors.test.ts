@@ -8,7 +8,10 @@ describe('DynamoDB error classification', () => {
     ['throttling', sdkError('ProvisionedThroughputExceededException', 400)],
     ['a throttled request', sdkError('ThrottlingException', 400)],
     ['a server error', sdkError('InternalServerError', 500)],
-    ['a refused connection (no HTTP answer at all)', Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } })],
+    [
+      'a refused connection (no HTTP answer at all)',
+      Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED', $metadata: { attempts: 3 } }),
+    ],
   ])('treats %s as unavailable (503)', (_name, err) => {
     expect(isUnavailable(err)).toBe(true);
   });

@@ -15,7 +15,9 @@ const failure = (fn: () => unknown) => {
 describe('parseJsonBody', () => {
   it('reads a JSON object, with or without a charset', () => {
     expect(parseJsonBody(proxyEvent({ body: '{"a":1}' }))).toEqual({ a: 1 });
-    expect(parseJsonBody(proxyEvent({ body: '{"a":1}', headers: { 'Content-Type': 'application/json; charset=utf-8' } }))).toEqual({ a: 1 });
+    expect(parseJsonBody(proxyEvent({ body: '{"a":1}', headers: { 'Content-Type': 'application/json; charset=utf-8' } }))).toEqual({
+      a: 1,
+    });
   });
 
   it('finds the content type whatever the header case', () => {
@@ -29,7 +31,9 @@ describe('parseJsonBody', () => {
   });
 
   it('refuses another content type with 415', () => {
-    expect(failure(() => parseJsonBody(proxyEvent({ body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } })))).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
+    expect(
+      failure(() => parseJsonBody(proxyEvent({ body: 'a=1', headers: { 'Content-Type': 'application/x-www-form-urlencoded' } }))),
+    ).toBe('ERR_UNSUPPORTED_MEDIA_TYPE');
   });
 
   it.each([

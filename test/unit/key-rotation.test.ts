@@ -35,7 +35,13 @@ function memoryStore(): KeyStore & { secrets?: string; publicJwks?: JSONWebKeySe
 
 const clock = manualClock(Date.UTC(2026, 0, 1));
 const nowSeconds = () => Math.floor(clock() / 1000);
-const options = { issuer: 'https://auth.example', audience: 'https://api.example', accessTokenTtlSeconds: 900, clockToleranceSeconds: 30, now: clock };
+const options = {
+  issuer: 'https://auth.example',
+  audience: 'https://api.example',
+  accessTokenTtlSeconds: 900,
+  clockToleranceSeconds: 30,
+  now: clock,
+};
 
 /** A signing function: reads the secrets, as login does, through a 5-minute cache. */
 const signer = (store: KeyStore) =>
@@ -55,7 +61,11 @@ const signer = (store: KeyStore) =>
 const verifier = (store: KeyStore) =>
   createAccessTokens({
     ...options,
-    keys: new CachedKeySource({ load: async () => ({ jwks: (await store.readPublicJwks()) as JSONWebKeySet }), ttlMs: 300_000, now: clock }),
+    keys: new CachedKeySource({
+      load: async () => ({ jwks: (await store.readPublicJwks()) as JSONWebKeySet }),
+      ttlMs: 300_000,
+      now: clock,
+    }),
   });
 
 const subject = { sub: 'u', username: 'u', roles: [], sid: 's' };

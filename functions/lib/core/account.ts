@@ -42,16 +42,14 @@ export async function listSessions(caller: Caller, deps: CoreDeps): Promise<Sess
     s.expiresAt > now &&
     s.lastUsedAt > now - deps.sessionIdleSeconds &&
     (s.validFrom ?? s.createdAt) >= (user.tokensValidAfter ?? 0);
-  return sessions
-    .filter(live)
-    .map((s) => ({
-      sid: s.sid,
-      created_at: iso(s.createdAt),
-      last_used_at: iso(s.lastUsedAt),
-      user_agent: s.userAgent ?? null,
-      source_ip: s.sourceIp ?? null,
-      current: s.sid === caller.sid,
-    }));
+  return sessions.filter(live).map((s) => ({
+    sid: s.sid,
+    created_at: iso(s.createdAt),
+    last_used_at: iso(s.lastUsedAt),
+    user_agent: s.userAgent ?? null,
+    source_ip: s.sourceIp ?? null,
+    current: s.sid === caller.sid,
+  }));
 }
 
 /** Ends one of the caller's own sessions; someone else's session is "not found", never revealed. */
@@ -59,7 +57,12 @@ export async function endSession(caller: Caller, sid: string, meta: RequestMeta,
   const session = await deps.sessions.getSession(sid);
   if (!session || session.userId !== caller.sub) throw new NotFoundError('no such session');
   await deps.sessions.revokeSession(sid, epochSeconds(deps.now), 'user_ended');
-  await deps.audit.record('session_revoked', { ...auditMeta(meta), userId: caller.sub, sid, reason: sid === caller.sid ? 'current' : 'other' });
+  await deps.audit.record('session_revoked', {
+    ...auditMeta(meta),
+    userId: caller.sub,
+    sid,
+    reason: sid === caller.sid ? 'current' : 'other',
+  });
 }
 
 /** Logout everywhere: every session and every access token of the caller ends (ASVS 7.4.4). */
@@ -86,11 +89,23 @@ export async function changePassword(
   const now = epochSeconds(deps.now);
   // The current password is a credential like any other: the same throttle guards it.
   const keys = attemptKeys(user.username, meta.sourceIp ?? 'unknown');
-  const wait = retryAfterSeconds(await deps.attempts.read([keys.source, keys.account, keys.ip, keys.trust], now), user.username, meta.sourceIp ?? 'unknown', now, deps.throttle);
+  const wait = retryAfterSeconds(
+    await deps.attempts.read([keys.source, keys.account, keys.ip, keys.trust], now),
+    user.username,
+    meta.sourceIp ?? 'unknown',
+    now,
+    deps.throttle,
+  );
   if (wait > 0) throw new TooManyAttemptsError(wait);
   if (!(await deps.passwords.verify(input.currentPassword, user))) {
     await deps.attempts.recordFailure(keys.source, now, deps.throttle.windowSeconds);
-    await deps.audit.record('password_changed', { ...auditMeta(meta), userId: user.userId, sid: caller.sid, outcome: 'failure', reason: 'wrong_current_password' });
+    await deps.audit.record('password_changed', {
+      ...auditMeta(meta),
+      userId: user.userId,
+      sid: caller.sid,
+      outcome: 'failure',
+      reason: 'wrong_current_password',
+    });
     throw new ForbiddenError('the current password is not correct');
   }
   checkNewPassword(input.newPassword, user.username);
@@ -99,7 +114,12 @@ export async function changePassword(
   await deps.users.replacePassword(user.username, user.passwordHash, await deps.passwords.hash(input.newPassword), now);
   await deps.sessions.setValidFrom(caller.sid, now);
   await revokeAllSessions(user.userId, now, 'password_changed', caller.sid, deps);
-  const { accessToken, expiresIn } = await deps.accessTokens.issue({ sub: user.userId, username: user.username, roles: user.roles, sid: caller.sid });
+  const { accessToken, expiresIn } = await deps.accessTokens.issue({
+    sub: user.userId,
+    username: user.username,
+    roles: user.roles,
+    sid: caller.sid,
+  });
   await deps.audit.record('password_changed', { ...auditMeta(meta), userId: user.userId, sid: caller.sid });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
 }

@@ -33,7 +33,11 @@ export async function getUserForAdmin(username: string, deps: Pick<AdminDeps, 'u
 }
 
 /** One page of users, by username. */
-export async function listUsersForAdmin(limit: number, cursor: string | undefined, deps: Pick<AdminDeps, 'users'>): Promise<{ users: AdminUserView[]; next?: string }> {
+export async function listUsersForAdmin(
+  limit: number,
+  cursor: string | undefined,
+  deps: Pick<AdminDeps, 'users'>,
+): Promise<{ users: AdminUserView[]; next?: string }> {
   const page = await deps.users.listUsersPage(limit, cursor);
   return { users: page.users.map(view), ...(page.next && { next: page.next }) };
 }
@@ -52,7 +56,13 @@ export async function revokeUserSessions(username: string, meta: RequestMeta, de
 }
 
 /** Revokes each active session of a user but `keepSid`; returns how many. */
-export async function revokeAllSessions(userId: string, now: number, reason: string, keepSid: string | undefined, deps: Pick<AdminDeps, 'sessions'>): Promise<number> {
+export async function revokeAllSessions(
+  userId: string,
+  now: number,
+  reason: string,
+  keepSid: string | undefined,
+  deps: Pick<AdminDeps, 'sessions'>,
+): Promise<number> {
   const active = (await deps.sessions.listSessionsByUser(userId)).filter((s) => s.status === 'active' && s.sid !== keepSid);
   const results = await Promise.all(active.map((s) => deps.sessions.revokeSession(s.sid, now, reason)));
   return results.filter((r) => r !== undefined).length;
@@ -77,7 +87,11 @@ export async function setUserRoles(username: string, roles: readonly string[], m
  * Forces a password change: the old password stops working, every session and token ends,
  * and a one-time temporary password is returned for the admin to hand over.
  */
-export async function resetPassword(username: string, meta: RequestMeta, deps: AdminDeps & Pick<CoreDeps, 'passwords'>): Promise<{ temporaryPassword: string }> {
+export async function resetPassword(
+  username: string,
+  meta: RequestMeta,
+  deps: AdminDeps & Pick<CoreDeps, 'passwords'>,
+): Promise<{ temporaryPassword: string }> {
   const user = await requireUser(username, deps);
   const temporaryPassword = randomBytes(18).toString('base64url');
   const now = epochSeconds(deps.now);
@@ -88,7 +102,12 @@ export async function resetPassword(username: string, meta: RequestMeta, deps: A
 }
 
 /** A user's audit events, newest first. */
-export async function userEvents(username: string, limit: number, cursor: string | undefined, deps: Pick<AdminDeps, 'users' | 'auditStore'>): Promise<AuditPage> {
+export async function userEvents(
+  username: string,
+  limit: number,
+  cursor: string | undefined,
+  deps: Pick<AdminDeps, 'users' | 'auditStore'>,
+): Promise<AuditPage> {
   const user = await requireUser(username, deps);
   return deps.auditStore.listByUser(user.userId, limit, cursor);
 }

@@ -10,6 +10,12 @@ export async function logout(refreshToken: string, meta: RequestMeta, deps: Core
   if (!id) return;
   const userId = await deps.sessions.revokeSession(id.sid, epochSeconds(deps.now), 'logout');
   if (userId !== undefined) {
-    await deps.audit.record('logout', { requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent, userId, sid: id.sid });
+    await deps.audit.record('logout', {
+      requestId: meta.requestId,
+      sourceIp: meta.sourceIp,
+      userAgent: meta.userAgent,
+      userId,
+      sid: id.sid,
+    });
   }
 }

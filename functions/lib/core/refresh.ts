@@ -77,15 +77,24 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     deps.audit.record('refresh_succeeded', { ...auditMeta(meta), userId: session.userId, sid: session.sid }),
   ]);
   const revokedBy =
-    !user || user.userId !== session.userId ? 'unknown_user'
-    : user.status !== 'active' ? 'user_disabled'
-    // Logout-everywhere, a password change or an admin revoked every session older than this.
-    : (user.tokensValidAfter ?? 0) > (session.validFrom ?? session.createdAt) ? 'tokens_revoked'
-    : undefined;
+    !user || user.userId !== session.userId
+      ? 'unknown_user'
+      : user.status !== 'active'
+        ? 'user_disabled'
+        : // Logout-everywhere, a password change or an admin revoked every session older than this.
+          (user.tokensValidAfter ?? 0) > (session.validFrom ?? session.createdAt)
+          ? 'tokens_revoked'
+          : undefined;
   if (revokedBy) {
     await Promise.all([
       deps.sessions.revokeSession(session.sid, now, revokedBy),
-      deps.audit.record('session_revoked', { ...auditMeta(meta), userId: session.userId, sid: session.sid, outcome: 'failure', reason: revokedBy }),
+      deps.audit.record('session_revoked', {
+        ...auditMeta(meta),
+        userId: session.userId,
+        sid: session.sid,
+        outcome: 'failure',
+        reason: revokedBy,
+      }),
     ]);
     throw fail(revokedBy, session);
   }

@@ -35,7 +35,11 @@ export function checkNewPassword(password: string, username: string): void {
 }
 
 /** Creates a user after the password rules; `UserExistsError` if the username is taken. */
-export async function createUser(input: NewUser, meta: RequestMeta, deps: Pick<CoreDeps, 'users' | 'passwords' | 'now' | 'audit'>): Promise<UserView> {
+export async function createUser(
+  input: NewUser,
+  meta: RequestMeta,
+  deps: Pick<CoreDeps, 'users' | 'passwords' | 'now' | 'audit'>,
+): Promise<UserView> {
   const username = normalizeUsername(input.username);
   checkNewPassword(input.password, username);
   const now = epochSeconds(deps.now);
@@ -49,7 +53,12 @@ export async function createUser(input: NewUser, meta: RequestMeta, deps: Pick<C
     updatedAt: now,
   };
   await deps.users.createUser(user);
-  await deps.audit.record('user_created', { requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent, userId: user.userId });
+  await deps.audit.record('user_created', {
+    requestId: meta.requestId,
+    sourceIp: meta.sourceIp,
+    userAgent: meta.userAgent,
+    userId: user.userId,
+  });
   return { sub: user.userId, username: user.username, roles: user.roles };
 }
 
