@@ -1,5 +1,7 @@
 // The SDK's notice that it will drop Node 20 in 2027; our functions run on Node 22.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+// Tests assert on behaviour, not on CloudWatch metric lines.
+process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 
 /** Jest: unit tests (pure logic, fixed clock) and integration tests (DynamoDB Local), one run. */
 const common = {

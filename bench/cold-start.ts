@@ -23,7 +23,7 @@ function build(
     ...BUNDLE_SETTINGS,
     mainFields,
     external: [...BUNDLE_SETTINGS.external],
-    define,
+    define: { ...BUNDLE_SETTINGS.define, ...define },
     entryPoints: [join(ROOT, entry)],
     bundle: true,
     outfile,

@@ -3,6 +3,7 @@ import type { AccessTokenClaims } from './lib/access-tokens';
 import { logAuthEvent } from './lib/auth-events';
 import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/authorizer-deps';
 import { TokenError } from './lib/errors';
+import { emitCountMetric } from './lib/json-logger';
 import { lazyDeps, type DepsInput } from './lib/lazy';
 import { apiStageArn, buildPolicy } from './lib/policy';
 import { isPermitted, type PolicyRoute } from './lib/routes';
@@ -67,7 +68,11 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       try {
         claims = d.accessTokens.verifySync?.(token) ?? (await d.accessTokens.verify(token));
       } catch (err) {
-        if (!(err instanceof TokenError)) throw err;
+        if (!(err instanceof TokenError)) {
+          // Not the token's fault (keys unreachable, a bug): API Gateway answers 500; alarm on it.
+          emitCountMetric('AuthorizerFailure');
+          throw err;
+        }
         logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
         throw unauthorized();
       }

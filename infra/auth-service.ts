@@ -1,6 +1,8 @@
 import { join } from 'node:path';
 import { CustomResource, Duration, Fn, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,11 +11,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sns from 'aws-cdk-lib/aws-sns';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../functions/lib/config';
 import { GATEWAY_RESPONSES, gatewayResponseBody } from '../functions/lib/gateway-responses';
+import { METRIC, METRICS_NAMESPACE } from '../functions/lib/metrics';
 import { ROUTES, type HandlerName, type HttpMethod, type PolicyRoute } from '../functions/lib/routes';
 import { SESSIONS_BY_USER_INDEX, TABLES, type KeyAttribute, type TableDefinition } from '../functions/lib/tables';
 import { nodejsBundling } from './bundling';
@@ -132,6 +136,22 @@ export interface AuthServiceProps {
    * @default Duration.days(90)
    */
   readonly auditRetention?: Duration;
+  /**
+   * Trace the functions and the API with AWS X-Ray (Powertools Tracer captures the DynamoDB
+   * calls). Off, the X-Ray SDK is not even bundled.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Where the alarms notify.
+   * @default no notifications (the alarms still show in CloudWatch)
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Failed logins in 5 minutes that raise the failed-login alarm.
+   * @default 50
+   */
+  readonly failedLoginAlarmThreshold?: number;
 }
 
 type FunctionName = HandlerName | 'authorizer' | 'key-setup' | 'rotate-keys';
@@ -164,6 +184,10 @@ export class AuthService extends Construct {
   readonly audience: string;
   /** The web ACL, when `waf` is on. */
   readonly webAcl?: wafv2.CfnWebACL;
+  /** The operations dashboard. */
+  readonly dashboard: cloudwatch.Dashboard;
+  /** The alarms, by name. */
+  readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
 
   private readonly extraRoutes: PolicyRoute[] = [];
 
@@ -203,6 +227,7 @@ export class AuthService extends Construct {
         // ERROR only, and never data traces: request bodies and headers hold passwords and tokens.
         loggingLevel: apigw.MethodLoggingLevel.ERROR,
         dataTraceEnabled: false,
+        tracingEnabled: p.tracing,
         accessLogDestination: new apigw.LogGroupLogDestination(
           new logs.LogGroup(this, 'AccessLogs', { retention: p.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
         ),
@@ -278,7 +303,15 @@ export class AuthService extends Construct {
         extension?: boolean;
         define?: Record<string, string>;
       },
-    ) => this.fn(name, { ...options, logRetention: p.logRetention, ...(options.extension && { paramsAndSecrets: extension }) });
+    ) =>
+      this.fn(name, {
+        ...options,
+        // X-Ray tracing, when on, is a build-time switch too (Powertools Tracer is bundled only then).
+        define: { ...(p.tracing && { 'process.env.AUTH_TRACING': '"true"' }), ...options.define },
+        tracing: p.tracing,
+        logRetention: p.logRetention,
+        ...(options.extension && { paramsAndSecrets: extension }),
+      });
     const api = { timeout: Duration.seconds(10) };
     const functions: Record<FunctionName, NodejsFunction> = {
       login: fn('login', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
@@ -477,6 +510,8 @@ export class AuthService extends Construct {
       reason: 'the CDK custom-resource framework invokes the key set-up function, any version of it',
     });
 
+    ({ dashboard: this.dashboard, alarms: this.alarms } = this.addMonitoring(p.failedLoginAlarmThreshold, p.alarmTopic));
+
     if (p.waf) this.webAcl = this.addWaf(p.wafRateLimitPer5Minutes, p.stageName);
     else {
       Validations.of(this.api.deploymentStage).acknowledge({
@@ -542,6 +577,7 @@ export class AuthService extends Construct {
       logRetention: logs.RetentionDays;
       paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion;
       define?: Record<string, string>;
+      tracing: boolean;
     },
   ): NodejsFunction {
     const id = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
@@ -566,6 +602,7 @@ export class AuthService extends Construct {
       role,
       logGroup,
       bundling: nodejsBundling(o.define),
+      tracing: o.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
       projectRoot: ROOT,
       depsLockFilePath: join(ROOT, 'package-lock.json'),
       ...(o.paramsAndSecrets && { paramsAndSecrets: o.paramsAndSecrets }),
@@ -575,6 +612,105 @@ export class AuthService extends Construct {
       reason: 'Node.js 22 is the runtime this service supports and tests; newer runtimes follow once tested',
     });
     return f;
+  }
+
+  /** A dashboard of the service's metrics, and alarms on what needs a human. */
+  private addMonitoring(failedLoginThreshold: number, topic: sns.ITopic | undefined) {
+    const period = Duration.minutes(5);
+    const ours = (metricName: string, statistic = 'Sum') =>
+      new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: 'auth' }, statistic, period });
+    // DynamoDB publishes ThrottledRequests per table and operation; an alarm sums at most 10, so
+    // these are the operations on the request path.
+    const hot: [dynamodb.Table, string[]][] = [
+      [this.usersTable, ['GetItem', 'UpdateItem', 'BatchGetItem']],
+      [this.sessionsTable, ['PutItem', 'UpdateItem', 'BatchGetItem']],
+      [this.attemptsTable, ['BatchGetItem', 'UpdateItem']],
+      [this.auditTable, ['PutItem']],
+    ];
+    const throttles = hot.flatMap(([t, ops]) =>
+      ops.map(
+        (Operation) =>
+          new cloudwatch.Metric({
+            namespace: 'AWS/DynamoDB',
+            metricName: 'ThrottledRequests',
+            dimensionsMap: { TableName: t.tableName, Operation },
+            statistic: 'Sum',
+            period,
+          }),
+      ),
+    );
+    const alarm = (id: string, metric: cloudwatch.IMetric, threshold: number, description: string) => {
+      const a = new cloudwatch.Alarm(this, id, {
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        alarmDescription: description,
+      });
+      if (topic) a.addAlarmAction(new cloudwatchActions.SnsAction(topic));
+      return a;
+    };
+    const alarms = {
+      failedLogins: alarm(
+        'FailedLoginsAlarm',
+        ours(METRIC.loginFailed),
+        failedLoginThreshold,
+        'A spike in failed logins: credential stuffing or a broken client',
+      ),
+      reuseDetected: alarm(
+        'ReuseDetectedAlarm',
+        ours(METRIC.reuseDetected),
+        1,
+        'A rotated refresh token was used again: a stolen token, or a client bug',
+      ),
+      authorizerFailures: alarm(
+        'AuthorizerFailuresAlarm',
+        ours('AuthorizerFailure'),
+        1,
+        'The authorizer failed for reasons other than a bad token (keys, DynamoDB)',
+      ),
+      serverErrors: alarm(
+        'ServerErrorsAlarm',
+        this.api.metricServerError({ period, statistic: 'Average' }),
+        0.05,
+        'More than 5 % of API requests answered 5XX',
+      ),
+      dynamoThrottling: alarm(
+        'DynamoDbThrottlingAlarm',
+        new cloudwatch.MathExpression({
+          expression: throttles.map((_, i) => `t${i}`).join('+'),
+          usingMetrics: Object.fromEntries(throttles.map((m, i) => [`t${i}`, m])),
+          period,
+        }),
+        1,
+        'DynamoDB throttled requests of the auth service',
+      ),
+    };
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard');
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Logins',
+        left: [ours(METRIC.loginSucceeded), ours(METRIC.loginFailed), ours(METRIC.loginThrottled)],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Sessions',
+        left: [ours(METRIC.refreshed), ours(METRIC.revocations), ours(METRIC.reuseDetected)],
+      }),
+      new cloudwatch.GraphWidget({ title: 'Latency (ms)', left: [ours(METRIC.latency, 'p50'), ours(METRIC.latency, 'p99')] }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'API errors',
+        left: [this.api.metricClientError({ period }), this.api.metricServerError({ period })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Authorizer',
+        left: [ours('AuthorizerFailure'), this.functions.authorizer.metricDuration({ period, statistic: 'p99' })],
+      }),
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(alarms) }),
+    );
+    return { dashboard, alarms };
   }
 
   private addWaf(limit: number, stageName: string): wafv2.CfnWebACL {
@@ -646,6 +782,9 @@ function validate(props: AuthServiceProps) {
     keyRotationInterval: props.keyRotationInterval ?? Duration.days(DEFAULTS.keyRotationDays),
     revocationCheck: props.revocationCheck ?? DEFAULTS.revocationCheck,
     auditRetention: props.auditRetention ?? Duration.days(DEFAULTS.auditRetentionDays),
+    tracing: props.tracing ?? false,
+    alarmTopic: props.alarmTopic,
+    failedLoginAlarmThreshold: props.failedLoginAlarmThreshold ?? 50,
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);
@@ -661,6 +800,7 @@ function validate(props: AuthServiceProps) {
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('keyRotationInterval (days)', p.keyRotationInterval.toDays(), 1, 3650);
   inRange('auditRetention (days)', p.auditRetention.toDays(), 1, 3650);
+  inRange('failedLoginAlarmThreshold', p.failedLoginAlarmThreshold, 1, 1_000_000);
   for (const [name, t] of [
     ['throttle', p.throttle],
     ['authRouteThrottle', p.authRouteThrottle],

@@ -15,12 +15,14 @@ export const BUNDLE_SETTINGS = {
   // Prefer the ESM builds: esbuild tree-shakes them (jose and the SDK ship both).
   mainFields: ['module', 'main'],
   external: [] as string[],
+  // Build-time switches, folded by esbuild: X-Ray tracing is off unless the stack turns it on.
+  define: { 'process.env.AUTH_TRACING': '"false"' } as Record<string, string>,
 } as const;
 
 /** The same settings, as `NodejsFunction` bundling options; `define` folds build-time switches. */
 export function nodejsBundling(define: Record<string, string> = {}): BundlingOptions {
   return {
-    define,
+    define: { ...BUNDLE_SETTINGS.define, ...define },
     minify: BUNDLE_SETTINGS.minify,
     sourceMap: BUNDLE_SETTINGS.sourcemap,
     sourcesContent: BUNDLE_SETTINGS.sourcesContent,

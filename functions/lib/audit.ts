@@ -1,6 +1,7 @@
 import { AuditStore } from './audit-store';
 import type { Clock } from './clock';
 import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './logger';
+import { EVENT_METRICS, type AuthMetrics } from './metrics';
 
 /** Events kept in the audit table as well as logged (the others are logged only). */
 const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
@@ -33,10 +34,18 @@ export interface AuditTrail {
 }
 
 /** The audit trail over a logger and, when given, the audit table. */
-export function createAuditTrail(options: { logger: AuthLogger; store?: AuditStore; now: Clock; retentionDays: number }): AuditTrail {
+export function createAuditTrail(options: {
+  logger: AuthLogger;
+  store?: AuditStore;
+  now: Clock;
+  retentionDays: number;
+  metrics?: AuthMetrics;
+}): AuditTrail {
   return {
     async record(event, fields) {
       logAuthEvent(options.logger, event, fields);
+      const metric = EVENT_METRICS[event];
+      if (metric) options.metrics?.count(metric);
       if (!options.store || fields.userId === undefined || !AUDITED.has(event)) return;
       const atMs = options.now();
       const at = Math.floor(atMs / 1000);

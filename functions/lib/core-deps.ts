@@ -10,6 +10,7 @@ import type { CoreDeps } from './core/types';
 import { createDocumentClient } from './dynamo';
 import { JwkSetKeySource, type KeySource } from './keys';
 import { createLogger, type AuthLogger } from './logger';
+import { createMetrics, type AuthMetrics } from './metrics';
 import { createPasswordHasher } from './passwords';
 import { createRefreshTokens, deriveKey } from './refresh-tokens';
 import { privateSecretsSource } from './secret-sources';
@@ -51,10 +52,11 @@ export function createCoreDeps(
   config: CoreConfig,
   secrets: AuthSecrets,
   client: DynamoDBDocumentClient,
-  overrides: { now?: Clock; logger?: AuthLogger; keys?: KeySource } = {},
+  overrides: { now?: Clock; logger?: AuthLogger; keys?: KeySource; metrics?: AuthMetrics } = {},
 ): CoreDeps {
   const now = overrides.now ?? systemClock;
   const logger = overrides.logger ?? createLogger();
+  const metrics = overrides.metrics ?? createMetrics();
   const keys = overrides.keys ?? new JwkSetKeySource({ jwks: secrets.signingKeys, signingKid: secrets.signingKid });
   const auditStore = new AuditStore({ client, tableName: config.auditTable });
   return {
@@ -62,7 +64,8 @@ export function createCoreDeps(
     sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
     attempts: new AttemptsStore({ client, tableName: config.attemptsTable }),
     auditStore,
-    audit: createAuditTrail({ logger, store: auditStore, now, retentionDays: config.auditRetentionDays }),
+    audit: createAuditTrail({ logger, store: auditStore, now, retentionDays: config.auditRetentionDays, metrics }),
+    metrics,
     throttle: {
       freePerSource: config.lockoutFreePerSource,
       freePerAccount: config.lockoutFreePerAccount,

@@ -20,6 +20,12 @@ export function createDocumentClient({ endpoint, region }: DocumentClientOptions
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
+  // X-Ray through Powertools Tracer, when the stack turns tracing on. Bundles built without
+  // it (AUTH_TRACING defined as "false", the default) drop this branch and the X-Ray SDK.
+  if (process.env.AUTH_TRACING === 'true') {
+    const { Tracer } = require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
+    new Tracer({ serviceName: 'auth' }).captureAWSv3Client(client);
+  }
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
 

@@ -2,6 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from './errors';
 import { lazyDeps, type DepsInput } from './lazy';
 import type { AuthLogger } from './logger';
+import type { AuthMetrics } from './metrics';
 import type { RequestMeta } from './core/types';
 
 /** Largest request body we read (the gateway caps it too). */
@@ -126,7 +127,7 @@ export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayPro
  * Wraps a route's logic: waits for the dependencies (built once per container), and turns any
  * error into a response. No error escapes, so a bad event never crashes the function.
  */
-export function createHttpHandler<D extends { readonly logger: AuthLogger }>(
+export function createHttpHandler<D extends { readonly logger: AuthLogger; readonly metrics?: AuthMetrics }>(
   deps: DepsInput<D>,
   fallbackLogger: AuthLogger,
   handle: (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>,
@@ -134,13 +135,19 @@ export function createHttpHandler<D extends { readonly logger: AuthLogger }>(
   // A failed start-up is reported per request (and retried), never as a crash at load.
   const ready = lazyDeps(deps);
   return async (event) => {
+    const started = Date.now();
     let logger = fallbackLogger;
+    let metrics: AuthMetrics | undefined;
     try {
       const resolved = await ready();
       logger = resolved.logger;
+      metrics = resolved.metrics;
       return await handle(event ?? ({} as APIGatewayProxyEvent), resolved);
     } catch (err) {
       return toHttpResponse(err, logger, event?.requestContext?.requestId);
+    } finally {
+      metrics?.latencyMs(Date.now() - started);
+      metrics?.flush();
     }
   };
 }

@@ -24,3 +24,20 @@ export function createJsonLogger(service = 'auth'): AuthLogger {
     };
   return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') } as AuthLogger;
 }
+
+/**
+ * One count in CloudWatch embedded metric format, as Powertools Metrics writes it (namespace
+ * AuthService, dimension service=auth), for code that keeps Powertools out of its bundle.
+ */
+export function emitCountMetric(name: string): void {
+  if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
+  const line = {
+    _aws: {
+      Timestamp: Date.now(),
+      CloudWatchMetrics: [{ Namespace: 'AuthService', Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }],
+    },
+    service: 'auth',
+    [name]: 1,
+  };
+  process.stdout.write(`${JSON.stringify(line)}\n`);
+}

@@ -49,7 +49,7 @@ function build(name: string, define: Record<string, string> = {}): string {
     ...BUNDLE_SETTINGS,
     mainFields: [...BUNDLE_SETTINGS.mainFields],
     external: [...BUNDLE_SETTINGS.external],
-    define,
+    define: { ...BUNDLE_SETTINGS.define, ...define },
     entryPoints: [join(ROOT, 'functions', `${name}.ts`)],
     bundle: true,
     outfile,

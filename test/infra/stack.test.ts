@@ -6,6 +6,8 @@ import { GATEWAY_RESPONSES } from '../../functions/lib/gateway-responses';
 import { ROUTES } from '../../functions/lib/routes';
 import { newApp, synthStack } from './synth';
 import { AuthStack } from '../../infra/auth-stack';
+import { AuthService } from '../../infra/auth-service';
+import * as sns from 'aws-cdk-lib/aws-sns';
 
 const { stack, template, app } = synthStack({}, { nag: true });
 const auth = stack.auth;
@@ -262,6 +264,37 @@ describe('secrets', () => {
       ScheduleExpression: 'rate(1 day)',
       Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(auth.functions['rotate-keys']), 'Arn'] } })],
     });
+  });
+});
+
+describe('operations', () => {
+  it('has a dashboard and alarms on failed logins, reuse, authorizer failures, 5XX and DynamoDB throttling', () => {
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'LoginFailed', Namespace: 'AuthService', Threshold: 50 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReuseDetected', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'AuthorizerFailure', Threshold: 1 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: '5XXError', Threshold: 0.05 });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('^t0\\+t1') })]),
+    });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(5);
+  });
+
+  it('sends the alarms to an SNS topic when given one', () => {
+    const app = newApp({ bundle: false });
+    const st = new Stack(app, 'Topic', { env: { account: '123456789012', region: 'eu-west-1' } });
+    const topic = new sns.Topic(st, 'Alerts');
+    new AuthService(st, 'Auth', { alarmTopic: topic });
+    for (const a of Object.values(Template.fromStack(st).findResources('AWS::CloudWatch::Alarm'))) {
+      expect((a as { Properties: { AlarmActions: unknown[] } }).Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it('traces with X-Ray only when asked', () => {
+    expect(JSON.stringify(template.toJSON())).not.toContain('"Mode":"Active"');
+    const traced = synthStack({ tracing: true }, { bundle: false }).template;
+    traced.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
+    traced.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
   });
 });
 

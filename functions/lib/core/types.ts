@@ -4,6 +4,7 @@ import type { AuditTrail } from '../audit';
 import type { AuditStore } from '../audit-store';
 import type { Clock } from '../clock';
 import type { AuthLogger } from '../logger';
+import type { AuthMetrics } from '../metrics';
 import type { PasswordHasher } from '../passwords';
 import type { RefreshTokens } from '../refresh-tokens';
 import type { SessionsStore } from '../sessions-store';
@@ -29,6 +30,7 @@ export interface CoreDeps {
   readonly refreshTokens: RefreshTokens;
   readonly now: Clock;
   readonly logger: AuthLogger;
+  readonly metrics: AuthMetrics;
   readonly throttle: ThrottlePolicy;
   /** Absolute session lifetime. */
   readonly sessionTtlSeconds: number;

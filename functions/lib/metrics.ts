@@ -1,0 +1,64 @@
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { AuthEvent } from './auth-events';
+
+/** CloudWatch namespace of the service's metrics (the CDK dashboard and alarms read it). */
+export const METRICS_NAMESPACE = 'AuthService';
+
+/** Metrics the service publishes, and the dashboard and alarms watch. */
+export const METRIC = {
+  loginSucceeded: 'LoginSucceeded',
+  loginFailed: 'LoginFailed',
+  loginThrottled: 'LoginThrottled',
+  refreshed: 'Refreshed',
+  reuseDetected: 'ReuseDetected',
+  revocations: 'Revocations',
+  latency: 'Latency',
+} as const;
+export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+
+/** The metric each security event counts in, if any. */
+export const EVENT_METRICS: Partial<Record<AuthEvent, MetricName>> = {
+  login_succeeded: METRIC.loginSucceeded,
+  login_failed: METRIC.loginFailed,
+  login_throttled: METRIC.loginThrottled,
+  refresh_succeeded: METRIC.refreshed,
+  refresh_reuse_detected: METRIC.reuseDetected,
+  logout: METRIC.revocations,
+  session_revoked: METRIC.revocations,
+  sessions_revoked: METRIC.revocations,
+};
+
+/** What the functions record; flushed once per invocation. */
+export interface AuthMetrics {
+  count(name: MetricName): void;
+  latencyMs(ms: number): void;
+  flush(): void;
+}
+
+/** Records nothing (tests, the CLI). */
+export const noMetrics: AuthMetrics = { count: () => undefined, latencyMs: () => undefined, flush: () => undefined };
+
+/**
+ * Powertools Metrics, in CloudWatch embedded metric format: one JSON line per invocation on
+ * stdout, which CloudWatch turns into metrics with no API call. POWERTOOLS_METRICS_DISABLED
+ * turns it off.
+ */
+export function createMetrics(): AuthMetrics {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'auth' });
+  let pending = 0;
+  return {
+    count(name) {
+      metrics.addMetric(name, MetricUnit.Count, 1);
+      pending++;
+    },
+    latencyMs(ms) {
+      metrics.addMetric(METRIC.latency, MetricUnit.Milliseconds, ms);
+      pending++;
+    },
+    flush() {
+      if (pending === 0) return;
+      pending = 0;
+      metrics.publishStoredMetrics();
+    },
+  };
+}
