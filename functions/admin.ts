@@ -11,21 +11,10 @@ import type { CoreDeps } from './lib/core/types';
 import { createUser } from './lib/core/users';
 import { defaultCoreDeps } from './lib/core-deps';
 import { InvalidRequestError, NotFoundError } from './lib/errors';
-import { createHttpHandler, json, parseJsonBody, pathParam, requestMeta, stringField, type HttpHandler } from './lib/http';
+import { createHttpHandler, json, pathParam, readBody, requestMeta, type HttpHandler } from './lib/http';
 import type { DepsInput } from './lib/lazy';
+import { REQUEST_BODIES } from './lib/schemas';
 import { createLogger } from './lib/logger';
-
-function roleList(value: unknown): string[] {
-  if (
-    !Array.isArray(value) ||
-    value.length === 0 ||
-    value.length > 50 ||
-    !value.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))
-  ) {
-    throw new InvalidRequestError('roles must be a list of 1 to 50 role names (letters, digits, _ . : -)');
-  }
-  return value as string[];
-}
 
 function pageParams(query: Record<string, string | undefined> | null) {
   const raw = query?.limit ?? '50';
@@ -50,12 +39,9 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
         return json(200, await listUsersForAdmin(limit, cursor, d));
       }
       case 'POST /api/admin/users': {
-        const body = parseJsonBody(event);
-        const roles = body.roles === undefined ? undefined : roleList(body.roles);
-        return json(
-          201,
-          await createUser({ username: stringField(body, 'username'), password: stringField(body, 'password'), roles }, meta, d),
-        );
+        const body = readBody(event, REQUEST_BODIES.adminCreateUser);
+        const roles = body.roles as string[] | undefined;
+        return json(201, await createUser({ username: body.username, password: body.password, roles }, meta, d));
       }
       case 'GET /api/admin/users/{username}':
         return json(200, await getUserForAdmin(pathParam(event, 'username'), d));
@@ -64,7 +50,15 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
       case 'POST /api/admin/users/{username}/enable':
         return json(200, await setUserStatus(pathParam(event, 'username'), 'active', meta, d));
       case 'PUT /api/admin/users/{username}/roles':
-        return json(200, await setUserRoles(pathParam(event, 'username'), roleList(parseJsonBody(event).roles), meta, d));
+        return json(
+          200,
+          await setUserRoles(
+            pathParam(event, 'username'),
+            readBody(event, REQUEST_BODIES.adminRoles).roles as unknown as string[],
+            meta,
+            d,
+          ),
+        );
       case 'POST /api/admin/users/{username}/revoke-sessions':
         return json(200, { ended: await revokeUserSessions(pathParam(event, 'username'), meta, d) });
       case 'POST /api/admin/users/{username}/reset-password':

@@ -1,8 +1,9 @@
 import { changePassword } from './lib/core/account';
 import type { CoreDeps } from './lib/core/types';
 import { defaultCoreDeps } from './lib/core-deps';
-import { callerOf, createHttpHandler, json, parseJsonBody, requestMeta, stringField, type HttpHandler } from './lib/http';
+import { callerOf, createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http';
 import type { DepsInput } from './lib/lazy';
+import { REQUEST_BODIES } from './lib/schemas';
 import { createLogger } from './lib/logger';
 
 /**
@@ -12,8 +13,8 @@ import { createLogger } from './lib/logger';
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
     const caller = callerOf(event);
-    const body = parseJsonBody(event);
-    const input = { currentPassword: stringField(body, 'current_password'), newPassword: stringField(body, 'new_password') };
+    const body = readBody(event, REQUEST_BODIES.password);
+    const input = { currentPassword: body.current_password, newPassword: body.new_password };
     return json(200, await changePassword(caller, input, requestMeta(event), d));
   });
 }

@@ -2,8 +2,9 @@ import type { CoreDeps } from './lib/core/types';
 import { register } from './lib/core/users';
 import { defaultCoreDeps } from './lib/core-deps';
 import { NotFoundError } from './lib/errors';
-import { createHttpHandler, json, parseJsonBody, requestMeta, stringField, type HttpHandler } from './lib/http';
+import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http';
 import type { DepsInput } from './lib/lazy';
+import { REQUEST_BODIES } from './lib/schemas';
 import { createLogger } from './lib/logger';
 
 /** `POST /api/auth/register` with `{username, password}`: 201, 409 user_exists, or 404 when switched off. */
@@ -11,8 +12,8 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
     // Switched off, the route answers as if it did not exist, before looking at the body.
     if (!d.selfRegistration) throw new NotFoundError('self-registration is disabled');
-    const body = parseJsonBody(event);
-    const input = { username: stringField(body, 'username'), password: stringField(body, 'password') };
+    const { username, password } = readBody(event, REQUEST_BODIES.register);
+    const input = { username, password };
     return json(201, await register(input, requestMeta(event), d));
   });
 }

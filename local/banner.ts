@@ -26,6 +26,8 @@ aws-auth-service, running locally
 Routes
 ${routes}
 
+OpenAPI     ${b}/openapi.json
+
 Try it
 ${o.register ? `  curl -s ${b}/api/auth/register ${json} -d ${creds}\n` : ''}  TOKENS=$(curl -s ${b}/api/auth/login ${json} -d ${creds})
   ACCESS=$(echo "$TOKENS" | node -pe 'JSON.parse(fs.readFileSync(0)).access_token')

@@ -26,6 +26,8 @@ export interface GatewayOptions {
    * @default false
    */
   readonly trustForwardedFor?: boolean;
+  /** Documents served as JSON on GET, by exact path (the OpenAPI document). */
+  readonly documents?: Readonly<Record<string, unknown>>;
   /** One line per request. @default stdout */
   readonly accessLog?: (line: Record<string, unknown>) => void;
   readonly now?: () => number;
@@ -93,6 +95,15 @@ export function createGateway(options: GatewayOptions): RequestListener {
       finish(r.statusCode);
     };
 
+    const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
+    if (document !== undefined) {
+      send(res, {
+        statusCode: 200,
+        headers: { 'Content-Type': 'application/json', 'Cache-Control': 'no-cache' },
+        body: JSON.stringify(document),
+      });
+      return finish(200);
+    }
     const matched = match(method, url.pathname);
     if (matched === undefined) return answer(GATEWAY_RESPONSES.MISSING_AUTHENTICATION_TOKEN);
     if (matched === 'method') {

@@ -12,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { ConfigError, ENV, loadConfig } from '../functions/lib/config';
 import { createDocumentClient } from '../functions/lib/dynamo';
 import type { HttpHandler } from '../functions/lib/http';
+import { openApiDocument } from '../functions/lib/openapi';
 import { ROUTES, type HandlerName } from '../functions/lib/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/secrets';
 import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
@@ -140,6 +141,7 @@ async function main(): Promise<void> {
       authorizer,
       authorizerCacheTtlSeconds: cacheTtl,
       trustForwardedFor: process.env.AUTH_TRUST_X_FORWARDED_FOR === 'true',
+      documents: { '/openapi.json': openApiDocument(baseUrl) },
     });
 
     process.stdout.write(

@@ -110,6 +110,46 @@ export function parseJsonBody(event: APIGatewayProxyEvent): Record<string, unkno
   return body as Record<string, unknown>;
 }
 
+interface FieldSchema {
+  readonly type?: string;
+  readonly maxLength?: number;
+  readonly minItems?: number;
+  readonly maxItems?: number;
+  readonly items?: { readonly pattern?: string };
+}
+
+/**
+ * The JSON body, validated against a request schema of `schemas.ts` (required fields, strings
+ * and their lengths, string lists): the same schema the OpenAPI document publishes.
+ */
+export function readBody<S extends { readonly required: readonly string[]; readonly properties: Readonly<Record<string, FieldSchema>> }>(
+  event: APIGatewayProxyEvent,
+  schema: S,
+): Record<keyof S['properties'], unknown> & Record<S['required'][number], string> {
+  const body = parseJsonBody(event);
+  for (const [name, field] of Object.entries(schema.properties)) {
+    const value = body[name];
+    if (value === undefined || value === null) {
+      if (schema.required.includes(name)) throw new InvalidRequestError(`${name} is required`);
+      continue;
+    }
+    if (field.type === 'string') stringField(body, name, field.maxLength);
+    if (field.type === 'array') {
+      const pattern = field.items?.pattern ? new RegExp(field.items.pattern) : undefined;
+      const ok =
+        Array.isArray(value) &&
+        value.length >= (field.minItems ?? 0) &&
+        value.length <= (field.maxItems ?? Number.POSITIVE_INFINITY) &&
+        value.every((v) => typeof v === 'string' && (!pattern || pattern.test(v)));
+      if (!ok)
+        throw new InvalidRequestError(
+          `${name} must be a list of ${field.minItems ?? 0} to ${field.maxItems} names matching ${field.items?.pattern}`,
+        );
+    }
+  }
+  return body as never;
+}
+
 /** A required string field of at most `maxChars` characters. */
 export function stringField(body: Record<string, unknown>, name: string, maxChars = 4096): string {
   const value = body[name];

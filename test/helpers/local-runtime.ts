@@ -3,6 +3,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../local/dynamodb-local';
+import { contractFor } from './contract';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = require.resolve('tsx/cli');
@@ -118,6 +119,8 @@ export async function call(
   } catch {
     body = { raw: text };
   }
+  // Every answer must match the contract the runtime publishes.
+  if (path !== '/openapi.json') (await contractFor(baseUrl))(method, path.split('?')[0] as string, res.status, body);
   return { status: res.status, headers: res.headers, body };
 }
 

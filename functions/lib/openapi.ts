@@ -1,0 +1,134 @@
+import { ROUTES, type HttpMethod, type Route } from './routes';
+import { REQUEST_BODIES, SCHEMAS, type SchemaName } from './schemas';
+
+type Responses = Readonly<Record<number, SchemaName | null>>;
+interface RouteDoc {
+  readonly summary: string;
+  readonly body?: keyof typeof REQUEST_BODIES;
+  readonly responses: Responses;
+}
+
+const common = { 400: 'Error', 415: 'Error', 429: 'Error', 500: 'Error', 503: 'Error' } as const;
+const authed = { 401: 'Error', 403: 'Error' } as const;
+
+/** What each route takes and answers. Every route of the route table must be here (a test checks). */
+const DOCS: Readonly<Record<string, RouteDoc>> = {
+  'POST /api/auth/login': {
+    summary: 'Log in with a username and password',
+    body: 'login',
+    responses: { 200: 'TokenPair', 401: 'Error', ...common },
+  },
+  'POST /api/auth/refresh': {
+    summary: 'Exchange a refresh token for a new pair (rotation)',
+    body: 'refresh',
+    responses: { 200: 'TokenPair', 401: 'Error', ...common },
+  },
+  'POST /api/auth/logout': {
+    summary: 'End the session of a refresh token (RFC 7009)',
+    body: 'logout',
+    responses: { 204: null, ...common },
+  },
+  'POST /api/auth/register': {
+    summary: 'Sign up (when enabled)',
+    body: 'register',
+    responses: { 201: 'User', 404: 'Error', 409: 'Error', ...common },
+  },
+  'GET /api/auth/validate': {
+    summary: 'Check an access token (for services outside the gateway)',
+    responses: { 200: 'Introspection', 401: 'TokenError', ...common },
+  },
+  'GET /.well-known/jwks.json': { summary: 'The public keys that verify access tokens', responses: { 200: 'Jwks', 500: 'Error' } },
+  'GET /.well-known/openid-configuration': { summary: 'Discovery: issuer and jwks_uri', responses: { 200: 'Discovery', 500: 'Error' } },
+  'GET /api/me': { summary: 'The caller', responses: { 200: 'User', ...authed, 500: 'Error' } },
+  'GET /api/auth/sessions': { summary: "The caller's active sessions", responses: { 200: 'Sessions', ...authed, ...common } },
+  'DELETE /api/auth/sessions/{sid}': {
+    summary: "End one of the caller's sessions",
+    responses: { 204: null, 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/auth/logout-all': {
+    summary: 'End every session and access token of the caller',
+    responses: { 204: null, ...authed, ...common },
+  },
+  'POST /api/auth/password': {
+    summary: 'Change the password',
+    body: 'password',
+    responses: { 200: 'AccessToken', 409: 'Error', ...authed, ...common },
+  },
+  'GET /api/admin/ping': { summary: 'Admin-only example', responses: { 200: 'User', ...authed, 500: 'Error' } },
+  'GET /api/admin/users': { summary: 'List users', responses: { 200: 'UserPage', ...authed, ...common } },
+  'POST /api/admin/users': {
+    summary: 'Create a user',
+    body: 'adminCreateUser',
+    responses: { 201: 'User', 409: 'Error', ...authed, ...common },
+  },
+  'GET /api/admin/users/{username}': { summary: 'Get a user', responses: { 200: 'AdminUser', 404: 'Error', ...authed, ...common } },
+  'POST /api/admin/users/{username}/disable': {
+    summary: 'Disable a user',
+    responses: { 200: 'AdminUser', 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/users/{username}/enable': {
+    summary: 'Enable a user',
+    responses: { 200: 'AdminUser', 404: 'Error', ...authed, ...common },
+  },
+  'PUT /api/admin/users/{username}/roles': {
+    summary: "Replace a user's roles",
+    body: 'adminRoles',
+    responses: { 200: 'AdminUser', 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/users/{username}/revoke-sessions': {
+    summary: 'End every session and token of a user',
+    responses: { 200: 'Ended', 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/users/{username}/reset-password': {
+    summary: 'Reset a password to a one-time temporary one',
+    responses: { 200: 'TemporaryPassword', 404: 'Error', ...authed, ...common },
+  },
+  'GET /api/admin/users/{username}/events': {
+    summary: "A user's audit trail",
+    responses: { 200: 'AuditPage', 404: 'Error', ...authed, ...common },
+  },
+};
+
+/** The documentation of a route, or undefined (a test keeps DOCS complete). */
+export const routeDoc = (method: HttpMethod | string, path: string): RouteDoc | undefined => DOCS[`${method} ${path}`];
+
+const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
+
+/** The OpenAPI 3.1 document of the API, built from the route table and the schemas. */
+export function openApiDocument(serverUrl: string, routes: readonly Route[] = ROUTES): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    const doc = routeDoc(route.method, route.path);
+    if (!doc) throw new Error(`no OpenAPI documentation for ${route.method} ${route.path}`);
+    const params = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({
+      name: m[1],
+      in: 'path',
+      required: true,
+      schema: { type: 'string' },
+    }));
+    paths[route.path] ??= {};
+    (paths[route.path] as Record<string, unknown>)[route.method.toLowerCase()] = {
+      summary: doc.summary,
+      ...(route.access !== 'public' && { security: [{ bearer: [] }] }),
+      ...(params.length > 0 && { parameters: params }),
+      ...(doc.body && { requestBody: { required: true, content: { 'application/json': { schema: REQUEST_BODIES[doc.body] } } } }),
+      responses: Object.fromEntries(
+        Object.entries(doc.responses).map(([status, schema]) => [
+          status,
+          { description: `HTTP ${status}`, ...(schema && { content: { 'application/json': { schema: ref(schema) } } }) },
+        ]),
+      ),
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'aws-auth-service',
+      version: '0.1.0',
+      description: 'Login, rotating refresh tokens, revocation and a Lambda authorizer for API Gateway.',
+    },
+    servers: [{ url: serverUrl }],
+    paths,
+    components: { schemas: SCHEMAS, securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+  };
+}

@@ -1,0 +1,107 @@
+/**
+ * The API's request and response shapes as JSON Schema (plain data). The handlers validate
+ * request bodies with these (`readBody` in http.ts), the OpenAPI document is built from them
+ * (`openapi.ts`), and the end-to-end tests check every response against that document: one
+ * truth, three uses.
+ */
+export type JsonSchema = Readonly<Record<string, unknown>>;
+
+const text = (maxLength = 4096, description?: string) => ({ type: 'string', minLength: 1, maxLength, ...(description && { description }) });
+const roles = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } };
+const object = <P extends Record<string, object>, R extends keyof P & string = keyof P & string>(
+  properties: P,
+  required?: readonly R[],
+) => ({
+  type: 'object' as const,
+  required: required ?? (Object.keys(properties) as R[]),
+  properties,
+});
+
+/** Request bodies, by route. */
+export const REQUEST_BODIES = {
+  login: object({ username: text(4096), password: text(4096, '8 to 1024 characters') }),
+  register: object({ username: text(4096), password: text(4096, '8 to 1024 characters, not common, not the username') }),
+  refresh: object({ refresh_token: text(4096) }),
+  logout: object({ refresh_token: text(4096) }),
+  password: object({ current_password: text(4096), new_password: text(4096) }),
+  adminCreateUser: object({ username: text(4096), password: text(4096), roles }, ['username', 'password']),
+  adminRoles: object({ roles }),
+} as const satisfies Record<string, JsonSchema>;
+
+const epoch = { type: 'integer', description: 'seconds since the epoch' };
+const iso = { type: 'string', format: 'date-time' };
+
+/** Response bodies and shared shapes, by name (the OpenAPI components). */
+export const SCHEMAS = {
+  Error: object({ error: { type: 'string' }, error_description: { type: 'string' } }),
+  TokenError: object({ active: { const: false }, error: { type: 'string' }, error_description: { type: 'string' } }),
+  TokenPair: object({
+    access_token: { type: 'string' },
+    token_type: { const: 'Bearer' },
+    expires_in: { type: 'integer' },
+    refresh_token: { type: 'string' },
+  }),
+  AccessToken: object({ access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } }),
+  Introspection: object({
+    active: { const: true },
+    sub: { type: 'string' },
+    username: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' } },
+    exp: epoch,
+    iat: epoch,
+    sid: { type: 'string' },
+  }),
+  User: object({ sub: { type: 'string' }, username: { type: 'string' }, roles: { type: 'array', items: { type: 'string' } } }),
+  AdminUser: object({
+    sub: { type: 'string' },
+    username: { type: 'string' },
+    roles: { type: 'array', items: { type: 'string' } },
+    status: { enum: ['active', 'disabled'] },
+    createdAt: epoch,
+    updatedAt: epoch,
+  }),
+  UserPage: object({ users: { type: 'array', items: { $ref: '#/components/schemas/AdminUser' } }, next: { type: 'string' } }, ['users']),
+  Sessions: object({
+    sessions: {
+      type: 'array',
+      items: object({
+        sid: { type: 'string' },
+        created_at: iso,
+        last_used_at: iso,
+        user_agent: { type: ['string', 'null'] },
+        source_ip: { type: ['string', 'null'] },
+        current: { type: 'boolean' },
+      }),
+    },
+  }),
+  AuditPage: object(
+    {
+      events: {
+        type: 'array',
+        items: object(
+          {
+            userId: { type: 'string' },
+            eventId: { type: 'string' },
+            event: { type: 'string' },
+            at: epoch,
+            outcome: { enum: ['success', 'failure'] },
+          },
+          ['userId', 'eventId', 'event', 'at', 'outcome'],
+        ),
+      },
+      next: { type: 'string' },
+    },
+    ['events'],
+  ),
+  Ended: object({ ended: { type: 'integer' } }),
+  TemporaryPassword: object({ temporaryPassword: { type: 'string' } }),
+  Jwks: object({
+    keys: {
+      type: 'array',
+      items: object({ kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } }),
+    },
+  }),
+  Discovery: object({ issuer: { type: 'string', format: 'uri' }, jwks_uri: { type: 'string', format: 'uri' } }),
+} as const satisfies Record<string, JsonSchema>;
+
+export type SchemaName = keyof typeof SCHEMAS;
