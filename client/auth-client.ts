@@ -11,12 +11,14 @@ export interface TokenResponse {
   readonly access_token: string;
   readonly token_type: 'Bearer';
   readonly expires_in: number;
-  readonly refresh_token: string;
+  /** Absent in cookie mode: the browser keeps it in an HttpOnly cookie. */
+  readonly refresh_token?: string;
 }
 
 /** Tokens as the client keeps them. */
 export interface StoredTokens {
   readonly accessToken: string;
+  /** Empty in cookie mode. */
   readonly refreshToken: string;
   /** Epoch milliseconds, by the client's clock. */
   readonly expiresAt: number;
@@ -54,6 +56,12 @@ export interface AuthClientOptions {
   readonly now?: () => number;
   /** Name of the Web Lock that serialises refreshes across tabs. @default 'auth-service-refresh' */
   readonly lockName?: string;
+  /**
+   * `cookie`: the service keeps the refresh token in an HttpOnly cookie the page cannot read
+   * (the service must run with AUTH_TOKEN_DELIVERY=cookie); only the access token is held here.
+   * @default 'body'
+   */
+  readonly delivery?: 'body' | 'cookie';
 }
 
 interface LockManager {
@@ -74,6 +82,7 @@ export class AuthClient {
   private readonly now: () => number;
   private readonly lockName: string;
   private refreshing: Promise<StoredTokens> | undefined;
+  private readonly cookies: boolean;
 
   constructor(options: AuthClientOptions) {
     this.base = options.baseUrl.replace(/\/$/, '');
@@ -82,6 +91,7 @@ export class AuthClient {
     this.skewMs = (options.refreshSkewSeconds ?? 30) * 1000;
     this.now = options.now ?? Date.now;
     this.lockName = options.lockName ?? 'auth-service-refresh';
+    this.cookies = options.delivery === 'cookie';
   }
 
   /** Logs in and keeps the tokens. */
@@ -93,7 +103,8 @@ export class AuthClient {
   async logout(): Promise<void> {
     const tokens = this.storage.get();
     this.storage.set(undefined);
-    if (tokens) await this.post('/api/auth/logout', { refresh_token: tokens.refreshToken }).catch(() => undefined);
+    const body = this.cookies ? undefined : tokens && { refresh_token: tokens.refreshToken };
+    if (this.cookies || body) await this.post('/api/auth/logout', body).catch(() => undefined);
   }
 
   /** Is there a session? */
@@ -124,10 +135,13 @@ export class AuthClient {
     this.refreshing ??= this.serialised(async () => {
       // Another tab (or an earlier caller) may have refreshed while we waited: use its tokens.
       const current = this.storage.get();
-      if (current && stale && current.refreshToken !== stale.refreshToken) return current;
-      if (!current) throw new AuthClientError(401, 'unauthorized', 'not signed in');
+      if (current && stale && current.accessToken !== stale.accessToken) return current;
+      // In cookie mode the browser holds the refresh token: after a reload there is nothing here yet.
+      if (!current && !this.cookies) throw new AuthClientError(401, 'unauthorized', 'not signed in');
       try {
-        return this.keep(await this.post<TokenResponse>('/api/auth/refresh', { refresh_token: current.refreshToken }));
+        return this.keep(
+          await this.post<TokenResponse>('/api/auth/refresh', this.cookies ? undefined : { refresh_token: current?.refreshToken }),
+        );
       } catch (err) {
         if (err instanceof AuthClientError && err.status === 401) this.storage.set(undefined);
         throw err;
@@ -146,7 +160,7 @@ export class AuthClient {
   private keep(response: TokenResponse): StoredTokens {
     const tokens = {
       accessToken: response.access_token,
-      refreshToken: response.refresh_token,
+      refreshToken: response.refresh_token ?? '',
       expiresAt: this.now() + response.expires_in * 1000,
     };
     this.storage.set(tokens);

@@ -29,6 +29,8 @@ export const ENV = {
   lockoutMaxDelaySeconds: 'AUTH_LOCKOUT_MAX_DELAY_SECONDS',
   lockoutWindowSeconds: 'AUTH_LOCKOUT_WINDOW_SECONDS',
   trustedSourceDays: 'AUTH_TRUSTED_SOURCE_DAYS',
+  tokenDelivery: 'AUTH_TOKEN_DELIVERY',
+  allowedOrigins: 'AUTH_ALLOWED_ORIGINS',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
   accessTokenTtlSeconds: 'AUTH_ACCESS_TOKEN_TTL_SECONDS',
   sessionTtlSeconds: 'AUTH_SESSION_TTL_SECONDS',
@@ -92,6 +94,10 @@ export interface Config {
   readonly lockoutWindowSeconds: number;
   /** An IP an account logged in from stays trusted for it this long. */
   readonly trustedSourceDays: number;
+  /** Where the refresh token travels: the JSON body, an HttpOnly cookie, or both. */
+  readonly tokenDelivery: 'body' | 'cookie' | 'both';
+  /** Browser origins allowed to call the API with credentials (CORS) and to use the cookie (CSRF check). */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Defaults, exported so the README, CDK props and tests quote the same numbers. */
@@ -117,6 +123,8 @@ export const DEFAULTS = {
   lockoutMaxDelaySeconds: 900,
   lockoutWindowSeconds: 86_400,
   trustedSourceDays: 30,
+  tokenDelivery: 'body',
+  allowedOrigins: [] as readonly string[],
 } as const;
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -169,6 +177,24 @@ export function loadSettings(env: Env = process.env): Settings {
     if (raw === 'false' || raw === '0') return false;
     throw new ConfigError(`${name} must be true or false, got ${JSON.stringify(raw)}`);
   };
+  function oneOf<T extends string>(name: string, values: readonly T[], fallback: T): T {
+    const raw = env[name]?.trim();
+    if (!raw) return fallback;
+    if (!(values as readonly string[]).includes(raw))
+      throw new ConfigError(`${name} must be one of ${values.join(', ')}, got ${JSON.stringify(raw)}`);
+    return raw as T;
+  }
+  function origins(name: string): string[] {
+    const list = (env[name] ?? '')
+      .split(',')
+      .map((o) => o.trim())
+      .filter(Boolean);
+    for (const o of list) {
+      if (o === '*' || !URL.canParse(o) || new URL(o).origin !== o)
+        throw new ConfigError(`${name} must list origins like https://app.example.com, got ${JSON.stringify(o)}`);
+    }
+    return list;
+  }
   return {
     accessTokenTtlSeconds: integer(ENV.accessTokenTtlSeconds, DEFAULTS.accessTokenTtlSeconds, 60, 86_400),
     sessionTtlSeconds: integer(ENV.sessionTtlSeconds, DEFAULTS.sessionTtlSeconds, 300, 365 * 86_400),
@@ -192,6 +218,8 @@ export function loadSettings(env: Env = process.env): Settings {
     lockoutMaxDelaySeconds: integer(ENV.lockoutMaxDelaySeconds, DEFAULTS.lockoutMaxDelaySeconds, 1, 86_400),
     lockoutWindowSeconds: integer(ENV.lockoutWindowSeconds, DEFAULTS.lockoutWindowSeconds, 60, 30 * 86_400),
     trustedSourceDays: integer(ENV.trustedSourceDays, DEFAULTS.trustedSourceDays, 1, 365),
+    tokenDelivery: oneOf(ENV.tokenDelivery, ['body', 'cookie', 'both'] as const, DEFAULTS.tokenDelivery),
+    allowedOrigins: origins(ENV.allowedOrigins),
   };
 }
 

@@ -34,6 +34,8 @@ export type CoreConfig = Pick<
   | 'lockoutMaxDelaySeconds'
   | 'lockoutWindowSeconds'
   | 'trustedSourceDays'
+  | 'tokenDelivery'
+  | 'allowedOrigins'
   | 'issuer'
   | 'audience'
   | 'accessTokenTtlSeconds'
@@ -84,6 +86,7 @@ export function createCoreDeps(
     sessionTtlSeconds: config.sessionTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
     selfRegistration: config.selfRegistration,
+    web: { tokenDelivery: config.tokenDelivery, allowedOrigins: config.allowedOrigins, issuer: config.issuer },
   };
 }
 

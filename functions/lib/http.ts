@@ -167,7 +167,9 @@ export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayPro
  * Wraps a route's logic: waits for the dependencies (built once per container), and turns any
  * error into a response. No error escapes, so a bad event never crashes the function.
  */
-export function createHttpHandler<D extends { readonly logger: AuthLogger; readonly metrics?: AuthMetrics }>(
+export function createHttpHandler<
+  D extends { readonly logger: AuthLogger; readonly metrics?: AuthMetrics; readonly web?: { readonly allowedOrigins: readonly string[] } },
+>(
   deps: DepsInput<D>,
   fallbackLogger: AuthLogger,
   handle: (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>,
@@ -178,13 +180,15 @@ export function createHttpHandler<D extends { readonly logger: AuthLogger; reado
     const started = Date.now();
     let logger = fallbackLogger;
     let metrics: AuthMetrics | undefined;
+    let allowed: readonly string[] = [];
     try {
       const resolved = await ready();
       logger = resolved.logger;
       metrics = resolved.metrics;
-      return await handle(event ?? ({} as APIGatewayProxyEvent), resolved);
+      allowed = resolved.web?.allowedOrigins ?? [];
+      return withCors(await handle(event ?? ({} as APIGatewayProxyEvent), resolved), event, allowed);
     } catch (err) {
-      return toHttpResponse(err, logger, event?.requestContext?.requestId);
+      return withCors(toHttpResponse(err, logger, event?.requestContext?.requestId), event, allowed);
     } finally {
       metrics?.latencyMs(Date.now() - started);
       metrics?.flush();
@@ -207,4 +211,18 @@ export function pathParam(event: APIGatewayProxyEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (typeof value !== 'string' || value === '' || value.length > 256) throw new InvalidRequestError(`${name} is required in the path`);
   return value;
+}
+
+/** CORS with credentials, only for the configured origins (never `*`). */
+function withCors(
+  result: APIGatewayProxyResult,
+  event: APIGatewayProxyEvent | undefined,
+  allowed: readonly string[],
+): APIGatewayProxyResult {
+  const origin = header(event?.headers, 'origin');
+  if (origin === undefined || !allowed.includes(origin)) return result;
+  return {
+    ...result,
+    headers: { ...result.headers, 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' },
+  };
 }

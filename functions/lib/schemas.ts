@@ -35,12 +35,15 @@ const iso = { type: 'string', format: 'date-time' };
 export const SCHEMAS = {
   Error: object({ error: { type: 'string' }, error_description: { type: 'string' } }),
   TokenError: object({ active: { const: false }, error: { type: 'string' }, error_description: { type: 'string' } }),
-  TokenPair: object({
-    access_token: { type: 'string' },
-    token_type: { const: 'Bearer' },
-    expires_in: { type: 'integer' },
-    refresh_token: { type: 'string' },
-  }),
+  TokenPair: object(
+    {
+      access_token: { type: 'string' },
+      token_type: { const: 'Bearer' },
+      expires_in: { type: 'integer' },
+      refresh_token: { type: 'string', description: 'absent when the refresh token is delivered as an HttpOnly cookie' },
+    },
+    ['access_token', 'token_type', 'expires_in'],
+  ),
   AccessToken: object({ access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } }),
   Introspection: object({
     active: { const: true },

@@ -39,6 +39,12 @@ export interface CoreDeps {
   /** How long a retry of a just-rotated refresh token gets the same successor. */
   readonly refreshGraceSeconds: number;
   readonly selfRegistration: boolean;
+  /** How browsers get the refresh token, and which origins may use it. */
+  readonly web: {
+    readonly tokenDelivery: 'body' | 'cookie' | 'both';
+    readonly allowedOrigins: readonly string[];
+    readonly issuer: string;
+  };
 }
 
 /** RFC 6749 §5.1 token response. */
