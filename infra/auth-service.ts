@@ -143,6 +143,12 @@ export interface AuthServiceProps {
    */
   readonly tracing?: boolean;
   /**
+   * Where the refresh token travels: `body` (JSON), `cookie` (an HttpOnly, Secure,
+   * SameSite=Strict `__Secure-` cookie limited to the auth routes, for browser apps), or `both`.
+   * @default 'body'
+   */
+  readonly tokenDelivery?: 'body' | 'cookie' | 'both';
+  /**
    * Where the alarms notify.
    * @default no notifications (the alarms still show in CloudWatch)
    */
@@ -255,7 +261,8 @@ export class AuthService extends Construct {
         defaultCorsPreflightOptions: {
           allowOrigins: [...p.allowedOrigins],
           allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-          allowHeaders: ['Content-Type', 'Authorization'],
+          allowHeaders: ['Content-Type', 'Authorization', 'X-Requested-With'],
+          allowCredentials: true,
           maxAge: Duration.hours(1),
         },
       }),
@@ -280,6 +287,8 @@ export class AuthService extends Construct {
       [ENV.keyRotationDays]: String(p.keyRotationInterval.toDays()),
       [ENV.revocationCheck]: String(p.revocationCheck),
       [ENV.auditRetentionDays]: String(p.auditRetention.toDays()),
+      [ENV.tokenDelivery]: p.tokenDelivery,
+      [ENV.allowedOrigins]: p.allowedOrigins.join(','),
       NODE_OPTIONS: '--enable-source-maps',
     };
     const privateEnv = { ...common, [ENV.secretId]: this.secret.secretArn };
@@ -783,6 +792,7 @@ function validate(props: AuthServiceProps) {
     revocationCheck: props.revocationCheck ?? DEFAULTS.revocationCheck,
     auditRetention: props.auditRetention ?? Duration.days(DEFAULTS.auditRetentionDays),
     tracing: props.tracing ?? false,
+    tokenDelivery: props.tokenDelivery ?? DEFAULTS.tokenDelivery,
     alarmTopic: props.alarmTopic,
     failedLoginAlarmThreshold: props.failedLoginAlarmThreshold ?? 50,
   };

@@ -26,6 +26,7 @@ aws-auth-service, running locally
 Routes
 ${routes}
 
+Demo page   ${b}/  (the refresh token in an HttpOnly cookie; curl gets it in the body too)
 OpenAPI     ${b}/openapi.json
 
 Try it

@@ -28,6 +28,10 @@ export interface GatewayOptions {
   readonly trustForwardedFor?: boolean;
   /** Documents served as JSON on GET, by exact path (the OpenAPI document). */
   readonly documents?: Readonly<Record<string, unknown>>;
+  /** Pages served on GET, by exact path (the demo page). */
+  readonly pages?: Readonly<Record<string, { readonly contentType: string; readonly body: string }>>;
+  /** Origins allowed to call with credentials: CORS preflights answer for these only. @default none */
+  readonly allowedOrigins?: readonly string[];
   /** One line per request. @default stdout */
   readonly accessLog?: (line: Record<string, unknown>) => void;
   readonly now?: () => number;
@@ -95,6 +99,34 @@ export function createGateway(options: GatewayOptions): RequestListener {
       finish(r.statusCode);
     };
 
+    const page = method === 'GET' ? options.pages?.[url.pathname] : undefined;
+    if (page) {
+      res.writeHead(200, {
+        'Content-Type': page.contentType,
+        'Cache-Control': 'no-store',
+        'X-Content-Type-Options': 'nosniff',
+        'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+      });
+      res.end(page.body);
+      return finish(200);
+    }
+    // CORS preflight, as API Gateway's OPTIONS methods answer it: only for listed origins.
+    if (method === 'OPTIONS') {
+      const origin = req.headers.origin;
+      if (typeof origin !== 'string' || !options.allowedOrigins?.includes(origin) || match('GET', url.pathname) === undefined) {
+        return answer(GATEWAY_RESPONSES.ACCESS_DENIED);
+      }
+      res.writeHead(204, {
+        'Access-Control-Allow-Origin': origin,
+        'Access-Control-Allow-Credentials': 'true',
+        'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE',
+        'Access-Control-Allow-Headers': 'Content-Type, Authorization, X-Requested-With',
+        'Access-Control-Max-Age': '3600',
+        Vary: 'Origin',
+      });
+      res.end();
+      return finish(204);
+    }
     const document = method === 'GET' ? options.documents?.[url.pathname] : undefined;
     if (document !== undefined) {
       send(res, {

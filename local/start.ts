@@ -19,6 +19,7 @@ import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, removeRun
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { createGateway } from './gateway';
 import { banner } from './banner';
+import { demoPage } from './demo-page';
 import { LOCAL_TABLES } from './local-tables';
 import { ensureTables } from './tables';
 
@@ -124,6 +125,8 @@ async function main(): Promise<void> {
       [ENV.secretsFile]: secretsFile,
       [ENV.dynamodbEndpoint]: ddb.endpoint,
       [ENV.selfRegistration]: String(args.register),
+      // Both: curl gets the refresh token in the body, the demo page uses the HttpOnly cookie.
+      [ENV.tokenDelivery]: 'both',
     };
     for (const [name, value] of Object.entries(defaults))
       if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
@@ -142,6 +145,8 @@ async function main(): Promise<void> {
       authorizerCacheTtlSeconds: cacheTtl,
       trustForwardedFor: process.env.AUTH_TRUST_X_FORWARDED_FOR === 'true',
       documents: { '/openapi.json': openApiDocument(baseUrl) },
+      pages: { '/': { contentType: 'text/html; charset=utf-8', body: demoPage() } },
+      allowedOrigins: loadConfig().allowedOrigins,
     });
 
     process.stdout.write(

@@ -96,8 +96,16 @@ describe('API Gateway', () => {
 
   it('has no CORS by default, and only the configured origins otherwise', () => {
     expect(auth.api.methods.some((m) => m.httpMethod === 'OPTIONS')).toBe(false);
-    const cors = synthStack({ allowedOrigins: ['https://app.example.com'] }, { bundle: false }).template;
+    const { template: cors, stack: corsStack } = synthStack(
+      { allowedOrigins: ['https://app.example.com'], tokenDelivery: 'cookie' },
+      { bundle: false },
+    );
     expect(JSON.stringify(cors.toJSON())).toContain("'https://app.example.com'");
+    expect(JSON.stringify(cors.toJSON())).toContain('Access-Control-Allow-Credentials');
+    const loginEnv =
+      cors.toJSON().Resources[corsStack.getLogicalId(corsStack.auth.functions.login.node.defaultChild as never)].Properties.Environment
+        .Variables;
+    expect(loginEnv).toMatchObject({ AUTH_TOKEN_DELIVERY: 'cookie', AUTH_ALLOWED_ORIGINS: 'https://app.example.com' });
     expect(JSON.stringify(cors.toJSON())).not.toContain("Access-Control-Allow-Origin': \"'*'\"");
   });
 });
