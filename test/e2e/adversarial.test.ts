@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
 import { ROUTES } from '../../functions/lib/routes';
+import { contractFor } from '../helpers/contract';
 import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
@@ -188,6 +189,8 @@ describe('against a runtime with the default lockout policy', () => {
         expect(res.status).not.toBe(500);
         expect(res.status).toBeLessThan(600);
         if (text) expect(() => JSON.parse(text)).not.toThrow();
+        // And every answer matches the published contract.
+        (await contractFor(rt.baseUrl))(r.method, path, res.status, text ? JSON.parse(text) : {});
         for (const secret of forbidden) expect(text.includes(secret)).toBe(false);
       }),
       { numRuns: 150, seed: 20261129 },
