@@ -99,7 +99,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
   }
 }
 
-function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
+/**
+ * The claims of a verified token, if they have the shape we issue (both verifiers use this);
+ * otherwise `ERR_JWT_CLAIM_INVALID`.
+ */
+export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
   const { iss, aud, sub, username, roles, sid, jti, iat, exp } = payload;
   const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
   if (

@@ -1,11 +1,11 @@
 import type { AccessTokenClaims } from './access-tokens';
 import type { AuthLogger } from './auth-events';
 import { systemClock, type Clock } from './clock';
-import { loadConfig, type Config } from './config';
+import { loadConfig } from './config';
 import { createFastVerifier, importVerifyKeys, type VerifyKey } from './fast-verifier';
 import { createJsonLogger } from './json-logger';
 import { KeySetCache } from './key-set-cache';
-import { createRevocationChecker, type RevocationChecker } from './revocation';
+import { revocationCheckerFromConfig, type RevocationChecker } from './revocation';
 import { ROUTES, type PolicyRoute } from './routes';
 import { publicJwksSource } from './secret-sources';
 
@@ -34,24 +34,8 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   return {
     accessTokens: createFastVerifier(keys, { ...config, now: systemClock }),
     routes: [...ROUTES, ...config.extraRoutes],
-    revocation: revocationChecker(config),
+    revocation: revocationCheckerFromConfig(config),
     logger: createJsonLogger(),
     now: systemClock,
   };
-}
-
-/**
- * The revocation check reads DynamoDB, so it brings the SDK. A bundle built with
- * AUTH_REVOCATION_CHECK defined as "false" drops this branch, and the SDK with it.
- */
-function revocationChecker(config: Config): RevocationChecker | undefined {
-  if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
-  const { dynamoRevocationReader } = require('./revocation-store') as typeof import('./revocation-store');
-  const { createDocumentClient } = require('./dynamo') as typeof import('./dynamo');
-  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
-  return createRevocationChecker({
-    read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
-    cacheSeconds: config.revocationCacheSeconds,
-    now: systemClock,
-  });
 }

@@ -1,6 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import type { AccessTokenClaims } from './access-tokens';
+import { type AccessTokenClaims, toClaims } from './access-tokens';
 import type { Clock } from './clock';
 import { TokenError, type TokenErrorCode } from './errors';
 import type { KeySetCache } from './key-set-cache';
@@ -54,7 +54,6 @@ function parseObject(bytes: Buffer | undefined): Record<string, unknown> | undef
 
 const normalizeTyp = (typ: string) => (typ.includes('/') ? typ.toLowerCase() : `application/${typ.toLowerCase()}`);
 const REQUIRED = ['exp', 'iat', 'sub', 'jti', 'sid', 'iss', 'aud'] as const;
-const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
 
 // Every token a key signs carries the same header segment, so a parsed header is reused (a
 // few distinct ones at most; frozen so no caller can change what the next token reads).
@@ -119,20 +118,7 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
   if (typeof payload.exp !== 'number') fail('ERR_JWT_EXPIRED', 'token exp check failed');
   if ((payload.exp as number) <= now - o.clockToleranceSeconds) fail('ERR_JWT_EXPIRED', 'token has expired');
 
-  const { iss, sub, username, roles, sid, jti, iat, exp } = payload;
-  if (
-    !isString(iss) ||
-    !isString(aud) ||
-    !isString(sub) ||
-    !isString(username) ||
-    !isString(sid) ||
-    !isString(jti) ||
-    !Array.isArray(roles) ||
-    !roles.every((r) => typeof r === 'string')
-  ) {
-    fail('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
-  }
-  return { iss, aud, sub, username, roles, sid, jti, iat, exp } as AccessTokenClaims;
+  return toClaims(payload);
 }
 
 /** Verifies with keys from a cache: synchronous while the key is there, one fetch when it is not. */

@@ -1,5 +1,6 @@
 import type { AccessTokenClaims } from './access-tokens';
-import { epochSeconds, type Clock } from './clock';
+import { epochSeconds, systemClock, type Clock } from './clock';
+import type { Config } from './config';
 
 /** What decides whether a token still stands: its session and its user, as stored. */
 export interface RevocationState {
@@ -54,4 +55,23 @@ export function createRevocationChecker(options: {
       return undefined;
     },
   };
+}
+
+/**
+ * The revocation check as configured, or undefined when it is off. It reads DynamoDB, so it
+ * brings the SDK: a bundle built with AUTH_REVOCATION_CHECK defined as "false" drops this
+ * branch, and the SDK with it.
+ */
+export function revocationCheckerFromConfig(
+  config: Pick<Config, 'revocationCheck' | 'revocationCacheSeconds' | 'dynamodbEndpoint' | 'usersTable' | 'sessionsTable'>,
+): RevocationChecker | undefined {
+  if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
+  const { dynamoRevocationReader } = require('./revocation-store') as typeof import('./revocation-store');
+  const { createDocumentClient } = require('./dynamo') as typeof import('./dynamo');
+  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
+  return createRevocationChecker({
+    read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
+    cacheSeconds: config.revocationCacheSeconds,
+    now: systemClock,
+  });
 }

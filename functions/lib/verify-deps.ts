@@ -7,7 +7,7 @@ import { createLogger, type AuthLogger } from './logger';
 import { ROUTES, type PolicyRoute } from './routes';
 import { createFastVerifier, importVerifyKeys } from './fast-verifier';
 import { KeySetCache } from './key-set-cache';
-import { createRevocationChecker, type RevocationChecker } from './revocation';
+import { revocationCheckerFromConfig, type RevocationChecker } from './revocation';
 import { publicJwksSource } from './secret-sources';
 
 /** What verify-only functions (validate, JWKS) need: public keys, no DynamoDB, no private key. */
@@ -57,23 +57,7 @@ export async function defaultVerifyDeps(): Promise<VerifyDeps> {
   const keys = new CachedKeySource({ load, ttlMs });
   const verifyKeys = new KeySetCache({ load, build: (s) => importVerifyKeys(s.jwks), has: (b, kid) => b.has(kid), ttlMs });
   return {
-    ...createVerifyDeps(config, keys, { revocation: defaultRevocationChecker(config) }),
+    ...createVerifyDeps(config, keys, { revocation: revocationCheckerFromConfig(config) }),
     accessTokens: createFastVerifier(verifyKeys, { ...config, now: systemClock }),
   };
-}
-
-/**
- * The revocation check reads DynamoDB, so it brings the SDK. A bundle built with
- * AUTH_REVOCATION_CHECK defined as "false" drops this branch, and the SDK with it.
- */
-function defaultRevocationChecker(config: Config): RevocationChecker | undefined {
-  if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
-  const { dynamoRevocationReader } = require('./revocation-store') as typeof import('./revocation-store');
-  const { createDocumentClient } = require('./dynamo') as typeof import('./dynamo');
-  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
-  return createRevocationChecker({
-    read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
-    cacheSeconds: config.revocationCacheSeconds,
-    now: systemClock,
-  });
 }
