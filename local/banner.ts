@@ -14,9 +14,13 @@ export function banner(o: {
   const b = o.baseUrl;
   const json = `-H 'Content-Type: application/json'`;
   const creds = `'{"username":"alice","password":"correct horse battery staple"}'`;
-  const routes = ROUTES.filter((r) => o.register || r.handler !== 'register')
-    .map((r) => `  ${r.method.padEnd(6)} ${r.path.padEnd(26)} ${who(r)}`)
-    .join('\n');
+  const shown = ROUTES.filter((r) => (o.register || r.handler !== 'register') && r.handler !== 'admin');
+  const width = Math.max(...shown.map((r) => r.path.length)) + 2;
+  const admin = ROUTES.filter((r) => r.handler === 'admin');
+  const routes = [
+    ...shown.map((r) => `  ${r.method.padEnd(6)} ${r.path.padEnd(width)} ${who(r)}`),
+    `  ${'...'.padEnd(6)} ${'/api/admin/users/...'.padEnd(width)} role admin (${admin.length} admin routes: see /openapi.json)`,
+  ].join('\n');
   return `
 aws-auth-service, running locally
   data        ${o.dataDir ?? 'in memory (nothing is kept)'}
