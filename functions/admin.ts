@@ -40,8 +40,7 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
       }
       case 'POST /api/admin/users': {
         const body = readBody(event, REQUEST_BODIES.adminCreateUser);
-        const roles = body.roles as string[] | undefined;
-        return json(201, await createUser({ username: body.username, password: body.password, roles }, meta, d));
+        return json(201, await createUser({ username: body.username, password: body.password, roles: body.roles }, meta, d));
       }
       case 'GET /api/admin/users/{username}':
         return json(200, await getUserForAdmin(pathParam(event, 'username'), d));
@@ -50,15 +49,7 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
       case 'POST /api/admin/users/{username}/enable':
         return json(200, await setUserStatus(pathParam(event, 'username'), 'active', meta, d));
       case 'PUT /api/admin/users/{username}/roles':
-        return json(
-          200,
-          await setUserRoles(
-            pathParam(event, 'username'),
-            readBody(event, REQUEST_BODIES.adminRoles).roles as unknown as string[],
-            meta,
-            d,
-          ),
-        );
+        return json(200, await setUserRoles(pathParam(event, 'username'), readBody(event, REQUEST_BODIES.adminRoles).roles, meta, d));
       case 'POST /api/admin/users/{username}/revoke-sessions':
         return json(200, { ended: await revokeUserSessions(pathParam(event, 'username'), meta, d) });
       case 'POST /api/admin/users/{username}/reset-password':

@@ -122,10 +122,15 @@ interface FieldSchema {
  * The JSON body, validated against a request schema of `schemas.ts` (required fields, strings
  * and their lengths, string lists): the same schema the OpenAPI document publishes.
  */
+type FieldValue<F> = F extends { readonly type: 'array' } ? string[] : string;
+type BodyOf<S extends { readonly required: readonly string[]; readonly properties: Readonly<Record<string, FieldSchema>> }> = {
+  [K in keyof S['properties'] & S['required'][number]]: FieldValue<S['properties'][K]>;
+} & { [K in Exclude<keyof S['properties'], S['required'][number]>]?: FieldValue<S['properties'][K]> };
+
 export function readBody<S extends { readonly required: readonly string[]; readonly properties: Readonly<Record<string, FieldSchema>> }>(
   event: APIGatewayProxyEvent,
   schema: S,
-): Record<keyof S['properties'], unknown> & Record<S['required'][number], string> {
+): BodyOf<S> {
   const body = parseJsonBody(event);
   for (const [name, field] of Object.entries(schema.properties)) {
     const value = body[name];

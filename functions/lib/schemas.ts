@@ -6,8 +6,13 @@
  */
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
-const text = (maxLength = 4096, description?: string) => ({ type: 'string', minLength: 1, maxLength, ...(description && { description }) });
-const roles = { type: 'array', minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } };
+const text = (maxLength = 4096, description?: string) => ({
+  type: 'string' as const,
+  minLength: 1,
+  maxLength,
+  ...(description && { description }),
+});
+const roles = { type: 'array' as const, minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } };
 const object = <P extends Record<string, object>, R extends keyof P & string = keyof P & string>(
   properties: P,
   required?: readonly R[],
