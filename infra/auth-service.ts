@@ -394,7 +394,8 @@ export class AuthService extends Construct {
     allow(functions.admin, this.sessionsTable, 'dynamodb:UpdateItem');
     allow(functions.admin, this.auditTable, 'dynamodb:Query');
     byUser(functions.admin);
-    for (const f of [
+    // The functions that run the flows: they sign (private keys), hash (pepper) and audit.
+    const flows = [
       functions.login,
       functions.register,
       functions.refresh,
@@ -402,8 +403,10 @@ export class AuthService extends Construct {
       functions.sessions,
       functions.password,
       functions.admin,
-    ]) {
+    ];
+    for (const f of flows) {
       allow(f, this.auditTable, 'dynamodb:PutItem');
+      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
     }
     if (p.revocationCheck) {
       for (const f of [functions.authorizer, functions.validate]) {
@@ -411,17 +414,7 @@ export class AuthService extends Construct {
         allow(f, this.sessionsTable, 'dynamodb:BatchGetItem');
       }
     }
-    for (const f of [
-      functions.login,
-      functions.register,
-      functions.refresh,
-      functions.logout,
-      functions.sessions,
-      functions.password,
-      functions.admin,
-    ]) {
-      f.addToRolePolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [this.secret.secretArn] }));
-    }
+
     // Verify-only functions read the public set and nothing else: no private key ever reaches them.
     for (const f of [functions.validate, functions.jwks, functions.authorizer]) {
       f.addToRolePolicy(new iam.PolicyStatement({ actions: ['ssm:GetParameter'], resources: [parameterArn] }));
