@@ -2,6 +2,7 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
+import type { JSONWebKeySet } from 'jose';
 import { createHandler } from '../functions/authorizer';
 import { createAccessTokens } from '../functions/lib/access-tokens';
 import { createFastVerifier, importVerifyKeys } from '../functions/lib/fast-verifier';
@@ -26,6 +27,23 @@ export const authorizerEvent = (token: string) =>
     headers: { Accept: '*/*', Authorization: `Bearer ${token}`, Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'User-Agent': 'bench' },
     requestContext: { requestId: 'r', stage: 'prod' },
   }) as unknown as APIGatewayRequestAuthorizerEvent;
+
+/** The authorizer as deployed with the revocation check off: the synchronous verifier over fixed keys. */
+export function deployedAuthorizer(publicJwks: JSONWebKeySet) {
+  const keys = new KeySetCache({
+    load: async () => ({ jwks: publicJwks }),
+    build: (s) => importVerifyKeys(s.jwks),
+    has: (b, k) => b.has(k),
+    ttlMs: 3_600_000,
+    initial: { jwks: publicJwks },
+  });
+  return createHandler({
+    accessTokens: createFastVerifier(keys, { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30, now: Date.now }),
+    routes: ROUTES,
+    logger: silent,
+    now: Date.now,
+  });
+}
 
 /** Signs `n` distinct tokens (each with its own jti and sid). */
 export async function mintTokens(secrets: AuthSecrets, n: number): Promise<string[]> {
@@ -60,19 +78,7 @@ export async function benchAuthorizer(secrets: AuthSecrets, alg: 'RS256' | 'ES25
   };
 
   // Ours, as deployed: the synchronous verifier and the handler's caches, revocation check off.
-  const keys = new KeySetCache({
-    load: async () => ({ jwks: publicJwks }),
-    build: (s) => importVerifyKeys(s.jwks),
-    has: (b, k) => b.has(k),
-    ttlMs: 3_600_000,
-    initial: { jwks: publicJwks },
-  });
-  const ours = createHandler({
-    accessTokens: createFastVerifier(keys, { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30, now: Date.now }),
-    routes: ROUTES,
-    logger: silent,
-    now: Date.now,
-  });
+  const ours = deployedAuthorizer(publicJwks);
   const serialized = async (t: string) => JSON.stringify(await ours(authorizerEvent(t)));
 
   // The reference: an authorizer on aws-jwt-verify verifySync with cached keys, the same checks
