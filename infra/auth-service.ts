@@ -17,6 +17,7 @@ import * as cr from 'aws-cdk-lib/custom-resources';
 import { Construct } from 'constructs';
 import { DEFAULTS, ENV } from '../functions/lib/config';
 import { GATEWAY_RESPONSES, gatewayResponseBody } from '../functions/lib/gateway-responses';
+import { PLACEHOLDER_TEMPLATE } from '../functions/lib/secret-placeholder';
 import { METRIC, METRICS_NAMESPACE } from '../functions/lib/metrics';
 import { ROUTES, type HandlerName, type HttpMethod, type PolicyRoute } from '../functions/lib/routes';
 import { SESSIONS_BY_USER_INDEX, TABLES, type KeyAttribute, type TableDefinition } from '../functions/lib/tables';
@@ -210,6 +211,13 @@ export class AuthService extends Construct {
 
     this.secret = new secretsmanager.Secret(this, 'Secrets', {
       description: 'Signing keys and password pepper of the auth service. Generated inside AWS by the key set-up; never in the template.',
+      // A value that says it is a placeholder: the key set-up replaces only this (or no value),
+      // and fails the deployment rather than overwrite a document it cannot parse.
+      generateSecretString: {
+        secretStringTemplate: JSON.stringify(PLACEHOLDER_TEMPLATE),
+        generateStringKey: 'filler',
+        excludePunctuation: true,
+      },
       removalPolicy,
     });
     Validations.of(this.secret).acknowledge({

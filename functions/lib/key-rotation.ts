@@ -1,5 +1,6 @@
 import type { JSONWebKeySet, JWK } from 'jose';
 import { toPublicJwks } from './keys';
+import { isPlaceholder } from './secret-placeholder';
 import { generateSecrets, generateSigningKey, parseSecrets, serializeSecrets, type AuthSecrets, type KeyMeta } from './secrets';
 
 /** Where the secrets and the published public key set are kept (Secrets Manager and SSM on AWS). */
@@ -31,22 +32,36 @@ export interface RotationOutcome {
 
 const publicSetOf = (secrets: AuthSecrets) => toPublicJwks(secrets.signingKeys);
 
-function tryParse(document: string | undefined): AuthSecrets | undefined {
-  if (document === undefined) return undefined;
+/** The stored secrets document cannot be read; nothing was changed. */
+export class MalformedSecretsError extends Error {
+  override name = 'MalformedSecretsError';
+}
+
+/**
+ * The stored secrets, or undefined when the secret has no value yet. A document that has
+ * content but does not parse is an error, never a reason to start again: new keys and a new
+ * pepper would invalidate every password and token at once.
+ */
+function readStoredSecrets(document: string | undefined): AuthSecrets | undefined {
+  if (document === undefined || document.trim() === '' || isPlaceholder(document)) return undefined;
   try {
     return parseSecrets(document);
-  } catch {
-    return undefined;
+  } catch (err) {
+    throw new MalformedSecretsError(
+      `the stored secrets document is malformed (${(err as Error).message}); it was left as it is: ` +
+        'repair it, or restore its previous version (Secrets Manager keeps AWSPREVIOUS), then deploy again',
+    );
   }
 }
 
 /**
  * First deploy: generates the signing key and pepper inside AWS and stores them; publishes the
  * public set. Idempotent: existing secrets are kept (a redeploy never changes keys), and only
- * the public set is brought in line with them.
+ * the public set is brought in line with them. It writes secrets only into a secret that has
+ * no value, and fails (so the deployment fails) on one it cannot parse.
  */
 export async function setUpKeys(store: KeyStore, nowSeconds: number): Promise<'created' | 'kept'> {
-  const existing = tryParse(await store.readSecrets());
+  const existing = readStoredSecrets(await store.readSecrets());
   if (existing) {
     await store.writePublicJwks(publicSetOf(existing));
     return 'kept';
@@ -69,7 +84,7 @@ export async function rotateKeys(
   policy: RotationPolicy,
   newKey: () => Promise<JWK> = () => generateSigningKey('RS256'),
 ): Promise<RotationOutcome> {
-  const secrets = tryParse(await store.readSecrets());
+  const secrets = readStoredSecrets(await store.readSecrets());
   if (!secrets) throw new Error('no secrets to rotate: the key set-up has not run');
   const published = new Set(((await store.readPublicJwks())?.keys ?? []).map((k) => k.kid));
   const meta: Record<string, KeyMeta> = {};

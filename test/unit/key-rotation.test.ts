@@ -1,8 +1,9 @@
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { createAccessTokens } from '../../functions/lib/access-tokens';
 import { CachedKeySource } from '../../functions/lib/cached-key-source';
-import { rotateKeys, setUpKeys, type KeyStore, type RotationPolicy } from '../../functions/lib/key-rotation';
+import { MalformedSecretsError, rotateKeys, setUpKeys, type KeyStore, type RotationPolicy } from '../../functions/lib/key-rotation';
 import { parseSecrets } from '../../functions/lib/secrets';
+import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/secret-placeholder';
 import { manualClock } from '../helpers/harness';
 
 const DAY = 86_400;
@@ -89,10 +90,29 @@ describe('key set-up (the first deploy)', () => {
     expect(store.secrets).toBe(before);
   });
 
-  it('replaces a placeholder that is not a secrets document', async () => {
+  it("creates the secrets in a secret that holds nothing yet, or only the stack's placeholder", async () => {
+    for (const empty of ['', JSON.stringify({ ...PLACEHOLDER_TEMPLATE, filler: 'Zq8#random' })]) {
+      const store = memoryStore();
+      store.secrets = empty;
+      await expect(setUpKeys(store, nowSeconds())).resolves.toBe('created');
+    }
+  });
+
+  it('fails, and overwrites nothing, when the stored secret has content that does not parse', async () => {
+    for (const broken of ['generated-placeholder-password', '{"signingKeys":', JSON.stringify({ signingKid: 'k', peppers: [] })]) {
+      const store = memoryStore();
+      store.secrets = broken;
+      await expect(setUpKeys(store, nowSeconds())).rejects.toThrow(MalformedSecretsError);
+      expect(store.secrets).toBe(broken);
+      expect(store.writes).toEqual([]);
+    }
+  });
+
+  it('refuses to rotate a malformed secret rather than treat it as missing', async () => {
     const store = memoryStore();
-    store.secrets = 'generated-placeholder-password';
-    await expect(setUpKeys(store, nowSeconds())).resolves.toBe('created');
+    store.secrets = '{"peppers": "short"}';
+    await expect(rotateKeys(store, nowSeconds(), policy)).rejects.toThrow(MalformedSecretsError);
+    expect(store.writes).toEqual([]);
   });
 });
 
