@@ -1,6 +1,7 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, PolicyDocument } from 'aws-lambda';
 import type { AccessTokenClaims } from './lib/access-tokens';
 import { logAuthEvent } from './lib/auth-events';
+import { bearerToken } from './lib/bearer';
 import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/authorizer-deps';
 import { TokenError } from './lib/errors';
 import { emitCountMetric } from './lib/json-logger';
@@ -22,20 +23,6 @@ interface Verified {
 }
 
 /**
- * The token of the Authorization header (name and scheme case-insensitive, RFC 7235 §2.1). Its
- * characters are not checked here: the verifier refuses anything that is not base64url, and a
- * cache hit is by definition a token that passed it.
- */
-function bearer(headers: APIGatewayRequestAuthorizerEvent['headers']): string | undefined {
-  if (!headers) return undefined;
-  const value =
-    headers.Authorization ?? headers.authorization ?? Object.entries(headers).find(([k]) => k.toLowerCase() === 'authorization')?.[1];
-  if (typeof value !== 'string' || value.length < 8 || value.slice(0, 7).toLowerCase() !== 'bearer ') return undefined;
-  const token = value.slice(7).trim();
-  return token === '' || token.includes(' ') ? undefined : token;
-}
-
-/**
  * The Lambda authorizer for API Gateway REST REQUEST events. A missing or invalid token throws
  * `Unauthorized` (401); a valid token gets a policy over every protected route, allowing those
  * its roles permit and denying the rest (403). A token seen before skips verification (it is
@@ -50,7 +37,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const d = await ready();
     const requestId = event?.requestContext?.requestId;
-    const token = bearer(event?.headers);
+    const token = bearerToken(event?.headers, event?.multiValueHeaders);
     const stageArn = typeof event?.methodArn === 'string' ? apiStageArn(event.methodArn) : undefined;
     if (token === undefined || stageArn === undefined) {
       logAuthEvent(d.logger, 'token_rejected', { requestId, reason: token === undefined ? 'ERR_JWT_MISSING' : 'bad_method_arn' });
@@ -76,7 +63,8 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
         logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
         throw unauthorized();
       }
-      const rolesKey = `${stageArn} ${claims.roles.join(',')}`;
+      // One entry per distinct role set: sorted, and unambiguous whatever the role names.
+      const rolesKey = `${stageArn} ${JSON.stringify([...claims.roles].sort())}`;
       let policyDocument = policies.get(rolesKey);
       if (!policyDocument) {
         policyDocument = buildPolicy(stageArn, d.routes, claims, { sub: '', username: '', roles: '', sid: '' }).policyDocument;

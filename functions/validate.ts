@@ -1,5 +1,6 @@
 import { TokenError } from './lib/errors';
-import { bearerToken, createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http';
+import { bearerToken } from './lib/bearer';
+import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http';
 import { createLogger, logAuthEvent } from './lib/logger';
 import type { DepsInput } from './lib/lazy';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
@@ -10,7 +11,7 @@ import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
  */
 export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
-    const token = bearerToken(event.headers);
+    const token = bearerToken(event.headers, event.multiValueHeaders);
     if (token === undefined) throw new TokenError('ERR_JWT_MISSING', 'a bearer token is required');
     try {
       const claims = await d.accessTokens.verify(token);

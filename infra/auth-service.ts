@@ -19,6 +19,7 @@ import { DEFAULTS, ENV } from '../functions/lib/config';
 import { GATEWAY_RESPONSES, gatewayResponseBody } from '../functions/lib/gateway-responses';
 import { PLACEHOLDER_TEMPLATE } from '../functions/lib/secret-placeholder';
 import { METRIC, METRICS_NAMESPACE } from '../functions/lib/metrics';
+import { isRole } from '../functions/lib/roles';
 import { ROUTES, type HandlerName, type HttpMethod, type PolicyRoute } from '../functions/lib/routes';
 import { SESSIONS_BY_USER_INDEX, TABLES, type KeyAttribute, type TableDefinition } from '../functions/lib/tables';
 import { nodejsBundling } from './bundling';
@@ -542,6 +543,9 @@ export class AuthService extends Construct {
     options: { roles?: readonly string[] } = {},
   ): apigw.Method {
     if (!path.startsWith('/')) throw new Error(`addProtectedRoute: path must start with /, got ${JSON.stringify(path)}`);
+    for (const role of options.roles ?? []) {
+      if (!isRole(role)) throw new Error(`addProtectedRoute: role ${JSON.stringify(role)} must be 1 to 64 letters, digits or _ . : -`);
+    }
     this.extraRoutes.push({ method, path, access: { roles: [...(options.roles ?? [])] } });
     const m = this.api.root.resourceForPath(path).addMethod(method, integration, {
       authorizer: this.authorizer,

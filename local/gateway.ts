@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
+import { isIP } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/gateway-responses';
+import { authorizationValues } from '../functions/lib/bearer';
 import { MAX_BODY_BYTES } from '../functions/lib/http';
 import type { HandlerName, Route } from '../functions/lib/routes';
 import { evaluatePolicy } from './evaluate-policy';
@@ -21,11 +24,13 @@ export interface GatewayOptions {
   /** @default 'local' */
   readonly stage?: string;
   /**
-   * Take the source IP from the first `X-Forwarded-For` address, as a gateway behind a trusted
-   * proxy would. Off, the socket's address is used: clients cannot choose their source IP.
-   * @default false
+   * How many trusted proxies in front of the gateway append to `X-Forwarded-For`. The source IP
+   * is the address the outermost trusted proxy appended: the Nth from the right. A client writes
+   * whatever it likes to the left of it, so the leftmost entry is never used. 0 ignores the
+   * header: the socket's address is used, and clients cannot choose their source IP.
+   * @default 0
    */
-  readonly trustForwardedFor?: boolean;
+  readonly trustedProxyHops?: number;
   /** Documents served as JSON on GET, by exact path (the OpenAPI document). */
   readonly documents?: Readonly<Record<string, unknown>>;
   /** Pages served on GET, by exact path (the demo page). */
@@ -65,14 +70,19 @@ export function createGateway(options: GatewayOptions): RequestListener {
   const compiled = options.routes.map(compile);
   const cache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>();
 
-  function match(method: string, path: string): MatchedRoute | 'method' | undefined {
+  function match(method: string, path: string): MatchedRoute | 'method' | 'malformed' | undefined {
     let pathMatched = false;
     for (const { route, names, regex } of compiled) {
       const m = regex.exec(path);
       if (!m) continue;
       pathMatched = true;
       if (route.method !== method) continue;
-      const params = names.map((n, i) => [n, decodeURIComponent(m[i + 1] as string)] as const);
+      const params: [string, string][] = [];
+      for (const [i, n] of names.entries()) {
+        const value = decodePathSegment(m[i + 1] as string);
+        if (value === undefined) return 'malformed';
+        params.push([n, value]);
+      }
       return { route, pathParameters: params.length ? Object.fromEntries(params) : null };
     }
     return pathMatched ? 'method' : undefined;
@@ -87,17 +97,33 @@ export function createGateway(options: GatewayOptions): RequestListener {
     return result;
   }
 
+  // One request can never stop the process: whatever it throws becomes an answer.
   return (req, res) => {
+    try {
+      serve(req, res);
+    } catch {
+      if (!res.headersSent) send(res, errorResult(GATEWAY_RESPONSES.DEFAULT_5XX));
+      else res.destroy();
+    }
+  };
+
+  function serve(req: IncomingMessage, res: ServerResponse) {
     const started = now();
     const requestId = randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
+    const url = parseTarget(req.url);
     const finish = (status: number) =>
-      accessLog({ requestId, ip: req.socket.remoteAddress, method, path: url.pathname, status, latencyMs: now() - started });
+      accessLog({ requestId, ip: req.socket.remoteAddress, method, path: url?.pathname ?? null, status, latencyMs: now() - started });
     const answer = (r: GatewayResponse, extraHeaders: Record<string, string> = {}) => {
-      send(res, { statusCode: r.statusCode, headers: { ...r.headers, ...extraHeaders }, body: gatewayResponseBody(r) });
+      send(res, errorResult(r, extraHeaders));
       finish(r.statusCode);
     };
+    if (url === undefined) return answer(MALFORMED_REQUEST);
+    // The cache key and the token the authorizer verifies must be the same header: a request
+    // with two cannot be authorised safely, whichever route it asks for.
+    if (authorizationValues(null, rawHeaderLists(req)).length > 1) {
+      return answer({ ...MALFORMED_REQUEST, description: 'more than one Authorization header' });
+    }
 
     const page = method === 'GET' ? options.pages?.[url.pathname] : undefined;
     if (page) {
@@ -138,6 +164,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
     }
     const matched = match(method, url.pathname);
     if (matched === undefined) return answer(GATEWAY_RESPONSES.MISSING_AUTHENTICATION_TOKEN);
+    if (matched === 'malformed') return answer({ ...MALFORMED_REQUEST, description: 'malformed percent-encoding in the path' });
     if (matched === 'method') {
       const allow = compiled.filter((c) => c.regex.test(url.pathname)).map((c) => c.route.method);
       return answer({ statusCode: 405, error: 'method_not_allowed', description: `use ${allow.join(', ')}` }, { Allow: allow.join(', ') });
@@ -146,7 +173,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
     readBody(req)
       .then(async (body) => {
         if (body === undefined) return answer(GATEWAY_RESPONSES.REQUEST_TOO_LARGE);
-        const event = buildEvent(req, url, matched, body, requestId, stage, options.trustForwardedFor ?? false);
+        const event = buildEvent(req, url, matched, body, requestId, stage, options.trustedProxyHops ?? 0);
         if (matched.route.access !== 'public') {
           const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${url.pathname}`;
           let policy: APIGatewayAuthorizerResult;
@@ -174,7 +201,72 @@ export function createGateway(options: GatewayOptions): RequestListener {
         finish(result.statusCode);
       })
       .catch(() => answer(GATEWAY_RESPONSES.DEFAULT_5XX));
-  };
+  }
+}
+
+/** What API Gateway answers to a request it cannot parse. */
+const MALFORMED_REQUEST: GatewayResponse = { statusCode: 400, error: 'invalid_request', description: 'malformed request' };
+
+const errorResult = (r: GatewayResponse, extraHeaders: Record<string, string> = {}): APIGatewayProxyResult => ({
+  statusCode: r.statusCode,
+  headers: { ...r.headers, ...extraHeaders },
+  body: gatewayResponseBody(r),
+});
+
+/** The path and query of a request target (origin or absolute form), or undefined if it is neither. */
+export function parseTarget(target: string | undefined): { pathname: string; searchParams: URLSearchParams } | undefined {
+  if (target === undefined || target === '') return undefined;
+  if (target.startsWith('/')) {
+    // Split by hand: `new URL` reads a target such as `//host/x` as an authority.
+    const q = target.indexOf('?');
+    return {
+      pathname: q < 0 ? target : target.slice(0, q),
+      searchParams: new URLSearchParams(q < 0 ? '' : target.slice(q + 1)),
+    };
+  }
+  if (!/^https?:\/\//i.test(target) || !URL.canParse(target)) return undefined;
+  const url = new URL(target);
+  return { pathname: url.pathname, searchParams: url.searchParams };
+}
+
+/** A percent-decoded path segment, or undefined when its encoding is malformed. */
+function decodePathSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The request's headers as lists, by name as sent. */
+function rawHeaderLists(req: IncomingMessage): Record<string, string[]> {
+  const lists: Record<string, string[]> = {};
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    const name = req.rawHeaders[i] as string;
+    (lists[name] ??= []).push(req.rawHeaders[i + 1] as string);
+  }
+  return lists;
+}
+
+/**
+ * For the server's `clientError`: a request Node cannot parse (request line, target, headers,
+ * framing) gets a JSON 4xx too, and the connection closes. The process goes on.
+ */
+export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err as { code?: string }).code === 'ECONNRESET') {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, r] =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? [431, 'Request Header Fields Too Large', { ...MALFORMED_REQUEST, statusCode: 431, description: 'request headers too large' }]
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'Request Timeout', { ...MALFORMED_REQUEST, statusCode: 408, description: 'request timed out' }]
+        : [400, 'Bad Request', MALFORMED_REQUEST];
+  const body = gatewayResponseBody(r);
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
 }
 
 /** The body as text, or undefined when it is over the gateway's limit. */
@@ -199,12 +291,12 @@ function readBody(req: IncomingMessage): Promise<string | null | undefined> {
 /** A v1 proxy event, as API Gateway builds it: headers keep the client's case. */
 function buildEvent(
   req: IncomingMessage,
-  url: URL,
+  url: { pathname: string; searchParams: URLSearchParams },
   matched: MatchedRoute,
   body: string | null,
   requestId: string,
   stage: string,
-  trustForwardedFor: boolean,
+  trustedProxyHops: number,
 ): APIGatewayProxyEvent {
   const headers: Record<string, string> = {};
   const multiValueHeaders: Record<string, string[]> = {};
@@ -222,8 +314,7 @@ function buildEvent(
   }
   const hasQuery = Object.keys(query).length > 0;
   const method = req.method ?? 'GET';
-  const forwarded = trustForwardedFor ? headerValue(headers, 'x-forwarded-for')?.split(',')[0]?.trim() : undefined;
-  const sourceIp = forwarded || (req.socket.remoteAddress ?? '127.0.0.1');
+  const sourceIp = forwardedFor(req, trustedProxyHops) ?? req.socket.remoteAddress ?? '127.0.0.1';
   const now = Date.now();
   return {
     resource: matched.route.path,
@@ -274,6 +365,23 @@ function buildEvent(
   };
 }
 
+/**
+ * The address the outermost of `hops` trusted proxies saw: the `hops`-th entry of
+ * X-Forwarded-For from the right (each proxy appends the address it received from). Undefined
+ * when the header is off, too short (the request did not come through every proxy) or not an IP.
+ */
+export function forwardedFor(req: Pick<IncomingMessage, 'headers'>, hops: number): string | undefined {
+  const raw = req.headers['x-forwarded-for'];
+  if (hops <= 0 || raw === undefined) return undefined;
+  // Node joins repeated X-Forwarded-For headers with ", ", in order.
+  const entries = (Array.isArray(raw) ? raw.join(',') : raw)
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
+  const candidate = entries[entries.length - hops];
+  return candidate !== undefined && isIP(candidate) !== 0 ? candidate : undefined;
+}
+
 const headerValue = (headers: Record<string, string | undefined>, lowerName: string) =>
   Object.entries(headers).find(([k]) => k.toLowerCase() === lowerName)?.[1];
 
@@ -302,6 +410,8 @@ function send(res: ServerResponse, result: APIGatewayProxyResult): void {
   const body = result.isBase64Encoded ? Buffer.from(result.body, 'base64') : Buffer.from(result.body ?? '', 'utf8');
   if (!Object.keys(headers).some((k) => k.toLowerCase() === 'content-type') && body.length > 0)
     headers['Content-Type'] = 'application/json';
+  // As API Gateway does: a length, not chunked framing.
+  if (result.statusCode !== 204 && result.statusCode !== 304) headers['Content-Length'] = String(body.length);
   res.writeHead(result.statusCode, headers);
   res.end(body);
 }

@@ -17,7 +17,7 @@ import { ROUTES, type HandlerName } from '../functions/lib/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/secrets';
 import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
 import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
-import { createGateway } from './gateway';
+import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';
 import { demoPage } from './demo-page';
 import { LOCAL_TABLES } from './local-tables';
@@ -40,6 +40,17 @@ function intFromEnv(name: string, fallback: number, max: number): number {
   if (!Number.isInteger(value) || value < 0 || value > max)
     throw new StartError(`${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
   return value;
+}
+
+/**
+ * AUTH_TRUST_X_FORWARDED_FOR: how many trusted proxies append to X-Forwarded-For in front of the
+ * runtime (`true` is one, `false` none).
+ */
+function proxyHopsFromEnv(): number {
+  const raw = process.env.AUTH_TRUST_X_FORWARDED_FOR?.trim().toLowerCase();
+  if (raw === 'true') return 1;
+  if (raw === undefined || raw === '' || raw === 'false') return 0;
+  return intFromEnv('AUTH_TRUST_X_FORWARDED_FOR', 0, 10);
 }
 
 /** Binds the port before anything slow starts, so a busy port fails at once. */
@@ -75,6 +86,7 @@ async function main(): Promise<void> {
     res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'starting' }));
   };
   const server = createServer((req, res) => listener(req, res));
+  server.on('clientError', answerClientError);
   await listen(server, port);
 
   let ddb: DynamoDbLocal | undefined;
@@ -143,7 +155,7 @@ async function main(): Promise<void> {
       handlers,
       authorizer,
       authorizerCacheTtlSeconds: cacheTtl,
-      trustForwardedFor: process.env.AUTH_TRUST_X_FORWARDED_FOR === 'true',
+      trustedProxyHops: proxyHopsFromEnv(),
       documents: { '/openapi.json': openApiDocument(baseUrl) },
       pages: { '/': { contentType: 'text/html; charset=utf-8', body: demoPage() } },
       allowedOrigins: loadConfig().allowedOrigins,

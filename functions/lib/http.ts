@@ -72,12 +72,6 @@ export function header(headers: APIGatewayProxyEvent['headers'] | null | undefin
   return undefined;
 }
 
-/** The token of an `Authorization: Bearer <token>` header (scheme case-insensitive, RFC 7235 §2.1). */
-export function bearerToken(headers: APIGatewayProxyEvent['headers'] | null | undefined): string | undefined {
-  const match = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i.exec(header(headers, 'authorization') ?? '');
-  return match?.[1];
-}
-
 /** Request id, source IP and user agent, for sessions and logs. */
 export function requestMeta(event: APIGatewayProxyEvent): RequestMeta {
   const ctx = event.requestContext as Partial<APIGatewayProxyEvent['requestContext']> | undefined;

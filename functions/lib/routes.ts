@@ -4,6 +4,8 @@
  * so a Lambda bundle that imports it pulls in nothing else.
  */
 
+import { isRole } from './roles';
+
 /** Entry points under `functions/`, by file name. */
 export type HandlerName = 'login' | 'refresh' | 'logout' | 'register' | 'validate' | 'jwks' | 'me' | 'sessions' | 'password' | 'admin';
 
@@ -68,7 +70,7 @@ export function parseExtraRoutes(json: string): PolicyRoute[] {
     if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`extra route ${i} has method ${String(method)}`);
     if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`extra route ${i} needs a path starting with /`);
     const roles = item.roles ?? [];
-    if (!Array.isArray(roles) || !roles.every((r) => typeof r === 'string')) throw new Error(`extra route ${i} has malformed roles`);
+    if (!Array.isArray(roles) || !roles.every(isRole)) throw new Error(`extra route ${i} has malformed roles`);
     return { method: method as HttpMethod, path: item.path, access: { roles } };
   });
 }

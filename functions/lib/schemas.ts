@@ -4,6 +4,8 @@
  * (`openapi.ts`), and the end-to-end tests check every response against that document: one
  * truth, three uses.
  */
+import { MAX_ROLES, ROLE_PATTERN } from './roles';
+
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
 const text = (maxLength = 4096, description?: string) => ({
@@ -12,7 +14,7 @@ const text = (maxLength = 4096, description?: string) => ({
   maxLength,
   ...(description && { description }),
 });
-const roles = { type: 'array' as const, minItems: 1, maxItems: 50, items: { type: 'string', pattern: '^[A-Za-z0-9_.:-]{1,64}$' } };
+const roles = { type: 'array' as const, minItems: 1, maxItems: MAX_ROLES, items: { type: 'string', pattern: ROLE_PATTERN } };
 const object = <P extends Record<string, object>, R extends keyof P & string = keyof P & string>(
   properties: P,
   required?: readonly R[],

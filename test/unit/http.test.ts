@@ -1,5 +1,6 @@
 import { AuthError } from '../../functions/lib/errors';
-import { bearerToken, parseJsonBody, toHttpResponse } from '../../functions/lib/http';
+import { bearerToken } from '../../functions/lib/bearer';
+import { parseJsonBody, toHttpResponse } from '../../functions/lib/http';
 import { proxyEvent } from '../helpers/events';
 import { recordingLogger } from '../helpers/harness';
 
@@ -60,6 +61,16 @@ describe('bearerToken', () => {
     expect(bearerToken({ Authorization: 'Basic dXNlcjpwYXNz' })).toBeUndefined();
     expect(bearerToken({ Authorization: 'Bearer ' })).toBeUndefined();
     expect(bearerToken({ Authorization: 'Bearer a b' })).toBeUndefined();
+  });
+
+  it('honours no token when the request carries more than one Authorization header, in any case', () => {
+    // API Gateway keeps only one of them in `headers`: the cache key and the token could differ.
+    expect(bearerToken({ authorization: 'Bearer bob.b.b', Authorization: 'Bearer root.r.r' })).toBeUndefined();
+    expect(
+      bearerToken({ Authorization: 'Bearer root.r.r' }, { authorization: ['Bearer bob.b.b'], Authorization: ['Bearer root.r.r'] }),
+    ).toBeUndefined();
+    expect(bearerToken({ Authorization: 'Bearer root.r.r' }, { Authorization: ['Bearer bob.b.b', 'Bearer root.r.r'] })).toBeUndefined();
+    expect(bearerToken({ Authorization: 'Bearer root.r.r' }, { Authorization: ['Bearer root.r.r'] })).toBe('root.r.r');
   });
 });
 

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { epochSeconds } from '../clock';
 import { NotFoundError } from '../errors';
 import type { AuditPage } from '../audit-store';
+import { checkRoles } from '../roles';
 import { normalizeUsername, type User } from '../users-store';
 import type { CoreDeps, RequestMeta } from './types';
 import type { UserView } from './users';
@@ -78,7 +79,7 @@ export async function setUserStatus(username: string, status: User['status'], me
 
 /** Replaces a user's roles; tokens minted from now on carry them. */
 export async function setUserRoles(username: string, roles: readonly string[], meta: RequestMeta, deps: AdminDeps): Promise<AdminUserView> {
-  const user = await deps.users.updateUser(normalizeUsername(username), { roles }, epochSeconds(deps.now));
+  const user = await deps.users.updateUser(normalizeUsername(username), { roles: checkRoles(roles) }, epochSeconds(deps.now));
   await deps.audit.record('user_roles_changed', { ...auditMeta(meta), userId: user.userId });
   return view(user);
 }

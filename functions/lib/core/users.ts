@@ -3,6 +3,7 @@ import { isCommonPassword } from '../breached-passwords';
 import { epochSeconds } from '../clock';
 import { InvalidRequestError, NotFoundError } from '../errors';
 import { checkPasswordPolicy, normalizePassword } from '../passwords';
+import { checkRoles } from '../roles';
 import { normalizeUsername, type User } from '../users-store';
 import type { CoreDeps, RequestMeta } from './types';
 
@@ -47,7 +48,7 @@ export async function createUser(
     userId: randomUUID(),
     username,
     ...(await deps.passwords.hash(input.password)),
-    roles: [...new Set(input.roles ?? DEFAULT_ROLES)],
+    roles: checkRoles(input.roles ?? DEFAULT_ROLES),
     status: 'active',
     createdAt: now,
     updatedAt: now,
