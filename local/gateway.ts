@@ -243,7 +243,7 @@ function rawHeaderLists(req: IncomingMessage): Record<string, string[]> {
   const lists: Record<string, string[]> = {};
   for (let i = 0; i < req.rawHeaders.length; i += 2) {
     const name = req.rawHeaders[i] as string;
-    (lists[name] ??= []).push(req.rawHeaders[i + 1] as string);
+    lists[name] = [...(lists[name] ?? []), req.rawHeaders[i + 1] as string];
   }
   return lists;
 }
