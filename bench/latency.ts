@@ -20,7 +20,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
   // DynamoDB itself does not make a client wait for.
   const rt = await startLocalRuntime({ args: ['--in-memory'] });
   const ddb = await startDynamoDbLocal();
-  const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local' });
+  const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
   try {
     const password = 'a benchmark passphrase';
     await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'bench', password } });

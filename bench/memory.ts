@@ -23,6 +23,8 @@ export async function benchMemory(): Promise<void> {
       const r = spawnSync(process.execPath, [TSX, resolve(__dirname, 'fixtures/memory-child.ts'), name, String(count), ddb.endpoint], {
         encoding: 'utf8',
         timeout: 240_000,
+        // The child reaches this instance's one database with its key, from the environment.
+        env: { ...process.env, AWS_ACCESS_KEY_ID: ddb.credentials.accessKeyId, AWS_SECRET_ACCESS_KEY: ddb.credentials.secretAccessKey },
       });
       if (r.status !== 0) throw new Error(`memory run of ${name} failed: ${r.stderr}`);
       const m = JSON.parse(r.stdout) as { peakRssMb: number; afterWarmupMb: number; heapUsedMb: number };

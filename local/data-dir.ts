@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
-import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { generateSecrets, parseSecrets, serializeSecrets, type AuthSecrets } from '../functions/lib/secrets';
+import { DYNAMODB_LOCAL_REGION, randomDynamoDbCredentials, type DynamoDbLocalCredentials } from './dynamodb-local';
 
 /** The data directory cannot be created or written; the message says which and why. */
 export class DataDirError extends Error {
@@ -12,6 +13,7 @@ export class DataDirError extends Error {
 export const dataPaths = (dir: string) => ({
   dynamodb: join(dir, 'dynamodb'),
   secrets: join(dir, 'secrets.json'),
+  dynamodbCredentials: join(dir, 'dynamodb-credentials.json'),
   runtime: join(dir, 'runtime.json'),
 });
 
@@ -47,6 +49,41 @@ export async function loadOrCreateSecrets(path: string): Promise<{ secrets: Auth
     throw new DataDirError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
   }
   return { secrets, created: true };
+}
+
+/**
+ * The access key whose DynamoDB Local database holds this directory's data: read if present,
+ * otherwise generated once and written with mode 0600 (the CLI reads it too). A directory from
+ * before per-key databases keeps its data: the shared database file becomes this key's.
+ */
+export async function loadOrCreateDynamoDbCredentials(dir: string): Promise<DynamoDbLocalCredentials> {
+  const path = dataPaths(dir).dynamodbCredentials;
+  try {
+    const stored = JSON.parse(await readFile(path, 'utf8')) as Partial<DynamoDbLocalCredentials>;
+    if (
+      typeof stored.accessKeyId !== 'string' ||
+      !/^[A-Za-z0-9]+$/.test(stored.accessKeyId) ||
+      typeof stored.secretAccessKey !== 'string'
+    ) {
+      throw new DataDirError(`${path} is malformed: delete it to start a new, empty database`);
+    }
+    return { accessKeyId: stored.accessKeyId, secretAccessKey: stored.secretAccessKey };
+  } catch (err) {
+    if (err instanceof DataDirError) throw err;
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new DataDirError(`cannot read ${path}: ${(err as Error).message}`);
+  }
+  const credentials = randomDynamoDbCredentials();
+  try {
+    await writeFile(path, JSON.stringify(credentials), { mode: 0o600, flag: 'wx' });
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return loadOrCreateDynamoDbCredentials(dir);
+    throw new DataDirError(`cannot write ${path} (${(err as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  const shared = join(dataPaths(dir).dynamodb, 'shared-local-instance.db');
+  await rename(shared, join(dataPaths(dir).dynamodb, `${credentials.accessKeyId}_${DYNAMODB_LOCAL_REGION}.db`)).catch((err: unknown) => {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  });
+  return credentials;
 }
 
 /** What a running `npm start` tells the admin CLI: where its DynamoDB Local answers. */

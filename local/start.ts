@@ -15,8 +15,16 @@ import type { HttpHandler } from '../functions/lib/http';
 import { openApiDocument } from '../functions/lib/openapi';
 import { ROUTES, type HandlerName } from '../functions/lib/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/secrets';
-import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
-import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import {
+  DataDirError,
+  dataPaths,
+  loadOrCreateDynamoDbCredentials,
+  loadOrCreateSecrets,
+  prepareDataDir,
+  removeRuntimeInfo,
+  writeRuntimeInfo,
+} from './data-dir';
+import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';
 import { demoPage } from './demo-page';
@@ -122,8 +130,13 @@ async function main(): Promise<void> {
       await loadOrCreateSecrets(secretsFile);
     }
 
-    ddb = await startDynamoDbLocal(args.inMemory ? {} : { dataDir: dataPaths(dataDir).dynamodb });
-    await ensureTables(createDocumentClient({ endpoint: ddb.endpoint, region: 'local' }), LOCAL_TABLES);
+    ddb = await startDynamoDbLocal(
+      args.inMemory ? {} : { dataDir: dataPaths(dataDir).dynamodb, credentials: await loadOrCreateDynamoDbCredentials(dataDir) },
+    );
+    await ensureTables(
+      createDocumentClient({ endpoint: ddb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: ddb.credentials }),
+      LOCAL_TABLES,
+    );
     if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: ddb.endpoint, baseUrl });
 
     // The handlers build their dependencies from the environment, exactly as in Lambda.
@@ -142,6 +155,13 @@ async function main(): Promise<void> {
     };
     for (const [name, value] of Object.entries(defaults))
       if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
+    // The functions' DynamoDB credentials, from the environment as Lambda gives them: the only
+    // key that reaches this runtime's database.
+    process.env.AWS_ACCESS_KEY_ID = ddb.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = ddb.credentials.secretAccessKey;
+    process.env.AWS_REGION = DYNAMODB_LOCAL_REGION;
+    delete process.env.AWS_SESSION_TOKEN;
+    delete process.env.AWS_PROFILE;
     loadConfig();
 
     // Loaded only now, after the environment is set: each module builds its deps at load.

@@ -22,8 +22,14 @@ import { awsKeyStore } from '../functions/lib/aws-key-store';
 import { parseSecrets, type AuthSecrets } from '../functions/lib/secrets';
 import { SessionsStore } from '../functions/lib/sessions-store';
 import { UsersStore } from '../functions/lib/users-store';
-import { DataDirError, dataPaths, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
-import { JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
+import { DataDirError, dataPaths, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
+import {
+  DYNAMODB_LOCAL_REGION,
+  JavaMissingError,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+  type DynamoDbLocalCredentials,
+} from './dynamodb-local';
 import { LOCAL_TABLES } from './local-tables';
 import { ensureTables, type TableNames } from './tables';
 
@@ -121,8 +127,8 @@ interface Target {
   close: () => Promise<void>;
 }
 
-async function answers(endpoint: string): Promise<boolean> {
-  const client = createDocumentClient({ endpoint, region: 'local' });
+async function answers(endpoint: string, credentials: DynamoDbLocalCredentials): Promise<boolean> {
+  const client = createDocumentClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials });
   try {
     await client.send(new ListTablesCommand({}));
     return true;
@@ -158,13 +164,14 @@ async function connect(options: Record<string, string>): Promise<Target> {
   const running = await readRuntimeInfo(dataDir);
   let own: DynamoDbLocal | undefined;
   let endpoint = running?.dynamodbEndpoint;
+  await prepareDataDir(dataDir);
+  const credentials = await loadOrCreateDynamoDbCredentials(dataDir);
   // A running `npm start` owns the database files; otherwise open them ourselves.
-  if (!endpoint || !(await answers(endpoint))) {
-    await prepareDataDir(dataDir);
-    own = await startDynamoDbLocal({ dataDir: dataPaths(dataDir).dynamodb });
+  if (!endpoint || !(await answers(endpoint, credentials))) {
+    own = await startDynamoDbLocal({ dataDir: dataPaths(dataDir).dynamodb, credentials });
     endpoint = own.endpoint;
   }
-  const client = createDocumentClient({ endpoint, region: 'local' });
+  const client = createDocumentClient({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials });
   await ensureTables(client, LOCAL_TABLES);
   return {
     client,

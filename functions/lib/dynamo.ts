@@ -7,15 +7,18 @@ export interface DocumentClientOptions {
   /** A DynamoDB endpoint other than AWS's, such as DynamoDB Local. */
   readonly endpoint?: string | undefined;
   readonly region?: string | undefined;
+  /** @default the SDK's provider chain (in Lambda, the function's role; locally, AWS_ACCESS_KEY_ID) */
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string } | undefined;
 }
 
 /**
  * A document client with short timeouts: an auth call that waits on a dead connection for the
  * SDK's default of minutes holds the user's request hostage, so we fail fast and answer 503.
  */
-export function createDocumentClient({ endpoint, region }: DocumentClientOptions = {}): DynamoDBDocumentClient {
+export function createDocumentClient({ endpoint, region, credentials }: DocumentClientOptions = {}): DynamoDBDocumentClient {
   const client = new DynamoDBClient({
-    ...(endpoint && { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+    ...(endpoint && { endpoint }),
+    ...(credentials && { credentials }),
     region: region ?? process.env.AWS_REGION ?? 'us-east-1',
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },

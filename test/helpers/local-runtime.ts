@@ -10,6 +10,8 @@ const TSX = require.resolve('tsx/cli');
 
 /** A running `npm start`, as a child process of the test. */
 export interface LocalRuntime {
+  /** The runtime's process; it leads its own process group (DynamoDB Local is in it too). */
+  readonly pid: number;
   readonly baseUrl: string;
   readonly port: number;
   readonly dataDir: string;
@@ -55,6 +57,7 @@ export async function startLocalRuntime(
   });
 
   return {
+    pid: child.pid as number,
     baseUrl,
     port,
     dataDir,

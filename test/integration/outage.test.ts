@@ -18,7 +18,11 @@ beforeAll(async () => {
   h = await createHarness();
   await createUser({ username: 'alice', password: PASSWORD }, { requestId: 'setup' }, h.core);
   // Same tables and keys, but a DynamoDB endpoint on a port where nothing listens.
-  const deadClient = createDocumentClient({ endpoint: `http://127.0.0.1:${await freePort()}`, region: 'local' });
+  const deadClient = createDocumentClient({
+    endpoint: `http://127.0.0.1:${await freePort()}`,
+    region: 'local',
+    credentials: { accessKeyId: 'nobody', secretAccessKey: 'nothing' },
+  });
   down = createCoreDeps(h.config, h.secrets, deadClient, { now: h.clock, logger: h.logger });
 });
 
