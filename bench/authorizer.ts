@@ -9,7 +9,7 @@ import { createFastVerifier, importVerifyKeys } from '../functions/lib/fast-veri
 import { KeySetCache } from '../functions/lib/key-set-cache';
 import { JwkSetKeySource, toPublicJwks } from '../functions/lib/keys';
 import { apiStageArn, buildPolicy } from '../functions/lib/policy';
-import { ROUTES } from '../functions/lib/routes';
+import { isPermitted, ROUTES } from '../functions/lib/routes';
 import type { AuthSecrets } from '../functions/lib/secrets';
 import { interleaved, p50Us, table, us } from './lib';
 
@@ -96,13 +96,14 @@ export async function benchAuthorizer(secrets: AuthSecrets, alg: 'RS256' | 'ES25
   verifier.cacheJwks(publicJwks as never);
   const reference = (event: APIGatewayRequestAuthorizerEvent): string => {
     const token = /^Bearer (.+)$/.exec(String(event.headers?.Authorization))?.[1] as string;
-    const claims = verifier.verifySync(token) as unknown as { sub: string; username: string; roles: string[]; sid: string };
-    const result: APIGatewayAuthorizerResult = buildPolicy(apiStageArn(event.methodArn) as string, ROUTES, claims, {
-      sub: claims.sub,
-      username: claims.username,
-      roles: claims.roles.join(','),
-      sid: claims.sid,
-    });
+    const claims = verifier.verifySync(token) as unknown as { sub: string; username: string; roles: string[]; sid: string; exp: number };
+    const route = ROUTES.find((r) => r.method === event.httpMethod && r.path === event.resource);
+    const permitted = route !== undefined && isPermitted(route, claims.roles);
+    const result: APIGatewayAuthorizerResult = {
+      principalId: claims.sub,
+      policyDocument: buildPolicy(apiStageArn(event.methodArn) as string, event.httpMethod, event.resource, permitted),
+      context: { sub: claims.sub, username: claims.username, roles: claims.roles.join(','), sid: claims.sid, exp: claims.exp },
+    };
     return JSON.stringify(result);
   };
 

@@ -1,6 +1,7 @@
 import {
   getUserForAdmin,
   listUsersForAdmin,
+  requireActiveAdmin,
   resetPassword,
   revokeUserSessions,
   setUserRoles,
@@ -11,7 +12,7 @@ import type { CoreDeps } from './lib/core/types';
 import { createUser } from './lib/core/users';
 import { defaultCoreDeps } from './lib/core-deps';
 import { InvalidRequestError, NotFoundError } from './lib/errors';
-import { createHttpHandler, json, pathParam, readBody, requestMeta, type HttpHandler } from './lib/http';
+import { callerOf, createHttpHandler, json, pathParam, readBody, requestMeta, type HttpHandler } from './lib/http';
 import type { DepsInput } from './lib/lazy';
 import { REQUEST_BODIES } from './lib/schemas';
 import { createLogger } from './lib/logger';
@@ -31,6 +32,7 @@ function pageParams(query: Record<string, string | undefined> | null) {
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
+    await requireActiveAdmin(callerOf(event, d), d);
     const meta = requestMeta(event);
     const route = `${event.httpMethod} ${event.resource}`;
     switch (route) {

@@ -1,8 +1,9 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, PolicyDocument } from 'aws-lambda';
 import type { AccessTokenClaims } from './lib/access-tokens';
 import { logAuthEvent } from './lib/auth-events';
-import { bearerToken } from './lib/bearer';
 import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/authorizer-deps';
+import { toAuthorizerContext } from './lib/authorizer-context';
+import { bearerToken } from './lib/bearer';
 import { TokenError } from './lib/errors';
 import { emitCountMetric } from './lib/json-logger';
 import { lazyDeps, type DepsInput } from './lib/lazy';
@@ -16,31 +17,42 @@ const unauthorized = () => new Error('Unauthorized');
 
 /** Tokens verified in this container, by token: bounded, and never past the token's `exp`. */
 const MAX_CACHED_TOKENS = 10_000;
-interface Verified {
-  readonly claims: AccessTokenClaims;
-  readonly stageArn: string;
-  readonly result: APIGatewayAuthorizerResult;
-}
+/** Policies by stage, route and decision: a few per route at most. */
+const MAX_CACHED_POLICIES = 4096;
 
 /**
  * The Lambda authorizer for API Gateway REST REQUEST events. A missing or invalid token throws
- * `Unauthorized` (401); a valid token gets a policy over every protected route, allowing those
- * its roles permit and denying the rest (403). A token seen before skips verification (it is
- * still checked for expiry and revocation); policies are shared by callers with the same roles.
+ * `Unauthorized` (401); a valid token gets a policy for the route it asked for: allowed when
+ * its roles permit it, denied (403) otherwise, and denied for a route the table does not know.
+ * API Gateway caches the answer per token and route (`AUTHORIZER_IDENTITY_SOURCES`). A token
+ * seen before skips verification, never expiry or the revocation check, which also yields the
+ * roles the user still holds: a demoted user's older tokens lose the role at once.
  */
 export function createHandler(deps: DepsInput<AuthorizerDeps>) {
   const ready = lazyDeps(deps);
-  const verified = new Map<string, Verified>();
+  const verified = new Map<string, { readonly claims: AccessTokenClaims; readonly stageArn: string }>();
   const policies = new Map<string, PolicyDocument>();
   let routeIndex: Map<string, PolicyRoute> | undefined;
+
+  function policyFor(stageArn: string, method: string, resource: string, permitted: boolean): PolicyDocument {
+    const key = `${permitted ? 'A' : 'D'} ${stageArn} ${method} ${resource}`;
+    let policy = policies.get(key);
+    if (!policy) {
+      if (policies.size >= MAX_CACHED_POLICIES) policies.clear();
+      policy = buildPolicy(stageArn, method, resource, permitted);
+      policies.set(key, policy);
+    }
+    return policy;
+  }
 
   return async (event: APIGatewayRequestAuthorizerEvent): Promise<APIGatewayAuthorizerResult> => {
     const d = await ready();
     const requestId = event?.requestContext?.requestId;
     const token = bearerToken(event?.headers, event?.multiValueHeaders);
     const stageArn = typeof event?.methodArn === 'string' ? apiStageArn(event.methodArn) : undefined;
-    if (token === undefined || stageArn === undefined) {
-      logAuthEvent(d.logger, 'token_rejected', { requestId, reason: token === undefined ? 'ERR_JWT_MISSING' : 'bad_method_arn' });
+    const { httpMethod, resource } = event ?? {};
+    if (token === undefined || stageArn === undefined || typeof httpMethod !== 'string' || typeof resource !== 'string') {
+      logAuthEvent(d.logger, 'token_rejected', { requestId, reason: token === undefined ? 'ERR_JWT_MISSING' : 'bad_event' });
       throw unauthorized();
     }
 
@@ -63,37 +75,33 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
         logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
         throw unauthorized();
       }
-      // One entry per distinct role set: sorted, and unambiguous whatever the role names.
-      const rolesKey = `${stageArn} ${JSON.stringify([...claims.roles].sort())}`;
-      let policyDocument = policies.get(rolesKey);
-      if (!policyDocument) {
-        policyDocument = buildPolicy(stageArn, d.routes, claims, { sub: '', username: '', roles: '', sid: '' }).policyDocument;
-        policies.set(rolesKey, policyDocument);
-      }
-      const result: APIGatewayAuthorizerResult = {
-        principalId: claims.sub,
-        policyDocument,
-        context: { sub: claims.sub, username: claims.username, roles: claims.roles.join(','), sid: claims.sid },
-      };
-      entry = { claims, stageArn, result };
+      entry = { claims, stageArn };
       if (claims.exp > nowSeconds) {
         if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
         verified.set(token, entry);
       }
     }
+    const { claims } = entry;
 
-    const revoked = d.revocation ? await d.revocation.check(entry.claims) : undefined;
-    if (revoked) {
+    const standing = d.revocation ? await d.revocation.check(claims) : undefined;
+    if (standing?.revoked) {
       verified.delete(token);
-      logAuthEvent(d.logger, 'token_revoked', { requestId, userId: entry.claims.sub, sid: entry.claims.sid, reason: revoked });
+      logAuthEvent(d.logger, 'token_revoked', { requestId, userId: claims.sub, sid: claims.sid, reason: standing.revoked });
       throw unauthorized();
     }
+    const roles = standing?.roles ?? claims.roles;
     routeIndex ??= new Map(d.routes.map((r) => [`${r.method} ${r.path}`, r]));
-    const current = routeIndex.get(`${event.httpMethod} ${event.resource}`);
-    if (current && !isPermitted(current, entry.claims.roles)) {
-      logAuthEvent(d.logger, 'access_denied', { requestId, userId: entry.claims.sub, sid: entry.claims.sid, reason: 'missing_role' });
+    const route = routeIndex.get(`${httpMethod} ${resource}`);
+    const permitted = route !== undefined && isPermitted(route, roles);
+    if (!permitted) {
+      const reason = route === undefined ? 'unknown_route' : 'missing_role';
+      logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: claims.sid, reason });
     }
-    return entry.result;
+    return {
+      principalId: claims.sub,
+      policyDocument: policyFor(stageArn, httpMethod, resource, permitted),
+      context: { ...toAuthorizerContext(claims, roles) },
+    };
   };
 }
 

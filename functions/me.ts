@@ -1,13 +1,24 @@
+import { systemClock, type Clock } from './lib/clock';
+import { loadSettings } from './lib/config';
 import { callerOf, createHttpHandler, json, type HttpHandler } from './lib/http';
 import { createLogger, type AuthLogger } from './lib/logger';
+
+/** What `/api/me` needs: a logger, and the clock and tolerance that decide whether a token has expired. */
+export interface MeDeps {
+  readonly logger: AuthLogger;
+  readonly now: Clock;
+  readonly clockToleranceSeconds: number;
+}
 
 /**
  * `GET /api/me`, the protected example route: answers who the authorizer said the caller is.
  * It trusts only the authorizer context, which API Gateway sets and clients cannot.
  */
-export function createHandler(deps: { logger: AuthLogger } = { logger: createLogger() }): HttpHandler {
-  return createHttpHandler(deps, deps.logger, async (event) => {
-    const { sub, username, roles } = callerOf(event);
+export function createHandler(
+  deps: MeDeps = { logger: createLogger(), now: systemClock, clockToleranceSeconds: loadSettings().clockToleranceSeconds },
+): HttpHandler {
+  return createHttpHandler(deps, deps.logger, async (event, d) => {
+    const { sub, username, roles } = callerOf(event, d);
     return json(200, { sub, username, roles });
   });
 }

@@ -12,7 +12,7 @@ import { createLogger } from './lib/logger';
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
-    const caller = callerOf(event);
+    const caller = callerOf(event, d);
     const body = readBody(event, REQUEST_BODIES.password);
     const input = { currentPassword: body.current_password, newPassword: body.new_password };
     return json(200, await changePassword(caller, input, requestMeta(event), d));

@@ -12,7 +12,7 @@ import { createLogger } from './lib/logger';
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
-    const caller = callerOf(event);
+    const caller = callerOf(event, d);
     const route = `${event.httpMethod} ${event.resource}`;
     if (route === 'GET /api/auth/sessions') return json(200, { sessions: await listSessions(caller, d) });
     if (route === 'DELETE /api/auth/sessions/{sid}') {

@@ -15,9 +15,11 @@ export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
     if (token === undefined) throw new TokenError('ERR_JWT_MISSING', 'a bearer token is required');
     try {
       const claims = await d.accessTokens.verify(token);
-      const revoked = await d.revocation?.check(claims);
-      if (revoked) throw new TokenError('ERR_JWT_REVOKED', 'token has been revoked');
-      const { sub, username, roles, exp, iat, sid } = claims;
+      const standing = await d.revocation?.check(claims);
+      if (standing?.revoked) throw new TokenError('ERR_JWT_REVOKED', 'token has been revoked');
+      // The roles the user still holds: a role removed since the token was issued is gone.
+      const roles = standing?.roles ?? claims.roles;
+      const { sub, username, exp, iat, sid } = claims;
       return json(200, { active: true, sub, username, roles, exp, iat, sid });
     } catch (err) {
       if (err instanceof TokenError)

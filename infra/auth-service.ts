@@ -20,7 +20,7 @@ import { GATEWAY_RESPONSES, gatewayResponseBody } from '../functions/lib/gateway
 import { PLACEHOLDER_TEMPLATE } from '../functions/lib/secret-placeholder';
 import { METRIC, METRICS_NAMESPACE } from '../functions/lib/metrics';
 import { isRole } from '../functions/lib/roles';
-import { ROUTES, type HandlerName, type HttpMethod, type PolicyRoute } from '../functions/lib/routes';
+import { AUTHORIZER_IDENTITY_SOURCES, ROUTES, type HandlerName, type HttpMethod, type PolicyRoute } from '../functions/lib/routes';
 import { SESSIONS_BY_USER_INDEX, TABLES, type KeyAttribute, type TableDefinition } from '../functions/lib/tables';
 import { nodejsBundling } from './bundling';
 
@@ -399,7 +399,16 @@ export class AuthService extends Construct {
     allow(functions.password, this.sessionsTable, 'dynamodb:UpdateItem');
     allow(functions.password, this.attemptsTable, ...counters);
     byUser(functions.password);
-    allow(functions.admin, this.usersTable, 'dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Scan');
+    // ConditionCheckItem: a change that demotes or disables an admin commits only while another admin remains.
+    allow(
+      functions.admin,
+      this.usersTable,
+      'dynamodb:GetItem',
+      'dynamodb:PutItem',
+      'dynamodb:UpdateItem',
+      'dynamodb:Scan',
+      'dynamodb:ConditionCheckItem',
+    );
     allow(functions.admin, this.sessionsTable, 'dynamodb:UpdateItem');
     allow(functions.admin, this.auditTable, 'dynamodb:Query');
     byUser(functions.admin);
@@ -462,7 +471,11 @@ export class AuthService extends Construct {
 
     this.authorizer = new apigw.RequestAuthorizer(this, 'Authorizer', {
       handler: functions.authorizer,
-      identitySources: [apigw.IdentitySource.header('Authorization')],
+      // The token and the route: each cached policy then answers for one route only.
+      identitySources: [
+        apigw.IdentitySource.header(AUTHORIZER_IDENTITY_SOURCES.header),
+        ...AUTHORIZER_IDENTITY_SOURCES.context.map((c) => apigw.IdentitySource.context(c)),
+      ],
       resultsCacheTtl: p.authorizerCacheTtl,
     });
 

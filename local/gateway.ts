@@ -67,7 +67,8 @@ export function createGateway(options: GatewayOptions): RequestListener {
   const ttlMs = (options.authorizerCacheTtlSeconds ?? 300) * 1000;
   const now = options.now ?? Date.now;
   const accessLog = options.accessLog ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
-  const compiled = options.routes.map(compile);
+  // As API Gateway routes: a literal segment wins over a {parameter} at the same level.
+  const compiled = options.routes.map(compile).sort((a, b) => specificity(a.route.path, b.route.path));
   const cache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>();
 
   function match(method: string, path: string): MatchedRoute | 'method' | 'malformed' | undefined {
@@ -88,12 +89,18 @@ export function createGateway(options: GatewayOptions): RequestListener {
     return pathMatched ? 'method' : undefined;
   }
 
-  async function authorize(event: APIGatewayRequestAuthorizerEvent, identity: string | undefined) {
-    if (identity === undefined) throw new Error('Unauthorized');
+  async function authorize(event: APIGatewayRequestAuthorizerEvent, header: string | undefined) {
+    if (header === undefined) throw new Error('Unauthorized');
+    // AUTHORIZER_IDENTITY_SOURCES: the token and the route. The cache is bounded, as a local
+    // stand-in should be (API Gateway's own is not ours to size).
+    const identity = `${header}\n${event.httpMethod}\n${event.resource}`;
     const cached = ttlMs > 0 ? cache.get(identity) : undefined;
     if (cached && cached.expiresAt > now()) return cached.result;
     const result = await options.authorizer(event);
-    if (ttlMs > 0) cache.set(identity, { result, expiresAt: now() + ttlMs });
+    if (ttlMs > 0) {
+      if (cache.size >= 10_000) cache.clear();
+      cache.set(identity, { result, expiresAt: now() + ttlMs });
+    }
     return result;
   }
 
@@ -178,7 +185,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
           const methodArn = `arn:aws:execute-api:${REGION}:${ACCOUNT}:${API_ID}/${stage}/${method}${url.pathname}`;
           let policy: APIGatewayAuthorizerResult;
           try {
-            // The identity source is the Authorization header: the cache key, and no header means 401.
+            // The identity sources are the Authorization header and the route: no header means 401.
             policy = await authorize(toAuthorizerEvent(event, methodArn), headerValue(event.headers, 'authorization'));
           } catch (err) {
             return answer(
@@ -202,6 +209,16 @@ export function createGateway(options: GatewayOptions): RequestListener {
       })
       .catch(() => answer(GATEWAY_RESPONSES.DEFAULT_5XX));
   }
+}
+
+/** Orders two resource paths as API Gateway prefers them: segment by segment, literal first. */
+function specificity(a: string, b: string): number {
+  const [x, y] = [a.split('/'), b.split('/')];
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const d = Number((x[i] as string).startsWith('{')) - Number((y[i] as string).startsWith('{'));
+    if (d !== 0) return d;
+  }
+  return 0;
 }
 
 /** What API Gateway answers to a request it cannot parse. */

@@ -38,14 +38,17 @@ const USAGE = `usage: npm run users -- <command> [options]
 commands
   create <username> [--role <role>]...   the password is read from stdin, or asked for without echo
   list                                   every user, with roles and status
-  disable <username>                     refuse logins and refreshes, and end every session
+  disable <username> [--force]           refuse logins and refreshes, and end every session
   enable <username>
-  set-roles <username> <role>...         replace the roles (tokens minted from now on carry them)
+  set-roles <username> <role>... [--force]
+                                         replace the roles (tokens already issued lose removed roles)
   revoke-sessions <username>             end every session and access token of the user
   reset-password <username>              end every session; print a one-time temporary password
   events <username>                      the user's audit trail, newest first
 
 options
+  --force                  let the last active admin be disabled or lose the admin role
+                           (break-glass only: then no one can administer over HTTP)
   --data-dir <dir>         the local data directory (default: AUTH_DATA_DIR or .data)
   --users-table <name>     work on these AWS tables instead, with the usual AWS credentials
   --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE, AUTH_SESSIONS_TABLE,
@@ -61,16 +64,22 @@ interface Args {
   positional: string[];
   roles: string[];
   options: Record<string, string>;
+  force: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   const roles: string[] = [];
   const options: Record<string, string> = {};
+  let force = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
       positional.push(arg);
+      continue;
+    }
+    if (arg === '--force') {
+      force = true;
       continue;
     }
     const value = argv[++i];
@@ -82,7 +91,7 @@ function parseArgs(argv: string[]): Args {
   }
   const [command, ...rest] = positional;
   if (!command) throw new UsageError('a command is required');
-  return { command, positional: rest, roles, options };
+  return { command, positional: rest, roles, options, force };
 }
 
 /** Reads a password without echo from a terminal, or the whole of stdin from a pipe. Never from argv. */
@@ -234,13 +243,13 @@ async function run(args: Args, target: Target): Promise<string> {
       return [`${'USERNAME'.padEnd(24)} ${'STATUS'.padEnd(9)} ${'ROLES'.padEnd(20)} CREATED`, ...rows].join('\n');
     }
     case 'disable':
-      return `disabled ${(await setUserStatus(username(), 'disabled', meta, deps)).username}`;
+      return `disabled ${(await setUserStatus(username(), 'disabled', meta, deps, { force: args.force })).username}`;
     case 'enable':
       return `enabled ${(await setUserStatus(username(), 'active', meta, deps)).username}`;
     case 'set-roles': {
       const roles = args.positional.slice(1);
       if (roles.length === 0) throw new UsageError('set-roles needs at least one role');
-      const user = await setUserRoles(username(), roles, meta, deps);
+      const user = await setUserRoles(username(), roles, meta, deps, { force: args.force });
       return `${user.username} now has roles ${user.roles.join(', ')}`;
     }
     case 'revoke-sessions':

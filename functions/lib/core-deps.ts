@@ -85,6 +85,7 @@ export function createCoreDeps(
     logger,
     sessionTtlSeconds: config.sessionTtlSeconds,
     refreshGraceSeconds: config.refreshGraceSeconds,
+    clockToleranceSeconds: config.clockToleranceSeconds,
     selfRegistration: config.selfRegistration,
     web: { tokenDelivery: config.tokenDelivery, allowedOrigins: config.allowedOrigins, issuer: config.issuer },
   };

@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ERR_TOO_MANY_ATTEMPTS'
   | 'ERR_FORBIDDEN'
   | 'ERR_CONFLICT'
+  | 'ERR_LAST_ADMIN'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -102,5 +103,12 @@ export class ForbiddenError extends AuthError {
 export class ConflictError extends AuthError {
   constructor(message: string) {
     super('ERR_CONFLICT', message);
+  }
+}
+
+/** The change would leave no active admin: no one could administer the service any more. */
+export class LastAdminError extends AuthError {
+  constructor() {
+    super('ERR_LAST_ADMIN', 'this is the last active admin: make another user admin first');
   }
 }

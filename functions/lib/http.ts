@@ -1,4 +1,6 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { callerFromContext, type Caller } from './authorizer-context';
+import type { Clock } from './clock';
 import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from './errors';
 import { lazyDeps, type DepsInput } from './lazy';
 import type { AuthLogger } from './logger';
@@ -37,6 +39,7 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   ERR_TOO_MANY_ATTEMPTS: [429, 'too_many_attempts'],
   ERR_FORBIDDEN: [403, 'access_denied'],
   ERR_CONFLICT: [409, 'conflict'],
+  ERR_LAST_ADMIN: [409, 'last_admin'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
@@ -195,14 +198,17 @@ export function createHttpHandler<
   };
 }
 
-/** The signed-in caller from the authorizer context, which API Gateway sets and clients cannot. */
-export function callerOf(event: APIGatewayProxyEvent): { sub: string; username: string; sid: string; roles: string[] } {
-  const ctx = (event.requestContext?.authorizer ?? {}) as Record<string, unknown>;
-  const { sub, username, sid, roles } = ctx;
-  if (typeof sub !== 'string' || typeof username !== 'string' || typeof sid !== 'string' || typeof roles !== 'string') {
-    throw new TokenError('ERR_JWT_MISSING', 'this route needs the authorizer');
-  }
-  return { sub, username, sid, roles: roles === '' ? [] : roles.split(',') };
+/**
+ * The signed-in caller from the authorizer context, which API Gateway sets and clients cannot.
+ * A cached authorizer answer can outlive its token, so a token past `exp` (plus the clock
+ * tolerance) is refused here with 401, on every route behind the authorizer.
+ */
+export function callerOf(event: APIGatewayProxyEvent, options: { now: Clock; clockToleranceSeconds: number }): Caller {
+  const { caller, error } = callerFromContext(event.requestContext?.authorizer, options);
+  if (caller) return caller;
+  throw error === 'expired'
+    ? new TokenError('ERR_JWT_EXPIRED', 'token has expired')
+    : new TokenError('ERR_JWT_MISSING', 'this route needs the authorizer');
 }
 
 /** A path parameter, required. */

@@ -17,8 +17,8 @@ export function dynamoRevocationReader(options: {
             [usersTable]: {
               Keys: [{ username }],
               ConsistentRead: true,
-              ProjectionExpression: 'userId, #s, tokensValidAfter',
-              ExpressionAttributeNames: { '#s': 'status' },
+              ProjectionExpression: 'userId, #s, tokensValidAfter, #r',
+              ExpressionAttributeNames: { '#s': 'status', '#r': 'roles' },
             },
             [sessionsTable]: {
               Keys: [{ sid }],

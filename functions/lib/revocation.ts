@@ -5,7 +5,14 @@ import type { Config } from './config';
 /** What decides whether a token still stands: its session and its user, as stored. */
 export interface RevocationState {
   readonly session?: { readonly status: string; readonly userId: string } | undefined;
-  readonly user?: { readonly userId: string; readonly status: string; readonly tokensValidAfter?: number | undefined } | undefined;
+  readonly user?:
+    | {
+        readonly userId: string;
+        readonly status: string;
+        readonly tokensValidAfter?: number | undefined;
+        readonly roles?: readonly string[] | undefined;
+      }
+    | undefined;
 }
 
 /** Reads the state of one session and one user (one DynamoDB round trip on AWS). */
@@ -14,9 +21,19 @@ export type RevocationReader = (username: string, sid: string) => Promise<Revoca
 /** Why a valid token is no longer honoured, or undefined if it is. */
 export type RevocationReason = 'session_unknown' | 'session_revoked' | 'user_unknown' | 'user_disabled' | 'tokens_revoked';
 
+/**
+ * Where a valid token stands: revoked, or honoured with the roles it may still use. Those are
+ * the token's roles that the user still holds, so removing a role takes it from every token
+ * already issued, within the same bound as a revocation, while the session lives on (its next
+ * refresh carries the new roles).
+ */
+export type Standing =
+  | { readonly revoked: RevocationReason; readonly roles?: undefined }
+  | { readonly revoked?: undefined; readonly roles: readonly string[] };
+
 /** Checks signed-and-unexpired tokens against revocation (ASVS 7.4.1: logout and revocation take effect). */
 export interface RevocationChecker {
-  check(claims: AccessTokenClaims): Promise<RevocationReason | undefined>;
+  check(claims: AccessTokenClaims): Promise<Standing>;
 }
 
 /**
@@ -47,12 +64,13 @@ export function createRevocationChecker(options: {
   return {
     async check(claims) {
       const { session, user } = await state(claims.username, claims.sid);
-      if (!session || session.userId !== claims.sub) return 'session_unknown';
-      if (session.status !== 'active') return 'session_revoked';
-      if (!user || user.userId !== claims.sub) return 'user_unknown';
-      if (user.status !== 'active') return 'user_disabled';
-      if ((user.tokensValidAfter ?? 0) > claims.iat) return 'tokens_revoked';
-      return undefined;
+      if (!session || session.userId !== claims.sub) return { revoked: 'session_unknown' };
+      if (session.status !== 'active') return { revoked: 'session_revoked' };
+      if (!user || user.userId !== claims.sub) return { revoked: 'user_unknown' };
+      if (user.status !== 'active') return { revoked: 'user_disabled' };
+      if ((user.tokensValidAfter ?? 0) > claims.iat) return { revoked: 'tokens_revoked' };
+      const held = user.roles ?? [];
+      return { roles: claims.roles.filter((r) => held.includes(r)) };
     },
   };
 }

@@ -55,6 +55,13 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/admin/users/{username}/events', handler: 'admin', access: { roles: ['admin'] } },
 ];
 
+/**
+ * What API Gateway caches an authorizer's answer by: the token, and the route it was asked for
+ * (method and resource path). Each cached policy then answers for one route only, exactly. The
+ * CDK construct and the local gateway both key their caches on these.
+ */
+export const AUTHORIZER_IDENTITY_SOURCES = { header: 'Authorization', context: ['httpMethod', 'resourcePath'] } as const;
+
 /** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer. */
 export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access'>;
 

@@ -1,4 +1,4 @@
-import type { AttemptRecords, FailureCounter } from './attempts-store';
+import type { AttemptRecords, AttemptsStore, FailureCounter } from './attempts-store';
 
 /**
  * Brute-force policy (ASVS 6.3.1; OWASP Authentication Cheat Sheet, "Protect against
@@ -40,11 +40,56 @@ export function retryAfterSeconds(records: AttemptRecords, username: string, ip:
     const r = records.get(key);
     return r && 'failures' in r ? r : undefined;
   };
+  // A source the account logged in from before is exempt from the account-wide and the per-IP
+  // counters: strangers elsewhere, or behind the same NAT address, cannot lock its owner out.
+  // The per-source counter (this account from this IP) still bounds guessing from there.
   const trusted = records.has(keys.trust);
   const until = Math.max(
     lockedUntil(counter(keys.source), policy.freePerSource, policy),
     trusted ? 0 : lockedUntil(counter(keys.account), policy.freePerAccount, policy),
-    lockedUntil(counter(keys.ip), policy.freePerIp, policy),
+    trusted ? 0 : lockedUntil(counter(keys.ip), policy.freePerIp, policy),
   );
   return Math.max(0, until - now);
+}
+
+/** What a credential check read of the counters: its keys, the records, and how long to wait. */
+export interface ThrottleReading {
+  readonly keys: ReturnType<typeof attemptKeys>;
+  readonly records: AttemptRecords;
+  readonly retryAfterSeconds: number;
+}
+
+/** The counters a credential check needs, read in one round trip. */
+export function readThrottle(
+  attempts: Pick<AttemptsStore, 'read'>,
+  username: string,
+  ip: string,
+  now: number,
+  policy: ThrottlePolicy,
+): Promise<ThrottleReading> {
+  const keys = attemptKeys(username, ip);
+  return attempts.read([keys.source, keys.account, keys.ip, keys.trust], now).then((records) => ({
+    keys,
+    records,
+    retryAfterSeconds: retryAfterSeconds(records, username, ip, now, policy),
+  }));
+}
+
+/**
+ * Counts one failed credential check, on the counters every check shares (login, password
+ * change, and any future one): this account from this IP, this IP, and the account, unless the
+ * source is one the account trusts (the owner's own mistakes never feed the account counter).
+ */
+export async function recordFailedCheck(
+  attempts: Pick<AttemptsStore, 'recordFailure'>,
+  reading: ThrottleReading,
+  now: number,
+  policy: ThrottlePolicy,
+): Promise<void> {
+  const { keys, records } = reading;
+  await Promise.all([
+    attempts.recordFailure(keys.source, now, policy.windowSeconds),
+    attempts.recordFailure(keys.ip, now, policy.windowSeconds),
+    records.has(keys.trust) ? undefined : attempts.recordFailure(keys.account, now, policy.windowSeconds),
+  ]);
 }

@@ -1,4 +1,11 @@
-import { GetCommand, PutCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  ScanCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import { ConflictError, InvalidRequestError, NotFoundError, UserExistsError } from './errors';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
 import type { StoredPassword } from './passwords';
@@ -77,8 +84,18 @@ export class UsersStore {
     }
   }
 
-  /** Changes a user's status or roles; `NotFoundError` if there is no such user. */
-  async updateUser(username: string, change: { status?: User['status']; roles?: readonly string[] }, now: number): Promise<User> {
+  /**
+   * Changes a user's status or roles; `NotFoundError` if there is no such user. With
+   * `whileHolding`, the change commits only while that other user is active and holds that role,
+   * in one transaction (so two admins demoting each other cannot both succeed);
+   * `ConflictError` if they no longer do.
+   */
+  async updateUser(
+    username: string,
+    change: { status?: User['status']; roles?: readonly string[] },
+    now: number,
+    options: { whileHolding?: { username: string; role: string } } = {},
+  ): Promise<User> {
     const sets = ['updatedAt = :now'];
     const values: Record<string, unknown> = { ':now': now };
     if (change.status !== undefined) {
@@ -89,26 +106,76 @@ export class UsersStore {
       sets.push('#roles = :roles');
       values[':roles'] = [...new Set(change.roles)];
     }
+    const update = {
+      TableName: this.tableName,
+      Key: { username },
+      ConditionExpression: 'attribute_exists(username)',
+      UpdateExpression: `SET ${sets.join(', ')}`,
+      ExpressionAttributeNames: {
+        ...(change.status !== undefined && { '#status': 'status' }),
+        ...(change.roles !== undefined && { '#roles': 'roles' }),
+      },
+      ExpressionAttributeValues: values,
+    };
+    const holder = options.whileHolding;
     try {
-      const { Attributes } = await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { username },
-          ConditionExpression: 'attribute_exists(username)',
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ExpressionAttributeNames: {
-            ...(change.status !== undefined && { '#status': 'status' }),
-            ...(change.roles !== undefined && { '#roles': 'roles' }),
-          },
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
+      if (!holder) {
+        const { Attributes } = await this.client.send(new UpdateCommand({ ...update, ReturnValues: 'ALL_NEW' }));
+        return Attributes as User;
+      }
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Update: update },
+            {
+              ConditionCheck: {
+                TableName: this.tableName,
+                Key: { username: holder.username },
+                ConditionExpression: '#status = :active AND contains(#roles, :role)',
+                ExpressionAttributeNames: { '#status': 'status', '#roles': 'roles' },
+                ExpressionAttributeValues: { ':active': 'active', ':role': holder.role },
+              },
+            },
+          ],
         }),
       );
-      return Attributes as User;
     } catch (err) {
       if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new NotFoundError(`no user named ${username}`);
+      if (reasons) throw new ConflictError(`${holder?.username} changed meanwhile`);
       rethrowDynamoError(err);
     }
+    return (await this.getUser(username)) as User;
+  }
+
+  /**
+   * An active user other than `except` who holds `role`, or undefined: a scan, which reads until
+   * it finds one (rare: only when an admin is about to lose the role).
+   */
+  async findActiveHolder(role: string, except: string): Promise<string | undefined> {
+    let startKey: Record<string, unknown> | undefined;
+    try {
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            ProjectionExpression: 'username',
+            FilterExpression: '#status = :active AND contains(#roles, :role) AND username <> :except',
+            ExpressionAttributeNames: { '#status': 'status', '#roles': 'roles' },
+            ExpressionAttributeValues: { ':active': 'active', ':role': role, ':except': except },
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        const found = page.Items?.[0]?.username;
+        if (typeof found === 'string') return found;
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+    return undefined;
   }
 
   /** Every user, without password hashes (an admin listing; a full scan). */

@@ -10,7 +10,7 @@ export interface RequestShape {
   headers?: Record<string, string>;
   body?: string | null;
   isBase64Encoded?: boolean;
-  authorizer?: Record<string, string> | null;
+  authorizer?: Record<string, string | number> | null;
 }
 
 const multi = (headers: Record<string, string>) => Object.fromEntries(Object.entries(headers).map(([k, v]) => [k, [v]]));

@@ -48,10 +48,10 @@ describe('API Gateway', () => {
     expect(on.some((m) => m.resource.path === '/api/auth/register')).toBe(true);
   });
 
-  it('has a REQUEST authorizer on the Authorization header with a 300 s cache', () => {
+  it('has a REQUEST authorizer whose 300 s cache keys on the Authorization header and the route', () => {
     template.hasResourceProperties('AWS::ApiGateway::Authorizer', {
       Type: 'REQUEST',
-      IdentitySource: 'method.request.header.Authorization',
+      IdentitySource: 'method.request.header.Authorization,context.httpMethod,context.resourcePath',
       AuthorizerResultTtlInSeconds: 300,
     });
   });

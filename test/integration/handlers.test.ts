@@ -127,15 +127,25 @@ describe('GET /api/me', () => {
     const event = proxyEvent({
       method: 'GET',
       path: '/api/me',
-      authorizer: { sub: 'u-1', username: 'bob', roles: 'user,admin', sid: 's', principalId: 'u-1' },
+      authorizer: {
+        sub: 'u-1',
+        username: 'bob',
+        roles: 'user,admin',
+        sid: 's',
+        exp: Math.floor(h.clock() / 1000) + 60,
+        principalId: 'u-1',
+      },
     });
-    const res = await invoke(createMe({ logger: h.logger }), event);
+    const res = await invoke(createMe({ logger: h.logger, now: h.clock, clockToleranceSeconds: 30 }), event);
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ sub: 'u-1', username: 'bob', roles: ['user', 'admin'] });
   });
 
   it('answers 401 when no authorizer ran', async () => {
-    const res = await invoke(createMe({ logger: h.logger }), proxyEvent({ method: 'GET', path: '/api/me' }));
+    const res = await invoke(
+      createMe({ logger: h.logger, now: h.clock, clockToleranceSeconds: 30 }),
+      proxyEvent({ method: 'GET', path: '/api/me' }),
+    );
     expect(res.status).toBe(401);
   });
 });

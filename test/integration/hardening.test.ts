@@ -351,17 +351,14 @@ describe('administration over HTTP', () => {
 
   it("is denied to callers without the admin role by the authorizer's policy", async () => {
     const user = await newUser('plain');
-    const result = await createAuthorizer(h.verify)(
-      authorizerEvent({ method: 'GET', resource: '/api/admin/users', authorization: `Bearer ${user.access_token}` }),
-    );
     const stage = 'arn:aws:execute-api:us-east-1:123456789012:abcdef123/prod';
-    for (const [method, path] of [
-      ['GET', '/api/admin/users'],
-      ['POST', '/api/admin/users/plain/disable'],
-      ['GET', '/api/admin/users/x/events'],
-    ]) {
-      expect(evaluatePolicy(result.policyDocument, `${stage}/${method}${path}`)).toBe('deny');
-    }
-    expect(evaluatePolicy(result.policyDocument, `${stage}/GET/api/auth/sessions`)).toBe('allow');
+    const decide = async (method: string, resource: string, path: string) => {
+      const result = await createAuthorizer(h.verify)(authorizerEvent({ method, resource, authorization: `Bearer ${user.access_token}` }));
+      return evaluatePolicy(result.policyDocument, `${stage}/${method}${path}`);
+    };
+    expect(await decide('GET', '/api/admin/users', '/api/admin/users')).toBe('deny');
+    expect(await decide('POST', '/api/admin/users/{username}/disable', '/api/admin/users/plain/disable')).toBe('deny');
+    expect(await decide('GET', '/api/admin/users/{username}/events', '/api/admin/users/x/events')).toBe('deny');
+    expect(await decide('GET', '/api/auth/sessions', '/api/auth/sessions')).toBe('allow');
   });
 });

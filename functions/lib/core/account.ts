@@ -1,6 +1,6 @@
 import { epochSeconds } from '../clock';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../errors';
-import { attemptKeys, retryAfterSeconds } from '../throttle';
+import { readThrottle, recordFailedCheck } from '../throttle';
 import type { User } from '../users-store';
 import { revokeAllSessions } from './admin';
 import type { CoreDeps, RequestMeta } from './types';
@@ -87,25 +87,30 @@ export async function changePassword(
 ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
   const user = await requireCaller(caller, deps);
   const now = epochSeconds(deps.now);
-  // The current password is a credential like any other: the same throttle guards it.
-  const keys = attemptKeys(user.username, meta.sourceIp ?? 'unknown');
-  const wait = retryAfterSeconds(
-    await deps.attempts.read([keys.source, keys.account, keys.ip, keys.trust], now),
-    user.username,
-    meta.sourceIp ?? 'unknown',
-    now,
-    deps.throttle,
-  );
-  if (wait > 0) throw new TooManyAttemptsError(wait);
-  if (!(await deps.passwords.verify(input.currentPassword, user))) {
-    await deps.attempts.recordFailure(keys.source, now, deps.throttle.windowSeconds);
+  // The current password is a credential like any other: the same counters as a login guard
+  // it, so a stolen token cannot guess it from many addresses (ASVS 6.3.1).
+  const reading = await readThrottle(deps.attempts, user.username, meta.sourceIp ?? 'unknown', now, deps.throttle);
+  if (reading.retryAfterSeconds > 0) {
     await deps.audit.record('password_changed', {
       ...auditMeta(meta),
       userId: user.userId,
       sid: caller.sid,
       outcome: 'failure',
-      reason: 'wrong_current_password',
+      reason: 'throttled',
     });
+    throw new TooManyAttemptsError(reading.retryAfterSeconds);
+  }
+  if (!(await deps.passwords.verify(input.currentPassword, user))) {
+    await Promise.all([
+      recordFailedCheck(deps.attempts, reading, now, deps.throttle),
+      deps.audit.record('password_changed', {
+        ...auditMeta(meta),
+        userId: user.userId,
+        sid: caller.sid,
+        outcome: 'failure',
+        reason: 'wrong_current_password',
+      }),
+    ]);
     throw new ForbiddenError('the current password is not correct');
   }
   checkNewPassword(input.newPassword, user.username);

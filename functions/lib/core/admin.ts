@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { epochSeconds } from '../clock';
-import { NotFoundError } from '../errors';
+import { ConflictError, ForbiddenError, LastAdminError, NotFoundError } from '../errors';
 import type { AuditPage } from '../audit-store';
-import { checkRoles } from '../roles';
+import { ADMIN_ROLE, checkRoles } from '../roles';
 import { normalizeUsername, type User } from '../users-store';
 import type { CoreDeps, RequestMeta } from './types';
 import type { UserView } from './users';
@@ -69,19 +69,82 @@ export async function revokeAllSessions(
   return results.filter((r) => r !== undefined).length;
 }
 
+/** How an admin change may proceed. */
+export interface AdminChangeOptions {
+  /** Let the last active admin lose the role (the CLI's `--force`, for break-glass use only). */
+  readonly force?: boolean;
+}
+
+const holdsAdmin = (u: Pick<User, 'status' | 'roles'>) => u.status === 'active' && u.roles.includes(ADMIN_ROLE);
+
+/**
+ * Changes a user's status or roles, refusing with `LastAdminError` a change that would leave no
+ * active admin. The refusal holds under concurrency: the change commits in one transaction with
+ * a check that another admin is still active and still an admin.
+ */
+async function changeUser(
+  username: string,
+  change: { status?: User['status']; roles?: readonly string[] },
+  deps: AdminDeps,
+  options: AdminChangeOptions,
+): Promise<User> {
+  const name = normalizeUsername(username);
+  const now = epochSeconds(deps.now);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const user = await requireUser(name, deps);
+    const after = { status: change.status ?? user.status, roles: change.roles ?? user.roles };
+    if (options.force || !holdsAdmin(user) || holdsAdmin(after)) return deps.users.updateUser(name, change, now);
+    const other = await deps.users.findActiveHolder(ADMIN_ROLE, name);
+    if (other === undefined) throw new LastAdminError();
+    try {
+      return await deps.users.updateUser(name, change, now, { whileHolding: { username: other, role: ADMIN_ROLE } });
+    } catch (err) {
+      // That admin changed meanwhile (perhaps demoted by a concurrent request): look again.
+      if (!(err instanceof ConflictError)) throw err;
+    }
+  }
+  throw new LastAdminError();
+}
+
 /** Disables a user (login, refresh and every token refused) or enables them again. */
-export async function setUserStatus(username: string, status: User['status'], meta: RequestMeta, deps: AdminDeps): Promise<AdminUserView> {
-  const user = await deps.users.updateUser(normalizeUsername(username), { status }, epochSeconds(deps.now));
+export async function setUserStatus(
+  username: string,
+  status: User['status'],
+  meta: RequestMeta,
+  deps: AdminDeps,
+  options: AdminChangeOptions = {},
+): Promise<AdminUserView> {
+  const user = await changeUser(username, { status }, deps, options);
   await deps.audit.record(status === 'disabled' ? 'user_disabled' : 'user_enabled', { ...auditMeta(meta), userId: user.userId });
   if (status === 'disabled') await revokeUserSessions(username, meta, deps);
   return view(user);
 }
 
-/** Replaces a user's roles; tokens minted from now on carry them. */
-export async function setUserRoles(username: string, roles: readonly string[], meta: RequestMeta, deps: AdminDeps): Promise<AdminUserView> {
-  const user = await deps.users.updateUser(normalizeUsername(username), { roles: checkRoles(roles) }, epochSeconds(deps.now));
+/**
+ * Replaces a user's roles. Tokens minted from now on carry them; tokens already issued lose
+ * every removed role at their next authorizer or validate check (the revocation check
+ * intersects their roles with these), and the session lives on.
+ */
+export async function setUserRoles(
+  username: string,
+  roles: readonly string[],
+  meta: RequestMeta,
+  deps: AdminDeps,
+  options: AdminChangeOptions = {},
+): Promise<AdminUserView> {
+  const user = await changeUser(username, { roles: checkRoles(roles) }, deps, options);
   await deps.audit.record('user_roles_changed', { ...auditMeta(meta), userId: user.userId });
   return view(user);
+}
+
+/**
+ * The admin acting over HTTP must still be one: an active user who holds the admin role now,
+ * read strongly consistent. The authorizer's answer may be cached for minutes; this closes that
+ * window for every admin action (a demoted admin cannot give the role back, or make another).
+ */
+export async function requireActiveAdmin(actor: { sub: string; username: string }, deps: Pick<AdminDeps, 'users'>): Promise<void> {
+  const user = await deps.users.getUser(actor.username);
+  if (!user || user.userId !== actor.sub || !holdsAdmin(user)) throw new ForbiddenError('the admin role is required');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { epochSeconds } from '../clock';
 import { InvalidGrantError, InvalidRequestError, TooManyAttemptsError } from '../errors';
 import { checkPasswordSize } from '../passwords';
-import { attemptKeys, retryAfterSeconds } from '../throttle';
+import { readThrottle, recordFailedCheck } from '../throttle';
 import { normalizeUsername, type User } from '../users-store';
 import { openSession } from './sessions';
 import type { CoreDeps, RequestMeta, TokenPair } from './types';
@@ -24,29 +24,23 @@ export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps
   // Counters key on the name as typed (normalised when possible), existing or not.
   const counterName = username ?? input.username.trim().toLowerCase().slice(0, 128);
   const ip = meta.sourceIp ?? 'unknown';
-  const keys = attemptKeys(counterName, ip);
   const now = epochSeconds(deps.now);
 
-  const [records, user] = await Promise.all([
-    deps.attempts.read([keys.source, keys.account, keys.ip, keys.trust], now),
+  const [reading, user] = await Promise.all([
+    readThrottle(deps.attempts, counterName, ip, now, deps.throttle),
     username === undefined ? undefined : deps.users.getUser(username),
   ]);
-  const wait = retryAfterSeconds(records, counterName, ip, now, deps.throttle);
-  if (wait > 0) {
+  const { keys } = reading;
+  if (reading.retryAfterSeconds > 0) {
     await deps.audit.record('login_throttled', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason: 'backoff' });
-    throw new TooManyAttemptsError(wait);
+    throw new TooManyAttemptsError(reading.retryAfterSeconds);
   }
 
   const passwordOk = await deps.passwords.verify(input.password, user);
   if (!user || !passwordOk || user.status !== 'active') {
     const reason = !user ? 'unknown_user' : !passwordOk ? 'wrong_password' : 'user_disabled';
-    const trusted = records.has(keys.trust);
-    const { windowSeconds } = deps.throttle;
     await Promise.all([
-      deps.attempts.recordFailure(keys.source, now, windowSeconds),
-      deps.attempts.recordFailure(keys.ip, now, windowSeconds),
-      // The owner's own sources do not feed the account-wide counter: no one can lock them out.
-      trusted ? undefined : deps.attempts.recordFailure(keys.account, now, windowSeconds),
+      recordFailedCheck(deps.attempts, reading, now, deps.throttle),
       deps.audit.record('login_failed', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason }),
     ]);
     throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');

@@ -36,6 +36,8 @@ export interface CoreDeps {
   readonly sessionTtlSeconds: number;
   /** A session not refreshed for this long ends. */
   readonly sessionIdleSeconds: number;
+  /** Skew allowed on `exp`, as the verifiers allow it. */
+  readonly clockToleranceSeconds: number;
   /** How long a retry of a just-rotated refresh token gets the same successor. */
   readonly refreshGraceSeconds: number;
   readonly selfRegistration: boolean;

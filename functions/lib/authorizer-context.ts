@@ -1,0 +1,63 @@
+/**
+ * The caller as the authorizer hands it to the functions behind it: written in one place
+ * (`toAuthorizerContext`) and read in one place (`callerFromContext`). Plain code with no
+ * imports, so teams' functions can use the reader too (`client/caller.ts`).
+ */
+
+/** The authorizer's context: API Gateway allows only scalar values, so roles are joined with `,`. */
+export interface AuthorizerContext {
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: string;
+  readonly sid: string;
+  /** The token's `exp` (epoch seconds): API Gateway's cache does not know it, so readers check it. */
+  readonly exp: number;
+}
+
+/** The signed-in caller, as a function behind the authorizer sees them. */
+export interface Caller {
+  readonly sub: string;
+  readonly username: string;
+  readonly roles: string[];
+  readonly sid: string;
+  readonly exp: number;
+}
+
+/** The context for a verified token and the roles it may use now. */
+export function toAuthorizerContext(
+  claims: { readonly sub: string; readonly username: string; readonly sid: string; readonly exp: number },
+  roles: readonly string[],
+): AuthorizerContext {
+  return { sub: claims.sub, username: claims.username, roles: roles.join(','), sid: claims.sid, exp: claims.exp };
+}
+
+/** Options of `callerFromContext`. */
+export interface CallerOptions {
+  /** Skew allowed past `exp`, as the verifiers allow it. @default 30 */
+  readonly clockToleranceSeconds?: number;
+  /** @default Date.now */
+  readonly now?: () => number;
+}
+
+/**
+ * The caller of `event.requestContext.authorizer`, or why there is none: `missing` (no
+ * authorizer ran, or its context is malformed) or `expired`. API Gateway caches an authorizer's
+ * answer for its TTL whatever the token's `exp`, so a cached answer can outlive its token:
+ * every function behind the authorizer checks `exp` here (RFC 7519 §4.1.4).
+ */
+export function callerFromContext(
+  context: unknown,
+  options: CallerOptions = {},
+): { readonly caller: Caller; readonly error?: undefined } | { readonly caller?: undefined; readonly error: 'missing' | 'expired' } {
+  const ctx = (typeof context === 'object' && context !== null ? context : {}) as Record<string, unknown>;
+  const { sub, username, sid, roles } = ctx;
+  // API Gateway may hand numbers on as strings.
+  const exp = typeof ctx.exp === 'string' && /^\d+$/.test(ctx.exp) ? Number(ctx.exp) : ctx.exp;
+  if (typeof sub !== 'string' || typeof username !== 'string' || typeof sid !== 'string' || typeof roles !== 'string') {
+    return { error: 'missing' };
+  }
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return { error: 'missing' };
+  const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
+  if (exp <= nowSeconds - (options.clockToleranceSeconds ?? 30)) return { error: 'expired' };
+  return { caller: { sub, username, sid, roles: roles === '' ? [] : roles.split(','), exp } };
+}
