@@ -3,7 +3,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_TABLES } from '../../local/local-tables';
-import { call, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+import { connect } from 'node:net';
+import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
  * The findings of the security review (shared/reviews/security.md), each proven against the
@@ -80,5 +81,82 @@ describe('finding 1: the local runtime exposes no data beyond loopback', () => {
     // Dora is still exactly as she signed up.
     const login = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'dora', password: PASSWORD } });
     expect(login.status).toBe(200);
+  });
+});
+
+const cli = (...args: string[]) => runUsersCli(args, { AUTH_DATA_DIR: rt.dataDir }, `${PASSWORD}\n`);
+const loginAs = async (username: string) =>
+  (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } })).body.access_token as string;
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('findings 2, 3 and 11 over HTTP and through the CLI', () => {
+  it('refuses a role that breaks the role grammar in the CLI', () => {
+    const weird = cli('create', 'weird', '--role', 'user,admin');
+    expect(weird.status).toBe(1);
+    expect(weird.stderr).toMatch(/^error: role "user,admin" must be/);
+  });
+
+  it("ends a demoted admin's admin access within the cache bound: 403 on admin routes, and the role cannot come back", async () => {
+    expect(cli('create', 'chief', '--role', 'admin', '--role', 'user').status).toBe(0);
+    expect(cli('create', 'deputy', '--role', 'admin', '--role', 'user').status).toBe(0);
+    const token = await loginAs('chief');
+    expect((await call(rt.baseUrl, 'GET', '/api/admin/users', { token })).status).toBe(200);
+
+    expect(cli('set-roles', 'chief', 'user').status).toBe(0);
+    await pause(2200); // the authorizer cache (1 s) and the revocation cache (1 s)
+    expect((await call(rt.baseUrl, 'GET', '/api/admin/users', { token })).status).toBe(403);
+    const back = await call(rt.baseUrl, 'PUT', '/api/admin/users/chief/roles', { token, body: { roles: ['admin', 'user'] } });
+    expect(back.status).toBe(403);
+    const made = await call(rt.baseUrl, 'POST', '/api/admin/users', {
+      token,
+      body: { username: 'backdoor', password: PASSWORD, roles: ['admin'] },
+    });
+    expect(made.status).toBe(403);
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token })).body).toMatchObject({ username: 'chief', roles: ['user'] });
+  });
+
+  it('refuses to disable or demote the last active admin (409 last_admin over HTTP), unless the CLI is told --force', async () => {
+    const token = await loginAs('deputy');
+    const self = await call(rt.baseUrl, 'POST', '/api/admin/users/deputy/disable', { token });
+    expect(self.status).toBe(409);
+    expect(self.body.error).toBe('last_admin');
+    const demote = cli('set-roles', 'deputy', 'user');
+    expect(demote.status).toBe(1);
+    expect(demote.stderr).toContain('last active admin');
+    expect(cli('disable', 'deputy').status).toBe(1);
+    expect(cli('set-roles', 'deputy', 'user', '--force').status).toBe(0);
+    expect(cli('set-roles', 'deputy', 'admin', 'user').status).toBe(0);
+  });
+});
+
+describe('finding 6: no request stops npm start', () => {
+  it('answers a malformed percent-encoding and an unparsable target with JSON, and keeps serving', async () => {
+    const token = await loginAs('dora');
+    const bad = await fetch(`${rt.baseUrl}/api/auth/sessions/%E0%A4%A`, {
+      method: 'DELETE',
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    expect(bad.status).toBe(400);
+    expect(await bad.json()).toMatchObject({ error: 'invalid_request' });
+    const raw = await new Promise<string>((resolve) => {
+      const socket = connect(rt.port, '127.0.0.1');
+      let data = '';
+      socket.on('data', (d) => (data += d.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => resolve(data));
+      socket.end('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    });
+    expect(raw).toMatch(/^HTTP\/1\.1 4\d\d /);
+    expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: expect.any(String) });
+    const broken = await new Promise<string>((resolve) => {
+      const socket = connect(rt.port, '127.0.0.1');
+      let data = '';
+      socket.on('data', (d) => (data += d.toString()));
+      socket.on('close', () => resolve(data));
+      socket.on('error', () => resolve(data));
+      socket.write('GET /a b c\r\n\r\n');
+    });
+    expect(broken).toMatch(/^HTTP\/1\.1 400 /);
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token })).status).toBe(200);
   });
 });

@@ -70,17 +70,15 @@ const route = fc.record({
     fc.subarray(ROLES).map((roles) => ({ roles })),
   ),
 });
-const table = fc
-  .uniqueArray(route, { minLength: 1, maxLength: 12, selector: (r) => `${r.method} ${r.segments.join('/')}` })
-  .map((rs) =>
-    rs.map(
-      (r): PolicyRoute => ({
-        method: r.method,
-        path: `/${r.segments.map((s, i) => (s === '{}' ? `{p${i}}` : s)).join('/')}`,
-        access: r.access,
-      }),
-    ),
-  );
+const table = fc.uniqueArray(route, { minLength: 1, maxLength: 12, selector: (r) => `${r.method} ${r.segments.join('/')}` }).map((rs) =>
+  rs.map(
+    (r): PolicyRoute => ({
+      method: r.method,
+      path: `/${r.segments.map((s, i) => (s === '{}' ? `{p${i}}` : s)).join('/')}`,
+      access: r.access,
+    }),
+  ),
+);
 const values = fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 });
 
 function authorizerFor(routes: readonly PolicyRoute[], roles: string[]) {
