@@ -84,15 +84,24 @@ export interface AuthServiceProps {
    */
   readonly authorizerCacheTtl?: Duration;
   /**
-   * Stage-wide throttling.
-   * @default { rateLimit: 100, burstLimit: 200 }
+   * Stage-wide throttling: a capacity limit for the whole API. API Gateway's throttles are one
+   * token bucket for all callers, so they protect capacity and cost, never one user from another
+   * (that is WAF's per-IP rule and the per-account backoff in DynamoDB; see the README).
+   * @default { rateLimit: 1000, burstLimit: 2000 }
    */
   readonly throttle?: ThrottleSettings;
   /**
-   * Throttling of login, register, refresh and password change, the routes attackers hammer.
-   * @default { rateLimit: 10, burstLimit: 20 }
+   * Capacity limit of the routes that run bcrypt (login, register, password change): each call
+   * costs about 120 ms of a full vCPU, so this bounds the concurrent bcrypt work and its bill.
+   * @default { rateLimit: 100, burstLimit: 200 }
    */
   readonly authRouteThrottle?: ThrottleSettings;
+  /**
+   * Capacity limit of refresh: every signed-in client calls it once per access-token lifetime
+   * (15 minutes by default), so 500 per second serves about 450 000 active clients.
+   * @default { rateLimit: 500, burstLimit: 1000 }
+   */
+  readonly refreshThrottle?: ThrottleSettings;
   /**
    * Origins allowed by CORS, as full origins (`https://app.example.com`). `*` is refused.
    * @default [] (no CORS: only same-origin and server-side callers)
@@ -258,12 +267,17 @@ export class AuthService extends Construct {
           user: false,
         }),
         methodOptions: Object.fromEntries(
-          ROUTES.filter(
-            (r) => ['login', 'refresh', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration),
-          ).map((r) => [
-            `${r.path}/${r.method}`,
-            { throttlingRateLimit: p.authRouteThrottle.rateLimit, throttlingBurstLimit: p.authRouteThrottle.burstLimit },
-          ]),
+          ROUTES.flatMap((r) => {
+            const limit =
+              r.handler === 'refresh'
+                ? p.refreshThrottle
+                : ['login', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration)
+                  ? p.authRouteThrottle
+                  : undefined;
+            return limit
+              ? [[`${r.path}/${r.method}`, { throttlingRateLimit: limit.rateLimit, throttlingBurstLimit: limit.burstLimit }]]
+              : [];
+          }),
         ),
       },
       ...(p.allowedOrigins.length > 0 && {
@@ -799,8 +813,9 @@ function validate(props: AuthServiceProps) {
     passwordFunctionMemorySize: props.passwordFunctionMemorySize ?? 1769,
     selfRegistration: props.selfRegistration ?? false,
     authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
-    throttle: props.throttle ?? { rateLimit: 100, burstLimit: 200 },
-    authRouteThrottle: props.authRouteThrottle ?? { rateLimit: 10, burstLimit: 20 },
+    throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+    authRouteThrottle: props.authRouteThrottle ?? { rateLimit: 100, burstLimit: 200 },
+    refreshThrottle: props.refreshThrottle ?? { rateLimit: 500, burstLimit: 1000 },
     allowedOrigins: props.allowedOrigins ?? [],
     waf: props.waf ?? true,
     wafRateLimitPer5Minutes: props.wafRateLimitPer5Minutes ?? 300,
@@ -832,6 +847,7 @@ function validate(props: AuthServiceProps) {
   for (const [name, t] of [
     ['throttle', p.throttle],
     ['authRouteThrottle', p.authRouteThrottle],
+    ['refreshThrottle', p.refreshThrottle],
   ] as const) {
     if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
   }

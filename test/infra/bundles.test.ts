@@ -106,7 +106,9 @@ describe('production bundles', () => {
 
   it('me: answers from the authorizer context alone', () => {
     const file = build('me');
-    const event = { requestContext: { requestId: 'r', authorizer: { sub: 'u', username: 'alice', roles: 'user', sid: 's' } } };
+    const event = {
+      requestContext: { requestId: 'r', authorizer: { sub: 'u', username: 'alice', roles: 'user', sid: 's', exp: 4_000_000_000 } },
+    };
     expect(load(file, `const r=await m.handler(${JSON.stringify(event)});return JSON.parse(r.body)`).result).toEqual({
       sub: 'u',
       username: 'alice',

@@ -72,19 +72,43 @@ describe('API Gateway', () => {
     });
   });
 
-  it('throttles the stage, and login and refresh tighter', () => {
+  it('throttles as capacity limits, an order of magnitude above one shared 10 rps: the stage, bcrypt routes and refresh', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
       MethodSettings: Match.arrayWith([
         Match.objectLike({
           HttpMethod: '*',
           ResourcePath: '/*',
-          ThrottlingRateLimit: 100,
-          ThrottlingBurstLimit: 200,
+          ThrottlingRateLimit: 1000,
+          ThrottlingBurstLimit: 2000,
           LoggingLevel: 'ERROR',
           DataTraceEnabled: false,
         }),
-        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1login', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
-        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1refresh', ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 }),
+        Match.objectLike({ HttpMethod: 'POST', ResourcePath: '/~1api~1auth~1login', ThrottlingRateLimit: 100, ThrottlingBurstLimit: 200 }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1api~1auth~1refresh',
+          ThrottlingRateLimit: 500,
+          ThrottlingBurstLimit: 1000,
+        }),
+        Match.objectLike({
+          HttpMethod: 'POST',
+          ResourcePath: '/~1api~1auth~1password',
+          ThrottlingRateLimit: 100,
+          ThrottlingBurstLimit: 200,
+        }),
+      ]),
+    });
+  });
+
+  it('takes the capacity limits from props', () => {
+    const custom = synthStack(
+      { authRouteThrottle: { rateLimit: 40, burstLimit: 80 }, refreshThrottle: { rateLimit: 2000, burstLimit: 4000 } },
+      { bundle: false },
+    ).template;
+    custom.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ResourcePath: '/~1api~1auth~1login', ThrottlingRateLimit: 40, ThrottlingBurstLimit: 80 }),
+        Match.objectLike({ ResourcePath: '/~1api~1auth~1refresh', ThrottlingRateLimit: 2000, ThrottlingBurstLimit: 4000 }),
       ]),
     });
   });
