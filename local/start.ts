@@ -15,6 +15,8 @@ import type { HttpHandler } from '../functions/lib/http';
 import { openApiDocument } from '../functions/lib/openapi';
 import { ROUTES, type HandlerName } from '../functions/lib/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/secrets';
+import { usernameSkeleton } from '../functions/lib/username-skeleton';
+import { UsersStore } from '../functions/lib/users-store';
 import {
   DataDirError,
   dataPaths,
@@ -133,10 +135,10 @@ async function main(): Promise<void> {
     ddb = await startDynamoDbLocal(
       args.inMemory ? {} : { dataDir: dataPaths(dataDir).dynamodb, credentials: await loadOrCreateDynamoDbCredentials(dataDir) },
     );
-    await ensureTables(
-      createDocumentClient({ endpoint: ddb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: ddb.credentials }),
-      LOCAL_TABLES,
-    );
+    const client = createDocumentClient({ endpoint: ddb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: ddb.credentials });
+    await ensureTables(client, LOCAL_TABLES);
+    // Users from before look-alike checks get their skeleton items, so new names are checked against them.
+    if (!args.inMemory) await new UsersStore({ client, tableName: LOCAL_TABLES.usersTable }).backfillSkeletons(usernameSkeleton);
     if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: ddb.endpoint, baseUrl });
 
     // The handlers build their dependencies from the environment, exactly as in Lambda.

@@ -21,6 +21,7 @@ import { createPasswordHasher } from '../functions/lib/passwords';
 import { awsKeyStore } from '../functions/lib/aws-key-store';
 import { parseSecrets, type AuthSecrets } from '../functions/lib/secrets';
 import { SessionsStore } from '../functions/lib/sessions-store';
+import { usernameSkeleton } from '../functions/lib/username-skeleton';
 import { UsersStore } from '../functions/lib/users-store';
 import { DataDirError, dataPaths, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
 import {
@@ -45,6 +46,8 @@ commands
   revoke-sessions <username>             end every session and access token of the user
   reset-password <username>              end every session; print a one-time temporary password
   events <username>                      the user's audit trail, newest first
+  backfill-usernames                     once, after upgrading: record the look-alike skeleton of
+                                         every existing user, so new names are checked against them
 
 options
   --force                  let the last active admin be disabled or lose the admin role
@@ -257,6 +260,11 @@ async function run(args: Args, target: Target): Promise<string> {
     case 'reset-password': {
       const { temporaryPassword } = await resetPassword(username(), meta, { ...deps, passwords: await passwords() });
       return `temporary password (shown once; the user should change it): ${temporaryPassword}`;
+    }
+    case 'backfill-usernames': {
+      const { added, lookAlikes } = await users.backfillSkeletons(usernameSkeleton);
+      const note = lookAlikes.length ? `; look-alikes of another user (kept as they are): ${lookAlikes.join(', ')}` : '';
+      return `recorded ${added} username skeleton(s)${note}`;
     }
     case 'events': {
       const page = await userEvents(username(), 50, undefined, deps);

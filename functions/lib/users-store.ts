@@ -6,7 +6,7 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, InvalidRequestError, NotFoundError, UserExistsError } from './errors';
+import { ConflictError, NotFoundError, UserExistsError } from './errors';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
 import type { StoredPassword } from './passwords';
 
@@ -27,20 +27,13 @@ export interface User extends StoredPassword {
   readonly tokensValidAfter?: number;
 }
 
-const USERNAME_MAX_CHARS = 128;
-const USERNAME_PATTERN = /^[\p{L}\p{N}._@+-]+$/u;
+export { normalizeUsername } from './usernames';
 
 /**
- * Trims, applies NFC and lower-cases, so `Alice`, ` alice ` and `ALICE` are one account.
- * Rejects what could never be a username.
+ * The key of a skeleton's uniqueness item in the users table. `#` never occurs in a username,
+ * so it can never be a user's key.
  */
-export function normalizeUsername(raw: string): string {
-  const username = raw.trim().normalize('NFC').toLowerCase();
-  if (username === '' || [...username].length > USERNAME_MAX_CHARS || !USERNAME_PATTERN.test(username)) {
-    throw new InvalidRequestError(`username must be 1 to ${USERNAME_MAX_CHARS} letters, digits or . _ @ + -`);
-  }
-  return username;
-}
+const skeletonKey = (skeleton: string) => `#skeleton#${skeleton}`;
 
 /** Options of every store: a client and a table name, never the environment. */
 export interface StoreOptions {
@@ -58,20 +51,64 @@ export class UsersStore {
     this.tableName = tableName;
   }
 
-  /** Creates a user; `UserExistsError` if the username is taken (decided by a conditional write, not a read). */
-  async createUser(user: User): Promise<void> {
+  /**
+   * Creates a user; `UserExistsError` if the username is taken, or (given a `skeleton`) if a
+   * look-alike name is: the user and a uniqueness item for the skeleton are written in one
+   * transaction, each only if absent, so the decision is a conditional write, never a read.
+   */
+  async createUser(user: User, skeleton?: string): Promise<void> {
+    const put = { TableName: this.tableName, Item: user, ConditionExpression: 'attribute_not_exists(username)' };
     try {
+      if (skeleton === undefined) {
+        await this.client.send(new PutCommand(put));
+        return;
+      }
       await this.client.send(
-        new PutCommand({
-          TableName: this.tableName,
-          Item: user,
-          ConditionExpression: 'attribute_not_exists(username)',
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: put },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { username: skeletonKey(skeleton), owner: user.userId },
+                ConditionExpression: 'attribute_not_exists(username)',
+              },
+            },
+          ],
         }),
       );
     } catch (err) {
-      if (isConditionFailed(err)) throw new UserExistsError();
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (isConditionFailed(err) || reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) throw new UserExistsError();
       rethrowDynamoError(err);
     }
+  }
+
+  /**
+   * Writes the skeleton item of every user who has none (users made before look-alike checks):
+   * returns how many were added, and the names whose skeleton another user already holds.
+   */
+  async backfillSkeletons(skeletonOf: (username: string) => string): Promise<{ added: number; lookAlikes: string[] }> {
+    let added = 0;
+    const lookAlikes: string[] = [];
+    for (const { username, userId } of await this.listUsers()) {
+      try {
+        await this.client.send(
+          new PutCommand({
+            TableName: this.tableName,
+            Item: { username: skeletonKey(skeletonOf(username)), owner: userId },
+            ConditionExpression: 'attribute_not_exists(username) OR #owner = :owner',
+            ExpressionAttributeNames: { '#owner': 'owner' },
+            ExpressionAttributeValues: { ':owner': userId },
+          }),
+        );
+        added++;
+      } catch (err) {
+        if (!isConditionFailed(err)) rethrowDynamoError(err);
+        lookAlikes.push(username);
+      }
+    }
+    return { added, lookAlikes };
   }
 
   /** The user with this normalised username, read strongly consistent. */
@@ -189,6 +226,8 @@ export class UsersStore {
             TableName: this.tableName,
             ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
             ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
+            // Only users: not the uniqueness items of their skeletons.
+            FilterExpression: 'attribute_exists(userId)',
             ExclusiveStartKey: startKey,
             ConsistentRead: true,
           }),
@@ -262,6 +301,7 @@ export class UsersStore {
           Limit: limit,
           ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
           ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
+          FilterExpression: 'attribute_exists(userId)',
           ...(cursor && { ExclusiveStartKey: { username: cursor } }),
           ConsistentRead: true,
         }),

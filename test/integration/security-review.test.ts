@@ -10,6 +10,9 @@ import { createHandler as createLogin } from '../../functions/login';
 import { createHandler as createMe } from '../../functions/me';
 import { createHandler as createPassword } from '../../functions/password';
 import { createHandler as createRefresh } from '../../functions/refresh';
+import { createHandler as createRegister } from '../../functions/register';
+import { usernameSkeleton } from '../../functions/lib/username-skeleton';
+import type { User } from '../../functions/lib/users-store';
 import { createHandler as createSessions } from '../../functions/sessions';
 import { evaluatePolicy } from '../../local/evaluate-policy';
 import { authorizerEvent, jsonPost, proxyEvent } from '../helpers/events';
@@ -182,5 +185,37 @@ describe('finding 13: users behind one address do not lock each other out', () =
     for (let i = 0; i < 11; i++) await login(shared, `stranger-${i}`, 'not the password', nat);
     expect((await login(shared, 'someone-else', 'not the password', nat)).status).toBe(429);
     expect((await login(shared, 'natowner', PASSWORD, nat)).status).toBe(200);
+  });
+});
+
+describe('finding 12: look-alike usernames', () => {
+  const register = (hh: Harness, username: string) =>
+    invoke(createRegister(hh.core), jsonPost('/api/auth/register', { username, password: PASSWORD }));
+
+  it('refuses look-alikes of an existing name (409) and names outside the profile (400), and maps width and case', async () => {
+    const names = await createHarness();
+    expect((await register(names, 'alice')).status).toBe(201);
+    expect((await register(names, 'root')).status).toBe(201);
+    for (const lookAlike of ['\u0430lice', 'al\u0131ce', 'r\u043Eot', 'ＡＬＩＣＥ', 'Alice', ' alice ']) {
+      const res = await register(names, lookAlike);
+      expect([lookAlike, res.status, res.body.error]).toEqual([lookAlike, 409, 'user_exists']);
+    }
+    for (const outside of ['𝐚lice', 'al\u200Bice', 'root\u0007']) {
+      const res = await register(names, outside);
+      expect([outside, res.status]).toEqual([outside, 400]);
+    }
+    // Fullwidth is the same account at login too.
+    expect((await login(names, 'ＡＬＩＣＥ', PASSWORD)).status).toBe(200);
+  });
+
+  it('checks new names against users made before the rules once their skeletons are backfilled; those users keep working', async () => {
+    const old = await createHarness();
+    // An account made before: no skeleton item, and a name today's profile would refuse.
+    const legacy = (await newUser(old, 'bob')) && ((await old.core.users.getUser('bob')) as User);
+    await old.core.users.createUser({ ...legacy, userId: 'legacy-id', username: 'ｍａｘ' });
+    expect(await old.core.users.backfillSkeletons(usernameSkeleton)).toEqual({ added: 2, lookAlikes: [] });
+    expect((await register(old, 'b\u043Eb')).status).toBe(409);
+    expect((await login(old, 'ｍａｘ', PASSWORD)).status).toBe(200);
+    expect((await old.core.users.listUsersPage(10)).users.map((u) => u.username).sort()).toEqual(['bob', 'ｍａｘ']);
   });
 });

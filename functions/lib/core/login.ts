@@ -2,6 +2,7 @@ import { epochSeconds } from '../clock';
 import { InvalidGrantError, InvalidRequestError, TooManyAttemptsError } from '../errors';
 import { checkPasswordSize } from '../passwords';
 import { readThrottle, recordFailedCheck } from '../throttle';
+import { legacyUsernameKey } from '../usernames';
 import { normalizeUsername, type User } from '../users-store';
 import { openSession } from './sessions';
 import type { CoreDeps, RequestMeta, TokenPair } from './types';
@@ -28,7 +29,7 @@ export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps
 
   const [reading, user] = await Promise.all([
     readThrottle(deps.attempts, counterName, ip, now, deps.throttle),
-    username === undefined ? undefined : deps.users.getUser(username),
+    username === undefined ? undefined : findUser(username, input.username, deps),
   ]);
   const { keys } = reading;
   if (reading.retryAfterSeconds > 0) {
@@ -63,6 +64,16 @@ async function rehashIfOutdated(user: User, password: string, deps: CoreDeps): P
   if (!deps.passwords.needsRehash(user)) return;
   const fresh = await deps.passwords.hash(password);
   await deps.users.replacePassword(user.username, user.passwordHash, fresh, epochSeconds(deps.now), { keepTokens: true });
+}
+
+/**
+ * The account a login names. Accounts made before the PRECIS profile are keyed by the older
+ * normalisation; where that differs from today's (fullwidth forms, say), it is tried second.
+ */
+async function findUser(username: string, typed: string, deps: CoreDeps): Promise<User | undefined> {
+  const user = await deps.users.getUser(username);
+  const legacy = legacyUsernameKey(typed);
+  return user ?? (legacy !== username ? deps.users.getUser(legacy) : undefined);
 }
 
 // A username that could never exist is just an unknown user: same answer, same work.

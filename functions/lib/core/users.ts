@@ -4,7 +4,9 @@ import { epochSeconds } from '../clock';
 import { InvalidRequestError, NotFoundError } from '../errors';
 import { checkPasswordPolicy, normalizePassword } from '../passwords';
 import { checkRoles } from '../roles';
-import { normalizeUsername, type User } from '../users-store';
+import { usernameSkeleton } from '../username-skeleton';
+import { checkNewUsername } from '../usernames';
+import type { User } from '../users-store';
 import type { CoreDeps, RequestMeta } from './types';
 
 /** Roles of a user who signed up without an admin. */
@@ -41,7 +43,7 @@ export async function createUser(
   meta: RequestMeta,
   deps: Pick<CoreDeps, 'users' | 'passwords' | 'now' | 'audit'>,
 ): Promise<UserView> {
-  const username = normalizeUsername(input.username);
+  const username = checkNewUsername(input.username);
   checkNewPassword(input.password, username);
   const now = epochSeconds(deps.now);
   const user: User = {
@@ -53,7 +55,8 @@ export async function createUser(
     createdAt: now,
     updatedAt: now,
   };
-  await deps.users.createUser(user);
+  // A look-alike of an existing name (a Cyrillic а for a Latin a) is taken too (Unicode TR39).
+  await deps.users.createUser(user, usernameSkeleton(username));
   await deps.audit.record('user_created', {
     requestId: meta.requestId,
     sourceIp: meta.sourceIp,
