@@ -294,22 +294,28 @@ export class UsersStore {
 
   /** One page of users (without hashes), in table order; `cursor` is the previous page's `next`. */
   async listUsersPage(limit: number, cursor?: string): Promise<{ users: Omit<User, 'passwordHash' | 'pepperVersion'>[]; next?: string }> {
+    const users: Omit<User, 'passwordHash' | 'pepperVersion'>[] = [];
+    let startKey: Record<string, unknown> | undefined = cursor ? { username: cursor } : undefined;
     try {
-      const page = await this.client.send(
-        new ScanCommand({
-          TableName: this.tableName,
-          Limit: limit,
-          ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
-          ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
-          FilterExpression: 'attribute_exists(userId)',
-          ...(cursor && { ExclusiveStartKey: { username: cursor } }),
-          ConsistentRead: true,
-        }),
-      );
-      const users = (page.Items ?? []) as Omit<User, 'passwordHash' | 'pepperVersion'>[];
-      return { users, ...(page.LastEvaluatedKey && { next: page.LastEvaluatedKey.username as string }) };
+      // The filter drops skeleton items after `Limit` counted them: scan on until the page is full.
+      do {
+        const page = await this.client.send(
+          new ScanCommand({
+            TableName: this.tableName,
+            Limit: limit - users.length,
+            ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
+            ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
+            FilterExpression: 'attribute_exists(userId)',
+            ExclusiveStartKey: startKey,
+            ConsistentRead: true,
+          }),
+        );
+        users.push(...((page.Items ?? []) as typeof users));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey && users.length < limit);
     } catch (err) {
       rethrowDynamoError(err);
     }
+    return { users, ...(startKey && { next: startKey.username as string }) };
   }
 }
