@@ -129,6 +129,17 @@ describe('findings 2, 3 and 11 over HTTP and through the CLI', () => {
   });
 });
 
+/** Sends raw bytes to the runtime and reads everything it answers until it closes the connection. */
+const rawAnswer = (request: string) =>
+  new Promise<string>((resolve) => {
+    const socket = connect(rt.port, '127.0.0.1');
+    let data = '';
+    socket.on('data', (d) => (data += d.toString()));
+    socket.on('close', () => resolve(data));
+    socket.on('error', () => resolve(data));
+    socket.write(request);
+  });
+
 describe('finding 6: no request stops npm start', () => {
   it('answers a malformed percent-encoding and an unparsable target with JSON, and keeps serving', async () => {
     const token = await loginAs('dora');
@@ -138,24 +149,10 @@ describe('finding 6: no request stops npm start', () => {
     });
     expect(bad.status).toBe(400);
     expect(await bad.json()).toMatchObject({ error: 'invalid_request' });
-    const raw = await new Promise<string>((resolve) => {
-      const socket = connect(rt.port, '127.0.0.1');
-      let data = '';
-      socket.on('data', (d) => (data += d.toString()));
-      socket.on('close', () => resolve(data));
-      socket.on('error', () => resolve(data));
-      socket.end('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
-    });
+    const raw = await rawAnswer('GET //[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
     expect(raw).toMatch(/^HTTP\/1\.1 4\d\d /);
     expect(JSON.parse(raw.slice(raw.indexOf('\r\n\r\n') + 4))).toMatchObject({ error: expect.any(String) });
-    const broken = await new Promise<string>((resolve) => {
-      const socket = connect(rt.port, '127.0.0.1');
-      let data = '';
-      socket.on('data', (d) => (data += d.toString()));
-      socket.on('close', () => resolve(data));
-      socket.on('error', () => resolve(data));
-      socket.write('GET /a b c\r\n\r\n');
-    });
+    const broken = await rawAnswer('GET /a b c\r\n\r\n');
     expect(broken).toMatch(/^HTTP\/1\.1 400 /);
     expect((await call(rt.baseUrl, 'GET', '/api/me', { token })).status).toBe(200);
   });
