@@ -215,29 +215,15 @@ export class UsersStore {
     return undefined;
   }
 
-  /** Every user, without password hashes (an admin listing; a full scan). */
+  /** Every user, without password hashes, by username (the CLI's listing; a full scan, page by page). */
   async listUsers(): Promise<Omit<User, 'passwordHash' | 'pepperVersion'>[]> {
     const users: Omit<User, 'passwordHash' | 'pepperVersion'>[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    try {
-      do {
-        const page = await this.client.send(
-          new ScanCommand({
-            TableName: this.tableName,
-            ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
-            ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
-            // Only users: not the uniqueness items of their skeletons.
-            FilterExpression: 'attribute_exists(userId)',
-            ExclusiveStartKey: startKey,
-            ConsistentRead: true,
-          }),
-        );
-        users.push(...((page.Items ?? []) as typeof users));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    } catch (err) {
-      rethrowDynamoError(err);
-    }
+    let cursor: string | undefined;
+    do {
+      const page = await this.listUsersPage(1000, cursor);
+      users.push(...page.users);
+      cursor = page.next;
+    } while (cursor !== undefined);
     return users.sort((a, b) => a.username.localeCompare(b.username));
   }
 
@@ -297,7 +283,8 @@ export class UsersStore {
     const users: Omit<User, 'passwordHash' | 'pepperVersion'>[] = [];
     let startKey: Record<string, unknown> | undefined = cursor ? { username: cursor } : undefined;
     try {
-      // The filter drops skeleton items after `Limit` counted them: scan on until the page is full.
+      // Only users, not the uniqueness items of their skeletons. The filter drops those after
+      // `Limit` has counted them: scan on until the page is full.
       do {
         const page = await this.client.send(
           new ScanCommand({
