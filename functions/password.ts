@@ -1,17 +1,27 @@
 import { changePassword } from './lib/core/account';
+import { replaceTemporaryPassword } from './lib/core/temporary-password';
 import type { CoreDeps } from './lib/core/types';
 import { defaultCoreDeps } from './lib/core-deps';
 import { callerOf, createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http';
 import type { DepsInput } from './lib/lazy';
 import { REQUEST_BODIES } from './lib/schemas';
 import { createLogger } from './lib/logger';
+import { deliverPair } from './lib/web';
 
 /**
  * `POST /api/auth/password` with `{current_password, new_password}`, behind the authorizer:
  * ends every other session and answers a fresh access token for this one.
+ * `POST /api/auth/password/temporary` with `{username, password, new_password}`, public:
+ * replaces a temporary password from an admin reset and answers a token pair, as login does.
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
+    if (event.resource === '/api/auth/password/temporary') {
+      const body = readBody(event, REQUEST_BODIES.temporaryPassword);
+      const input = { username: body.username, password: body.password, newPassword: body.new_password };
+      const { body: pair, headers } = deliverPair(await replaceTemporaryPassword(input, requestMeta(event), d), d);
+      return json(200, pair, headers);
+    }
     const caller = callerOf(event, d);
     const body = readBody(event, REQUEST_BODIES.password);
     const input = { currentPassword: body.current_password, newPassword: body.new_password };

@@ -410,7 +410,8 @@ export class AuthService extends Construct {
     allow(functions.sessions, this.sessionsTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
     byUser(functions.sessions);
     allow(functions.password, this.usersTable, 'dynamodb:GetItem', 'dynamodb:UpdateItem');
-    allow(functions.password, this.sessionsTable, 'dynamodb:UpdateItem');
+    // PutItem: replacing a temporary password opens a session, as login does.
+    allow(functions.password, this.sessionsTable, 'dynamodb:UpdateItem', 'dynamodb:PutItem');
     allow(functions.password, this.attemptsTable, ...counters);
     byUser(functions.password);
     // ConditionCheckItem: a change that demotes or disables an admin commits only while another admin remains.

@@ -44,7 +44,8 @@ commands
   set-roles <username> <role>... [--force]
                                          replace the roles (tokens already issued lose removed roles)
   revoke-sessions <username>             end every session and access token of the user
-  reset-password <username>              end every session; print a one-time temporary password
+  reset-password <username>              end every session; print a temporary password, which the
+                                         user must replace before it opens a session
   events <username>                      the user's audit trail, newest first
   backfill-usernames                     once, after upgrading: record the look-alike skeleton of
                                          every existing user, so new names are checked against them
@@ -259,7 +260,7 @@ async function run(args: Args, target: Target): Promise<string> {
       return `ended ${await revokeUserSessions(username(), meta, deps)} session(s)`;
     case 'reset-password': {
       const { temporaryPassword } = await resetPassword(username(), meta, { ...deps, passwords: await passwords() });
-      return `temporary password (shown once; the user should change it): ${temporaryPassword}`;
+      return `temporary password (shown once; it opens no session until the user replaces it at POST /api/auth/password/temporary): ${temporaryPassword}`;
     }
     case 'backfill-usernames': {
       const { added, lookAlikes } = await users.backfillSkeletons(usernameSkeleton);

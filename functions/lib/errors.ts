@@ -12,6 +12,7 @@ export type ErrorCode =
   | 'ERR_FORBIDDEN'
   | 'ERR_CONFLICT'
   | 'ERR_LAST_ADMIN'
+  | 'ERR_PASSWORD_CHANGE_REQUIRED'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -110,5 +111,12 @@ export class ConflictError extends AuthError {
 export class LastAdminError extends AuthError {
   constructor() {
     super('ERR_LAST_ADMIN', 'this is the last active admin: make another user admin first');
+  }
+}
+
+/** The password is a temporary one (an admin reset): replace it with `POST /api/auth/password/temporary`. */
+export class PasswordChangeRequiredError extends AuthError {
+  constructor() {
+    super('ERR_PASSWORD_CHANGE_REQUIRED', 'this is a temporary password: replace it at /api/auth/password/temporary');
   }
 }

@@ -40,6 +40,7 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   ERR_FORBIDDEN: [403, 'access_denied'],
   ERR_CONFLICT: [409, 'conflict'],
   ERR_LAST_ADMIN: [409, 'last_admin'],
+  ERR_PASSWORD_CHANGE_REQUIRED: [403, 'password_change_required'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */

@@ -14,8 +14,13 @@ const authed = { 401: 'Error', 403: 'Error' } as const;
 /** What each route takes and answers. Every route of the route table must be here (a test checks). */
 const DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/auth/login': {
-    summary: 'Log in with a username and password',
+    summary: 'Log in with a username and password (403 password_change_required for a temporary password)',
     body: 'login',
+    responses: { 200: 'TokenPair', 401: 'Error', 403: 'Error', ...common },
+  },
+  'POST /api/auth/password/temporary': {
+    summary: 'Replace a temporary password (from an admin reset) and log in',
+    body: 'temporaryPassword',
     responses: { 200: 'TokenPair', 401: 'Error', ...common },
   },
   'POST /api/auth/refresh': {

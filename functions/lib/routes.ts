@@ -41,6 +41,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: '/api/auth/sessions/{sid}', handler: 'sessions', access: { roles: [] } },
   { method: 'POST', path: '/api/auth/logout-all', handler: 'sessions', access: { roles: [] } },
   { method: 'POST', path: '/api/auth/password', handler: 'password', access: { roles: [] } },
+  // A temporary password (an admin reset) opens no session until it is replaced here.
+  { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public' },
   // An admin-only example: answers like /api/me, for callers with the admin role.
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
   // Administration over HTTP: what the admin CLI does.

@@ -31,6 +31,11 @@ export const REQUEST_BODIES = {
   refresh: object({ refresh_token: text(4096) }),
   logout: object({ refresh_token: text(4096) }),
   password: object({ current_password: text(4096), new_password: text(4096) }),
+  temporaryPassword: object({
+    username: text(4096),
+    password: text(4096, 'the temporary password an admin handed over'),
+    new_password: text(4096, '8 to 1024 characters, not common, not the username'),
+  }),
   adminCreateUser: object({ username: text(4096), password: text(4096), roles }, ['username', 'password']),
   adminRoles: object({ roles }),
 } as const satisfies Record<string, JsonSchema>;

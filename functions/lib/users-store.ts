@@ -25,6 +25,8 @@ export interface User extends StoredPassword {
    * revoked: logout-everywhere, a password change, an admin revocation.
    */
   readonly tokensValidAfter?: number;
+  /** The password is a temporary one from an admin reset: it must be replaced before it opens a session. */
+  readonly mustChangePassword?: boolean;
 }
 
 export { normalizeUsername } from './usernames';
@@ -237,20 +239,25 @@ export class UsersStore {
     expectedHash: string,
     fresh: StoredPassword,
     now: number,
-    options: { keepTokens?: boolean } = {},
+    options: { keepTokens?: boolean; temporary?: boolean } = {},
   ): Promise<void> {
+    // A temporary password (an admin reset) must be replaced before it opens a session; any
+    // other new password clears that mark. A rehash (keepTokens) leaves the mark as it is.
+    const mark = options.temporary ? ', mustChangePassword = :true' : '';
+    const unmark = options.temporary || options.keepTokens ? '' : ' REMOVE mustChangePassword';
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { username },
           ConditionExpression: 'passwordHash = :expected',
-          UpdateExpression: `SET passwordHash = :hash, pepperVersion = :pepper, updatedAt = :now${options.keepTokens ? '' : ', tokensValidAfter = :now'}`,
+          UpdateExpression: `SET passwordHash = :hash, pepperVersion = :pepper, updatedAt = :now${options.keepTokens ? '' : ', tokensValidAfter = :now'}${mark}${unmark}`,
           ExpressionAttributeValues: {
             ':expected': expectedHash,
             ':hash': fresh.passwordHash,
             ':pepper': fresh.pepperVersion,
             ':now': now,
+            ...(options.temporary && { ':true': true }),
           },
         }),
       );

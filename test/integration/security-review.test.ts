@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { createHandler as createAdmin } from '../../functions/admin';
 import { createHandler as createAuthorizer } from '../../functions/authorizer';
-import { setUserRoles, setUserStatus } from '../../functions/lib/core/admin';
+import { resetPassword, setUserRoles, setUserStatus } from '../../functions/lib/core/admin';
 import { createUser } from '../../functions/lib/core/users';
 import { LastAdminError } from '../../functions/lib/errors';
 import { ROUTES, type HandlerName } from '../../functions/lib/routes';
@@ -217,5 +217,44 @@ describe('finding 12: look-alike usernames', () => {
     expect((await register(old, 'b\u043Eb')).status).toBe(409);
     expect((await login(old, 'ｍａｘ', PASSWORD)).status).toBe(200);
     expect((await old.core.users.listUsersPage(10)).users.map((u) => u.username).sort()).toEqual(['bob', 'ｍａｘ']);
+  });
+});
+
+describe('finding 15: a temporary password must be changed at the next login', () => {
+  const replace = (hh: Harness, body: Record<string, string>, ip = '198.51.100.9') =>
+    invoke(
+      createPassword(hh.core),
+      from(
+        ip,
+        proxyEvent({
+          method: 'POST',
+          resource: '/api/auth/password/temporary',
+          body: JSON.stringify(body),
+          headers: { 'Content-Type': 'application/json' },
+        }),
+      ),
+    );
+
+  it('answers login 403 password_change_required, and opens a session only once the owner replaced it', async () => {
+    await newUser(h, 'tempo');
+    const { temporaryPassword } = await resetPassword('tempo', meta, h.core);
+    const refused = await login(h, 'tempo', temporaryPassword);
+    expect(refused.status).toBe(403);
+    expect(refused.body).toEqual({ error: 'password_change_required', error_description: expect.any(String) });
+
+    expect((await replace(h, { username: 'tempo', password: 'not the temporary one', new_password: 'my own new passphrase' })).status).toBe(
+      401,
+    );
+    expect((await replace(h, { username: 'tempo', password: temporaryPassword, new_password: 'password' })).status).toBe(400);
+    const replaced = await replace(h, { username: 'tempo', password: temporaryPassword, new_password: 'my own new passphrase' });
+    expect(replaced.status).toBe(200);
+    expect(replaced.body).toMatchObject({ access_token: expect.any(String), refresh_token: expect.any(String), token_type: 'Bearer' });
+
+    expect((await login(h, 'tempo', temporaryPassword)).status).toBe(401);
+    expect((await login(h, 'tempo', 'my own new passphrase')).status).toBe(200);
+    // A password that is not temporary cannot be replaced this way.
+    expect(
+      (await replace(h, { username: 'tempo', password: 'my own new passphrase', new_password: 'yet another passphrase' })).status,
+    ).toBe(400);
   });
 });

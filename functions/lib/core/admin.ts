@@ -149,7 +149,8 @@ export async function requireActiveAdmin(actor: { sub: string; username: string 
 
 /**
  * Forces a password change: the old password stops working, every session and token ends,
- * and a one-time temporary password is returned for the admin to hand over.
+ * and a temporary password is returned for the admin to hand over. It opens no session: its
+ * owner must replace it first (`POST /api/auth/password/temporary`).
  */
 export async function resetPassword(
   username: string,
@@ -159,7 +160,9 @@ export async function resetPassword(
   const user = await requireUser(username, deps);
   const temporaryPassword = randomBytes(18).toString('base64url');
   const now = epochSeconds(deps.now);
-  await deps.users.replacePassword(user.username, user.passwordHash, await deps.passwords.hash(temporaryPassword), now);
+  await deps.users.replacePassword(user.username, user.passwordHash, await deps.passwords.hash(temporaryPassword), now, {
+    temporary: true,
+  });
   await revokeAllSessions(user.userId, now, 'password_reset', undefined, deps);
   await deps.audit.record('password_reset', { ...auditMeta(meta), userId: user.userId, reason: 'admin' });
   return { temporaryPassword };

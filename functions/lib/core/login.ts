@@ -1,7 +1,7 @@
 import { epochSeconds } from '../clock';
-import { InvalidGrantError, InvalidRequestError, TooManyAttemptsError } from '../errors';
+import { InvalidGrantError, InvalidRequestError, PasswordChangeRequiredError, TooManyAttemptsError } from '../errors';
 import { checkPasswordSize } from '../passwords';
-import { readThrottle, recordFailedCheck } from '../throttle';
+import { readThrottle, recordFailedCheck, type ThrottleReading } from '../throttle';
 import { legacyUsernameKey } from '../usernames';
 import { normalizeUsername, type User } from '../users-store';
 import { openSession } from './sessions';
@@ -31,7 +31,6 @@ export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps
     readThrottle(deps.attempts, counterName, ip, now, deps.throttle),
     username === undefined ? undefined : findUser(username, input.username, deps),
   ]);
-  const { keys } = reading;
   if (reading.retryAfterSeconds > 0) {
     await deps.audit.record('login_throttled', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason: 'backoff' });
     throw new TooManyAttemptsError(reading.retryAfterSeconds);
@@ -47,11 +46,29 @@ export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps
     throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');
   }
 
+  // A temporary password from an admin reset opens no session until its owner replaces it.
+  if (user.mustChangePassword) {
+    await deps.audit.record('login_failed', { ...auditMeta(meta), userId: user.userId, outcome: 'failure', reason: 'temporary_password' });
+    throw new PasswordChangeRequiredError();
+  }
+  return completeLogin(user, input.password, reading, now, meta, deps);
+}
+
+/** After a good password: the session, the counters reset and the source trusted, the audit record. */
+export async function completeLogin(
+  user: User,
+  password: string,
+  reading: ThrottleReading,
+  now: number,
+  meta: RequestMeta,
+  deps: CoreDeps,
+): Promise<TokenPair> {
+  const { keys } = reading;
   const [pair] = await Promise.all([
     openSession(user, meta, deps),
     deps.attempts.clear(keys.source),
     deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
-    rehashIfOutdated(user, input.password, deps),
+    rehashIfOutdated(user, password, deps),
   ]);
   await deps.audit.record('login_succeeded', { ...auditMeta(meta), userId: user.userId, sid: pair.sid });
   return pair.tokens;
@@ -70,14 +87,14 @@ async function rehashIfOutdated(user: User, password: string, deps: CoreDeps): P
  * The account a login names. Accounts made before the PRECIS profile are keyed by the older
  * normalisation; where that differs from today's (fullwidth forms, say), it is tried second.
  */
-async function findUser(username: string, typed: string, deps: CoreDeps): Promise<User | undefined> {
+export async function findUser(username: string, typed: string, deps: CoreDeps): Promise<User | undefined> {
   const user = await deps.users.getUser(username);
   const legacy = legacyUsernameKey(typed);
   return user ?? (legacy !== username ? deps.users.getUser(legacy) : undefined);
 }
 
 // A username that could never exist is just an unknown user: same answer, same work.
-function tryNormalizeUsername(raw: string): string | undefined {
+export function tryNormalizeUsername(raw: string): string | undefined {
   try {
     return normalizeUsername(raw);
   } catch (err) {
