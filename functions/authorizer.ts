@@ -30,7 +30,7 @@ const MAX_CACHED_POLICIES = 4096;
  */
 export function createHandler(deps: DepsInput<AuthorizerDeps>) {
   const ready = lazyDeps(deps);
-  const verified = new Map<string, { readonly claims: AccessTokenClaims; readonly stageArn: string }>();
+  const verified = new Map<string, { readonly claims: AccessTokenClaims; readonly stageArn: string; readonly keySet: unknown }>();
   const policies = new Map<string, PolicyDocument>();
   let routeIndex: Map<string, PolicyRoute> | undefined;
 
@@ -58,7 +58,8 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
 
     const nowSeconds = Math.floor(d.now() / 1000);
     let entry = verified.get(token);
-    if (entry && (entry.claims.exp <= nowSeconds || entry.stageArn !== stageArn)) {
+    // A new key set (every key-cache TTL, or after a key was revoked) means verifying again.
+    if (entry && (entry.claims.exp <= nowSeconds || entry.stageArn !== stageArn || entry.keySet !== d.accessTokens.keySet?.())) {
       verified.delete(token);
       entry = undefined;
     }
@@ -75,7 +76,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
         logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
         throw unauthorized();
       }
-      entry = { claims, stageArn };
+      entry = { claims, stageArn, keySet: d.accessTokens.keySet?.() };
       if (claims.exp > nowSeconds) {
         if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
         verified.set(token, entry);

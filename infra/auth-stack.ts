@@ -22,6 +22,10 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'UsersTable', { value: this.auth.usersTable.tableName });
     new CfnOutput(this, 'SessionsTable', { value: this.auth.sessionsTable.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.auth.auditTable.tableName });
+    new CfnOutput(this, 'PublicJwksParameter', {
+      value: this.auth.publicJwksParameterName,
+      description: 'SSM parameter with the published public keys (for the CLI key commands)',
+    });
     new CfnOutput(this, 'SecretArn', {
       value: this.auth.secret.secretArn,
       description: 'Secret with the signing keys and pepper (its ARN, not its value)',

@@ -1,6 +1,7 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { KeyStore } from '../functions/lib/key-rotation';
 import { generateSecrets, parseSecrets, serializeSecrets, type AuthSecrets } from '../functions/lib/secrets';
 import { DYNAMODB_LOCAL_REGION, randomDynamoDbCredentials, type DynamoDbLocalCredentials } from './dynamodb-local';
 
@@ -84,6 +85,31 @@ export async function loadOrCreateDynamoDbCredentials(dir: string): Promise<Dyna
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   });
   return credentials;
+}
+
+/**
+ * The local runtime's secrets file as a key store, for the CLI's key commands. Its verifiers
+ * derive the public set from this file, so there is no separate public set to write.
+ */
+export function fileKeyStore(path: string): KeyStore {
+  return {
+    readSecrets: async () => {
+      try {
+        return await readFile(path, 'utf8');
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+        throw err;
+      }
+    },
+    writeSecrets: async (document) => {
+      // Write beside it and rename: a reader never sees half a file.
+      const temp = `${path}.${process.pid}.tmp`;
+      await writeFile(temp, document, { mode: 0o600 });
+      await rename(temp, path);
+    },
+    readPublicJwks: async () => undefined,
+    writePublicJwks: async () => undefined,
+  };
 }
 
 /** What a running `npm start` tells the admin CLI: where its DynamoDB Local answers. */

@@ -19,11 +19,20 @@ import { AuthError } from '../functions/lib/errors';
 import type { AuthLogger } from '../functions/lib/logger';
 import { createPasswordHasher } from '../functions/lib/passwords';
 import { awsKeyStore } from '../functions/lib/aws-key-store';
+import { describeKeys, revokeKey, type KeyStore } from '../functions/lib/key-rotation';
 import { parseSecrets, type AuthSecrets } from '../functions/lib/secrets';
 import { SessionsStore } from '../functions/lib/sessions-store';
 import { usernameSkeleton } from '../functions/lib/username-skeleton';
 import { UsersStore } from '../functions/lib/users-store';
-import { DataDirError, dataPaths, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
+import {
+  DataDirError,
+  dataPaths,
+  fileKeyStore,
+  loadOrCreateDynamoDbCredentials,
+  loadOrCreateSecrets,
+  prepareDataDir,
+  readRuntimeInfo,
+} from './data-dir';
 import {
   DYNAMODB_LOCAL_REGION,
   JavaMissingError,
@@ -47,6 +56,9 @@ commands
   reset-password <username>              end every session; print a temporary password, which the
                                          user must replace before it opens a session
   events <username>                      the user's audit trail, newest first
+  keys                                   the signing keys: id, state (signing, published, retired), dates
+  revoke-key <kid>                       emergency: remove a compromised key now (a fresh key signs if it
+                                         was the signing one); every token it signed stops verifying
   backfill-usernames                     once, after upgrading: record the look-alike skeleton of
                                          every existing user, so new names are checked against them
 
@@ -57,6 +69,8 @@ options
   --users-table <name>     work on these AWS tables instead, with the usual AWS credentials
   --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE, AUTH_SESSIONS_TABLE,
   --audit-table <name>     AUTH_AUDIT_TABLE: the stack outputs)
+  --parameter-name <name>  with --secret-id, the key commands work on AWS (stack output
+                           PublicJwksParameter)
   --secret-id <arn>        the deployed secret (its pepper hashes the password) for create on
                            AWS tables (or AUTH_SECRET_ID; the stack output SecretArn)
 `;
@@ -89,7 +103,7 @@ function parseArgs(argv: string[]): Args {
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
     if (arg === '--role') roles.push(value);
-    else if (['--data-dir', '--users-table', '--sessions-table', '--audit-table', '--secret-id'].includes(arg))
+    else if (['--data-dir', '--users-table', '--sessions-table', '--audit-table', '--secret-id', '--parameter-name'].includes(arg))
       options[arg.slice(2)] = value;
     else throw new UsageError(`unknown option ${arg}`);
   }
@@ -283,6 +297,40 @@ async function run(args: Args, target: Target): Promise<string> {
   }
 }
 
+const KEY_COMMANDS = new Set(['keys', 'revoke-key']);
+
+/**
+ * The signing keys, locally (the data directory's secrets file) or on AWS (`--secret-id` and
+ * `--parameter-name`, the stack outputs SecretArn and PublicJwksParameter).
+ */
+async function runKeyCommand(args: Args): Promise<string> {
+  const secretId = args.options['secret-id'] ?? process.env.AUTH_SECRET_ID;
+  const parameterName = args.options['parameter-name'] ?? process.env.AUTH_PUBLIC_JWKS_PARAMETER;
+  let store: KeyStore;
+  if (secretId || parameterName) {
+    if (!secretId || !parameterName) throw new UsageError('give both --secret-id and --parameter-name');
+    store = awsKeyStore({ secretId, parameterName });
+  } else {
+    const dataDir = args.options['data-dir'] ?? process.env.AUTH_DATA_DIR ?? '.data';
+    store = fileKeyStore(dataPaths(dataDir).secrets);
+  }
+  if (args.command === 'keys') {
+    const document = await store.readSecrets();
+    if (document === undefined) throw new UsageError('no secrets yet: start the service (or deploy the stack) first');
+    const date = (s?: number) => (s === undefined ? '-' : new Date(s * 1000).toISOString());
+    const rows = describeKeys(document).map(
+      (k) => `${k.kid.padEnd(38)} ${k.state.padEnd(10)} ${date(k.createdAt).padEnd(25)} ${date(k.retiredAt)}`,
+    );
+    return [`${'KID'.padEnd(38)} ${'STATE'.padEnd(10)} ${'CREATED'.padEnd(25)} RETIRED`, ...rows].join('\n');
+  }
+  const kid = args.positional[0];
+  if (!kid) throw new UsageError('revoke-key needs a key id (see the keys command)');
+  const outcome = await revokeKey(store, kid, Math.floor(Date.now() / 1000)).catch((err: unknown) => {
+    throw new UsageError((err as Error).message);
+  });
+  return `revoked ${outcome.revoked}; ${outcome.signingKid} signs now. Tokens it signed fail once verifiers refetch keys (within the key cache TTL).`;
+}
+
 async function main(): Promise<void> {
   const argv = process.argv.slice(2);
   if (argv.length === 0 || argv.includes('--help') || argv[0] === 'help') {
@@ -290,6 +338,10 @@ async function main(): Promise<void> {
     return;
   }
   const args = parseArgs(argv);
+  if (KEY_COMMANDS.has(args.command)) {
+    process.stdout.write(`${await runKeyCommand(args)}\n`);
+    return;
+  }
   const target = await connect(args.options);
   try {
     process.stdout.write(`${await run(args, target)}\n`);

@@ -11,7 +11,12 @@ import { publicJwksSource } from './secret-sources';
 
 /** What the authorizer needs: a verifier, the routes of its policy, and optionally the revocation check. */
 export interface AuthorizerDeps {
-  readonly accessTokens: { verify(token: string): Promise<AccessTokenClaims>; verifySync?(token: string): AccessTokenClaims | undefined };
+  readonly accessTokens: {
+    verify(token: string): Promise<AccessTokenClaims>;
+    verifySync?(token: string): AccessTokenClaims | undefined;
+    /** The fresh key set in use (compared by identity), if the verifier caches one. */
+    keySet?(): unknown;
+  };
   readonly routes: readonly PolicyRoute[];
   readonly revocation?: RevocationChecker | undefined;
   readonly logger: AuthLogger;

@@ -125,6 +125,11 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
 export function createFastVerifier(keys: KeySetCache<Map<string, VerifyKey>>, o: FastVerifierOptions) {
   return {
     /**
+     * The key set verification uses now, while it is fresh: a cache of verified tokens keeps an
+     * entry only while this stays the same, so a key revoked from the set stops its tokens.
+     */
+    keySet: (): unknown => keys.peek(),
+    /**
      * The hot path: verifies without a promise when the keys are fresh and hold the token's
      * kid; undefined when a fetch is needed (then call `verify`).
      */

@@ -131,3 +131,64 @@ export async function rotateKeys(
   await store.writeSecrets(serializeSecrets(next));
   return { action, ...(kid !== undefined && { kid }), dropped };
 }
+
+/** What an emergency revocation did. */
+export interface KeyRevocationOutcome {
+  readonly revoked: string;
+  /** The key that signs now: a fresh one when the revoked key was signing. */
+  readonly signingKid: string;
+}
+
+/**
+ * Emergency: retires a compromised key at once, without the rotation's publish lead. The key
+ * leaves the secrets and the published set, so every token it signed fails verification as soon
+ * as each verifier's key cache refreshes (minutes). If it was the signing key, a fresh key signs
+ * from now on; verifiers that have not seen it yet fetch it on its unknown `kid` (rate-limited),
+ * so for up to one cache lifetime some new tokens may be refused and their clients refresh
+ * again. The public set is written first, as in `rotateKeys`.
+ */
+export async function revokeKey(
+  store: KeyStore,
+  kid: string,
+  nowSeconds: number,
+  newKey: () => Promise<JWK> = () => generateSigningKey('RS256'),
+): Promise<KeyRevocationOutcome> {
+  const secrets = readStoredSecrets(await store.readSecrets());
+  if (!secrets) throw new Error('no secrets: the key set-up has not run');
+  if (!secrets.signingKeys.keys.some((k) => k.kid === kid)) {
+    throw new Error(`no key ${kid}: the keys are ${secrets.signingKeys.keys.map((k) => k.kid).join(', ')}`);
+  }
+  let keys = secrets.signingKeys.keys.filter((k) => k.kid !== kid);
+  const meta: Record<string, KeyMeta> = { ...secrets.keyMeta };
+  delete meta[kid];
+  let signingKid = secrets.signingKid;
+  if (kid === signingKid) {
+    const fresh = await newKey();
+    keys = [...keys, fresh];
+    signingKid = fresh.kid as string;
+    meta[signingKid] = { createdAt: nowSeconds };
+  }
+  const next: AuthSecrets = { ...secrets, signingKeys: { keys }, signingKid, keyMeta: meta };
+  await store.writePublicJwks(publicSetOf(next));
+  await store.writeSecrets(serializeSecrets(next));
+  return { revoked: kid, signingKid };
+}
+
+/** Each key's id, state and dates, for operators (never key material). */
+export function describeKeys(
+  document: string,
+): { kid: string; state: 'signing' | 'published' | 'retired'; createdAt?: number; retiredAt?: number }[] {
+  const secrets = readStoredSecrets(document);
+  if (!secrets) return [];
+  return secrets.signingKeys.keys.map((k) => {
+    const kid = k.kid as string;
+    const m = secrets.keyMeta?.[kid];
+    const state = kid === secrets.signingKid ? 'signing' : m?.retiredAt !== undefined ? 'retired' : 'published';
+    return {
+      kid,
+      state,
+      ...(m?.createdAt !== undefined && { createdAt: m.createdAt }),
+      ...(m?.retiredAt !== undefined && { retiredAt: m.retiredAt }),
+    };
+  });
+}

@@ -14,7 +14,9 @@ const PASSWORD = 'a review passphrase';
 let rt: LocalRuntime;
 
 beforeAll(async () => {
-  rt = await startLocalRuntime({ env: { AUTH_AUTHORIZER_CACHE_TTL_SECONDS: '1', AUTH_REVOCATION_CACHE_SECONDS: '1' } });
+  rt = await startLocalRuntime({
+    env: { AUTH_AUTHORIZER_CACHE_TTL_SECONDS: '1', AUTH_REVOCATION_CACHE_SECONDS: '1', AUTH_KEYS_CACHE_TTL_SECONDS: '1' },
+  });
   expect((await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'dora', password: PASSWORD } })).status).toBe(201);
 });
 afterAll(() => rt?.stop());
@@ -155,5 +157,27 @@ describe('finding 6: no request stops npm start', () => {
     const broken = await rawAnswer('GET /a b c\r\n\r\n');
     expect(broken).toMatch(/^HTTP\/1\.1 400 /);
     expect((await call(rt.baseUrl, 'GET', '/api/me', { token })).status).toBe(200);
+  });
+});
+
+// Last: it replaces the runtime's signing key.
+describe('finding 15: emergency key revocation', () => {
+  it('retires a compromised signing key with one CLI command: its tokens stop working, new logins work', async () => {
+    const token = await loginAs('dora');
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token })).status).toBe(200);
+    const listed = cli('keys');
+    expect(listed.status).toBe(0);
+    const kid = /^(\S+)\s+signing/m.exec(listed.stdout)?.[1] as string;
+    expect(kid).toEqual(expect.any(String));
+
+    const revoked = cli('revoke-key', kid);
+    expect(revoked.status).toBe(0);
+    expect(revoked.stdout).toContain(`revoked ${kid}`);
+    await pause(2200); // the key caches (1 s) and the authorizer cache (1 s)
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token })).status).toBe(401);
+    expect((await call(rt.baseUrl, 'GET', '/api/auth/validate', { token })).status).toBe(401);
+    const fresh = await loginAs('dora');
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token: fresh })).status).toBe(200);
+    expect(cli('keys').stdout).not.toContain(kid);
   });
 });

@@ -335,7 +335,8 @@ describe('operations', () => {
 
 describe('the construct', () => {
   it('outputs the API URL, the JWKS URL, the issuer and the table names', () => {
-    for (const name of ['ApiUrl', 'JwksUrl', 'Issuer', 'UsersTable', 'SessionsTable']) template.hasOutput(name, Match.anyValue());
+    for (const name of ['ApiUrl', 'JwksUrl', 'Issuer', 'UsersTable', 'SessionsTable', 'SecretArn', 'PublicJwksParameter'])
+      template.hasOutput(name, Match.anyValue());
   });
 
   it("protects a team's own route with the authorizer and tells the authorizer's policy about it", () => {

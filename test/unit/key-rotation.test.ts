@@ -1,7 +1,15 @@
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { createAccessTokens } from '../../functions/lib/access-tokens';
 import { CachedKeySource } from '../../functions/lib/cached-key-source';
-import { MalformedSecretsError, rotateKeys, setUpKeys, type KeyStore, type RotationPolicy } from '../../functions/lib/key-rotation';
+import {
+  MalformedSecretsError,
+  describeKeys,
+  revokeKey,
+  rotateKeys,
+  setUpKeys,
+  type KeyStore,
+  type RotationPolicy,
+} from '../../functions/lib/key-rotation';
 import { parseSecrets } from '../../functions/lib/secrets';
 import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/secret-placeholder';
 import { manualClock } from '../helpers/harness';
@@ -186,5 +194,41 @@ describe('key rotation without downtime', () => {
     expect(store.publicJwks?.keys).toHaveLength(2);
     await expect(rotateKeys(store, nowSeconds() + 93 * DAY + 60, policy)).resolves.toMatchObject({ action: 'none' });
     await expect(rotateKeys(store, nowSeconds() + 94 * DAY, policy)).resolves.toMatchObject({ action: 'promoted' });
+  });
+});
+
+describe('emergency key revocation', () => {
+  it('retires the signing key at once: a fresh key signs, and tokens of the old one stop verifying', async () => {
+    const store = memoryStore();
+    await setUpKeys(store, nowSeconds());
+    const old = parseSecrets(store.secrets as string).signingKid;
+    const before = (await signer(store).issue(subject)).accessToken;
+    store.writes.length = 0;
+
+    const outcome = await revokeKey(store, old, nowSeconds());
+    expect(outcome.revoked).toBe(old);
+    expect(outcome.signingKid).not.toBe(old);
+    expect(store.writes).toEqual(['public', 'secrets']);
+    expect(store.publicJwks?.keys.map((k) => k.kid)).toEqual([outcome.signingKid]);
+    expect(describeKeys(store.secrets as string)).toEqual([{ kid: outcome.signingKid, state: 'signing', createdAt: nowSeconds() }]);
+
+    const fresh = verifier(store);
+    await expect(fresh.verify(before)).rejects.toMatchObject({ code: 'ERR_JWT_KID_UNKNOWN' });
+    const after = (await signer(store).issue(subject)).accessToken;
+    expect(kidOf(after)).toBe(outcome.signingKid);
+    await expect(fresh.verify(after)).resolves.toMatchObject({ sub: 'u' });
+  });
+
+  it('removes a key that does not sign, and refuses an unknown key id without writing anything', async () => {
+    const store = memoryStore();
+    await setUpKeys(store, nowSeconds());
+    clock.advance(91 * DAY);
+    const { kid: pending } = await rotateKeys(store, nowSeconds(), policy);
+    const signing = parseSecrets(store.secrets as string).signingKid;
+    await expect(revokeKey(store, pending as string, nowSeconds())).resolves.toEqual({ revoked: pending, signingKid: signing });
+    expect(store.publicJwks?.keys.map((k) => k.kid)).toEqual([signing]);
+    store.writes.length = 0;
+    await expect(revokeKey(store, 'no-such-kid', nowSeconds())).rejects.toThrow(/no key no-such-kid/);
+    expect(store.writes).toEqual([]);
   });
 });
