@@ -4,7 +4,7 @@ import { readThrottle, recordFailedCheck } from '../throttle';
 import type { User } from '../users-store';
 import { revokeAllSessions } from './admin';
 import type { CoreDeps, RequestMeta } from './types';
-import { checkNewPassword } from './users';
+import { checkNewPassword } from './password-rules';
 
 /** The signed-in caller, as the authorizer passed them on. */
 export interface Caller {

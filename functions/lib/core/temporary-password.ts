@@ -4,7 +4,7 @@ import { checkPasswordSize } from '../passwords';
 import { readThrottle, recordFailedCheck } from '../throttle';
 import { completeLogin, findUser, tryNormalizeUsername } from './login';
 import type { CoreDeps, RequestMeta, TokenPair } from './types';
-import { checkNewPassword } from './users';
+import { checkNewPassword } from './password-rules';
 
 /** A temporary password and its replacement. */
 export interface TemporaryPasswordInput {

@@ -1,12 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { isCommonPassword } from '../breached-passwords';
 import { epochSeconds } from '../clock';
-import { InvalidRequestError, NotFoundError } from '../errors';
-import { checkPasswordPolicy, normalizePassword } from '../passwords';
+import { NotFoundError } from '../errors';
 import { checkRoles } from '../roles';
 import { usernameSkeleton } from '../username-skeleton';
 import { checkNewUsername } from '../usernames';
 import type { User } from '../users-store';
+import { checkNewPassword } from './password-rules';
 import type { CoreDeps, RequestMeta } from './types';
 
 /** Roles of a user who signed up without an admin. */
@@ -24,17 +23,6 @@ export interface UserView {
   readonly sub: string;
   readonly username: string;
   readonly roles: readonly string[];
-}
-
-/**
- * Every rule a new password must meet: length (ASVS 6.2.1, 6.2.9), not a common or breached
- * password (ASVS 6.2.4, 6.2.12), not the username (OWASP Authentication Cheat Sheet).
- */
-export function checkNewPassword(password: string, username: string): void {
-  checkPasswordPolicy(password);
-  const normalized = normalizePassword(password);
-  if (normalized.toLowerCase() === username) throw new InvalidRequestError('password must not be the username');
-  if (isCommonPassword(normalized)) throw new InvalidRequestError('password is too common: it appears in lists of breached passwords');
 }
 
 /** Creates a user after the password rules; `UserExistsError` if the username is taken. */
