@@ -17,6 +17,17 @@ const unauthorized = () => new Error('Unauthorized');
 
 /** Tokens verified in this container, by token: bounded, and never past the token's `exp`. */
 const MAX_CACHED_TOKENS = 10_000;
+/** A verified token, and the answers it got, by route, with the roles they were given for. */
+interface Verified {
+  readonly claims: AccessTokenClaims;
+  readonly stageArn: string;
+  readonly keySet: unknown;
+  readonly answers: Map<string, { readonly roles: readonly string[]; readonly result: APIGatewayAuthorizerResult }>;
+}
+/** Answers kept per token: a client calls a handful of routes. */
+const MAX_ANSWERS_PER_TOKEN = 32;
+const sameRoles = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
+
 /** Policies by stage, route and decision: a few per route at most. */
 const MAX_CACHED_POLICIES = 4096;
 
@@ -30,7 +41,7 @@ const MAX_CACHED_POLICIES = 4096;
  */
 export function createHandler(deps: DepsInput<AuthorizerDeps>) {
   const ready = lazyDeps(deps);
-  const verified = new Map<string, { readonly claims: AccessTokenClaims; readonly stageArn: string; readonly keySet: unknown }>();
+  const verified = new Map<string, Verified>();
   const policies = new Map<string, PolicyDocument>();
   let routeIndex: Map<string, PolicyRoute> | undefined;
 
@@ -76,7 +87,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
         logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });
         throw unauthorized();
       }
-      entry = { claims, stageArn, keySet: d.accessTokens.keySet?.() };
+      entry = { claims, stageArn, keySet: d.accessTokens.keySet?.(), answers: new Map() };
       if (claims.exp > nowSeconds) {
         if (verified.size >= MAX_CACHED_TOKENS) verified.delete(verified.keys().next().value as string);
         verified.set(token, entry);
@@ -91,18 +102,25 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       throw unauthorized();
     }
     const roles = standing?.roles ?? claims.roles;
+    const routeKey = `${httpMethod} ${resource}`;
+    const known = entry.answers.get(routeKey);
+    // The hot path: this token asked for this route before, with the same roles.
+    if (known && sameRoles(known.roles, roles) && known.result.policyDocument.Statement[0]?.Effect === 'Allow') return known.result;
     routeIndex ??= new Map(d.routes.map((r) => [`${r.method} ${r.path}`, r]));
-    const route = routeIndex.get(`${httpMethod} ${resource}`);
+    const route = routeIndex.get(routeKey);
     const permitted = route !== undefined && isPermitted(route, roles);
     if (!permitted) {
       const reason = route === undefined ? 'unknown_route' : 'missing_role';
       logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: claims.sid, reason });
     }
-    return {
+    const result: APIGatewayAuthorizerResult = {
       principalId: claims.sub,
       policyDocument: policyFor(stageArn, httpMethod, resource, permitted),
       context: { ...toAuthorizerContext(claims, roles) },
     };
+    if (entry.answers.size >= MAX_ANSWERS_PER_TOKEN) entry.answers.clear();
+    entry.answers.set(routeKey, { roles, result });
+    return result;
   };
 }
 
