@@ -1,3 +1,4 @@
+import type { Caller as AuthorizedCaller } from '../authorizer-context';
 import { epochSeconds } from '../clock';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../errors';
 import { readThrottle, recordFailedCheck } from '../throttle';
@@ -6,12 +7,8 @@ import { revokeAllSessions } from './admin';
 import type { CoreDeps, RequestMeta } from './types';
 import { checkNewPassword } from './password-rules';
 
-/** The signed-in caller, as the authorizer passed them on. */
-export interface Caller {
-  readonly sub: string;
-  readonly username: string;
-  readonly sid: string;
-}
+/** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */
+export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid'>;
 
 /** One of the caller's sessions, as they see it (ASVS 7.5.2). */
 export interface SessionView {

@@ -20,6 +20,25 @@ export interface LoginInput {
  * the same way for every username (ASVS 6.3.1).
  */
 export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
+  const { user, reading, now } = await checkCredentials(input, meta, deps);
+  // A temporary password from an admin reset opens no session until its owner replaces it.
+  if (user.mustChangePassword) {
+    await deps.audit.record('login_failed', { ...auditMeta(meta), userId: user.userId, outcome: 'failure', reason: 'temporary_password' });
+    throw new PasswordChangeRequiredError();
+  }
+  return completeLogin(user, input.password, reading, now, meta, deps);
+}
+
+/**
+ * The check every username-and-password step shares (login, replacing a temporary password):
+ * the counters, the lookup, one bcrypt compare whether or not the user exists, and a failure
+ * counted and audited. Answers the active user whose password it is.
+ */
+export async function checkCredentials(
+  input: LoginInput,
+  meta: RequestMeta,
+  deps: CoreDeps,
+): Promise<{ user: User; reading: ThrottleReading; now: number }> {
   checkPasswordSize(input.password);
   const username = tryNormalizeUsername(input.username);
   // Counters key on the name as typed (normalised when possible), existing or not.
@@ -45,13 +64,7 @@ export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps
     ]);
     throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');
   }
-
-  // A temporary password from an admin reset opens no session until its owner replaces it.
-  if (user.mustChangePassword) {
-    await deps.audit.record('login_failed', { ...auditMeta(meta), userId: user.userId, outcome: 'failure', reason: 'temporary_password' });
-    throw new PasswordChangeRequiredError();
-  }
-  return completeLogin(user, input.password, reading, now, meta, deps);
+  return { user, reading, now };
 }
 
 /** After a good password: the session, the counters reset and the source trusted, the audit record. */
@@ -87,14 +100,14 @@ async function rehashIfOutdated(user: User, password: string, deps: CoreDeps): P
  * The account a login names. Accounts made before the PRECIS profile are keyed by the older
  * normalisation; where that differs from today's (fullwidth forms, say), it is tried second.
  */
-export async function findUser(username: string, typed: string, deps: CoreDeps): Promise<User | undefined> {
+async function findUser(username: string, typed: string, deps: CoreDeps): Promise<User | undefined> {
   const user = await deps.users.getUser(username);
   const legacy = legacyUsernameKey(typed);
   return user ?? (legacy !== username ? deps.users.getUser(legacy) : undefined);
 }
 
 // A username that could never exist is just an unknown user: same answer, same work.
-export function tryNormalizeUsername(raw: string): string | undefined {
+function tryNormalizeUsername(raw: string): string | undefined {
   try {
     return normalizeUsername(raw);
   } catch (err) {

@@ -1,8 +1,5 @@
-import { epochSeconds } from '../clock';
-import { InvalidGrantError, InvalidRequestError, TooManyAttemptsError } from '../errors';
-import { checkPasswordSize } from '../passwords';
-import { readThrottle, recordFailedCheck } from '../throttle';
-import { completeLogin, findUser, tryNormalizeUsername } from './login';
+import { InvalidRequestError } from '../errors';
+import { checkCredentials, completeLogin } from './login';
 import type { CoreDeps, RequestMeta, TokenPair } from './types';
 import { checkNewPassword } from './password-rules';
 
@@ -21,27 +18,7 @@ export interface TemporaryPasswordInput {
  * password rules (the breached-password list).
  */
 export async function replaceTemporaryPassword(input: TemporaryPasswordInput, meta: RequestMeta, deps: CoreDeps): Promise<TokenPair> {
-  checkPasswordSize(input.password);
-  const username = tryNormalizeUsername(input.username);
-  const counterName = username ?? input.username.trim().toLowerCase().slice(0, 128);
-  const now = epochSeconds(deps.now);
-  const [reading, user] = await Promise.all([
-    readThrottle(deps.attempts, counterName, meta.sourceIp ?? 'unknown', now, deps.throttle),
-    username === undefined ? undefined : findUser(username, input.username, deps),
-  ]);
-  const audit = { requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent };
-  if (reading.retryAfterSeconds > 0) {
-    await deps.audit.record('login_throttled', { ...audit, userId: user?.userId, outcome: 'failure', reason: 'backoff' });
-    throw new TooManyAttemptsError(reading.retryAfterSeconds);
-  }
-  const passwordOk = await deps.passwords.verify(input.password, user);
-  if (!user || !passwordOk || user.status !== 'active') {
-    await Promise.all([
-      recordFailedCheck(deps.attempts, reading, now, deps.throttle),
-      deps.audit.record('login_failed', { ...audit, userId: user?.userId, outcome: 'failure', reason: 'temporary_password_refused' }),
-    ]);
-    throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');
-  }
+  const { user, reading, now } = await checkCredentials(input, meta, deps);
   if (!user.mustChangePassword) throw new InvalidRequestError('this is not a temporary password: change it at /api/auth/password');
   checkNewPassword(input.newPassword, user.username);
   if (input.newPassword === input.password) throw new InvalidRequestError('new_password must differ from the temporary password');
@@ -49,6 +26,12 @@ export async function replaceTemporaryPassword(input: TemporaryPasswordInput, me
   // Conditional on the temporary hash: of two racing replacements, one wins, one gets 409.
   const fresh = await deps.passwords.hash(input.newPassword);
   await deps.users.replacePassword(user.username, user.passwordHash, fresh, now);
-  await deps.audit.record('password_changed', { ...audit, userId: user.userId, reason: 'temporary_replaced' });
+  await deps.audit.record('password_changed', {
+    requestId: meta.requestId,
+    sourceIp: meta.sourceIp,
+    userAgent: meta.userAgent,
+    userId: user.userId,
+    reason: 'temporary_replaced',
+  });
   return completeLogin({ ...user, ...fresh, mustChangePassword: false }, input.newPassword, reading, now, meta, deps);
 }
