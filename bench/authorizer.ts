@@ -4,13 +4,13 @@ import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } fro
 import { JwtVerifier } from 'aws-jwt-verify';
 import type { JSONWebKeySet } from 'jose';
 import { createHandler } from '../functions/authorizer';
-import { createAccessTokens } from '../functions/lib/access-tokens';
-import { createFastVerifier, importVerifyKeys } from '../functions/lib/fast-verifier';
-import { KeySetCache } from '../functions/lib/key-set-cache';
-import { JwkSetKeySource, toPublicJwks } from '../functions/lib/keys';
-import { apiStageArn, buildPolicy } from '../functions/lib/policy';
-import { isPermitted, ROUTES } from '../functions/lib/routes';
-import type { AuthSecrets } from '../functions/lib/secrets';
+import { createAccessTokens } from '../functions/lib/tokens/access-tokens';
+import { createFastVerifier, importVerifyKeys } from '../functions/lib/tokens/sync-verifier';
+import { KeySetCache } from '../functions/lib/tokens/key-set-cache';
+import { JwkSetKeySource, toPublicJwks } from '../functions/lib/tokens/key-source';
+import { apiStageArn, buildPolicy } from '../functions/lib/authz/policy';
+import { isPermitted, ROUTES } from '../functions/lib/contract/routes';
+import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { interleaved, p50Us, table, us } from './lib';
 
 export const ISSUER = 'https://auth.example.com';

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLE_SETTINGS } from '../infra/bundling';
-import { serializeSecrets, type AuthSecrets } from '../functions/lib/secrets';
+import { serializeSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
 import { authorizerEvent, AUDIENCE, ISSUER, mintTokens } from './authorizer';
 import { median, ms, table } from './lib';
 

@@ -5,9 +5,9 @@
  */
 import { sign as rawSign, verify as rawVerify, generateKeyPairSync } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { createAccessTokens } from '../functions/lib/access-tokens';
-import { JwkSetKeySource, type Algorithm } from '../functions/lib/keys';
-import { generateSigningKey } from '../functions/lib/secrets';
+import { createAccessTokens } from '../functions/lib/tokens/access-tokens';
+import { JwkSetKeySource, type Algorithm } from '../functions/lib/tokens/key-source';
+import { generateSigningKey } from '../functions/lib/tokens/secrets';
 
 const subject = { sub: '6f1c2a7e-2d7b-4d1e-9a3c-5b8e4f0a1c2d', username: 'alice', roles: ['user'], sid: 'Qm9iIHdhcyBoZXJlIHRvby4' };
 

@@ -2,12 +2,12 @@
 import bcrypt from 'bcryptjs';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { createHandler as createRefreshHandler } from '../functions/refresh';
-import { DEFAULTS } from '../functions/lib/config';
-import { createCoreDeps } from '../functions/lib/core-deps';
-import { login } from '../functions/lib/core/login';
-import { createUser } from '../functions/lib/core/users';
-import { createDocumentClient } from '../functions/lib/dynamo';
-import type { AuthSecrets } from '../functions/lib/secrets';
+import { DEFAULTS } from '../functions/lib/wiring/config';
+import { createCoreDeps } from '../functions/lib/wiring/core';
+import { login } from '../functions/lib/flows/login';
+import { createUser } from '../functions/lib/flows/users';
+import { createDocumentClient } from '../functions/lib/stores/dynamo';
+import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { LOCAL_TABLES } from '../local/local-tables';
 import { ensureTables } from '../local/tables';

@@ -3,7 +3,7 @@
  * printed as tables and written to bench/results/. See BENCHMARKS.md.
  */
 import '../local/quiet-sdk';
-import { generateSecrets } from '../functions/lib/secrets';
+import { generateSecrets } from '../functions/lib/tokens/secrets';
 import { benchAuthorizer } from './authorizer';
 import { benchColdStart } from './cold-start';
 import { benchLatency } from './latency';

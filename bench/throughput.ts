@@ -2,7 +2,7 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import { createServer } from 'node:http';
 import autocannon from 'autocannon';
-import type { toPublicJwks } from '../functions/lib/keys';
+import type { toPublicJwks } from '../functions/lib/tokens/key-source';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
 import { table } from './lib';
 

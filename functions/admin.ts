@@ -7,15 +7,15 @@ import {
   setUserRoles,
   setUserStatus,
   userEvents,
-} from './lib/core/admin';
-import type { CoreDeps } from './lib/core/types';
-import { createUser } from './lib/core/users';
-import { defaultCoreDeps } from './lib/core-deps';
-import { InvalidRequestError, NotFoundError } from './lib/errors';
-import { callerOf, createHttpHandler, json, pathParam, readBody, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { REQUEST_BODIES } from './lib/schemas';
-import { createLogger } from './lib/logger';
+} from './lib/flows/admin';
+import type { CoreDeps } from './lib/flows/deps';
+import { createUser } from './lib/flows/users';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { InvalidRequestError, NotFoundError } from './lib/domain/errors';
+import { callerOf, createHttpHandler, json, pathParam, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { REQUEST_BODIES } from './lib/contract/schemas';
+import { createLogger } from './lib/telemetry/logger';
 
 function pageParams(query: Record<string, string | undefined> | null) {
   const raw = query?.limit ?? '50';

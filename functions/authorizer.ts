@@ -1,16 +1,16 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, PolicyDocument } from 'aws-lambda';
-import type { AccessTokenClaims } from './lib/access-tokens';
-import { logAuthEvent } from './lib/auth-events';
-import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/authorizer-deps';
-import { toAuthorizerContext } from './lib/authorizer-context';
-import { bearerToken } from './lib/bearer';
-import { TokenError } from './lib/errors';
-import { emitCountMetric } from './lib/json-logger';
-import { lazyDeps, type DepsInput } from './lib/lazy';
-import { apiStageArn, buildPolicy } from './lib/policy';
-import { isPermitted, type PolicyRoute } from './lib/routes';
+import type { AccessTokenClaims } from './lib/tokens/access-tokens';
+import { logAuthEvent } from './lib/telemetry/events';
+import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/wiring/authorizer';
+import { toAuthorizerContext } from './lib/contract/authorizer-context';
+import { bearerToken } from './lib/domain/bearer';
+import { TokenError } from './lib/domain/errors';
+import { emitCountMetric } from './lib/telemetry/lite-logger';
+import { lazyDeps, type DepsInput } from './lib/wiring/lazy';
+import { apiStageArn, buildPolicy } from './lib/authz/policy';
+import { isPermitted, type PolicyRoute } from './lib/contract/routes';
 
-export type { AuthorizerDeps } from './lib/authorizer-deps';
+export type { AuthorizerDeps } from './lib/wiring/authorizer';
 
 /** The one rejection API Gateway turns into 401 (and never caches as a policy). */
 const unauthorized = () => new Error('Unauthorized');

@@ -1,7 +1,7 @@
-import { createHttpHandler, json, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { createLogger } from './lib/logger';
-import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
+import { createHttpHandler, json, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { createLogger } from './lib/telemetry/logger';
+import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';
 
 /**
  * `GET /.well-known/jwks.json`: the public keys that verify our access tokens, cacheable; and

@@ -1,8 +1,8 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
 import { DeleteParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { awsKeyStore } from './lib/aws-key-store';
-import { setUpKeys } from './lib/key-rotation';
-import { createLogger } from './lib/logger';
+import { awsKeyStore } from './lib/stores/aws-key-store';
+import { setUpKeys } from './lib/tokens/key-rotation';
+import { createLogger } from './lib/telemetry/logger';
 
 const logger = createLogger();
 const ssm = new SSMClient({});

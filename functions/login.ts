@@ -1,11 +1,11 @@
-import { login } from './lib/core/login';
-import type { CoreDeps } from './lib/core/types';
-import { defaultCoreDeps } from './lib/core-deps';
-import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { REQUEST_BODIES } from './lib/schemas';
-import { createLogger } from './lib/logger';
-import { deliverPair } from './lib/web';
+import { login } from './lib/flows/login';
+import type { CoreDeps } from './lib/flows/deps';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { REQUEST_BODIES } from './lib/contract/schemas';
+import { createLogger } from './lib/telemetry/logger';
+import { deliverPair } from './lib/http/token-delivery';
 
 /** `POST /api/auth/login` with `{username, password}`: a token pair, or 401 invalid_grant. */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {

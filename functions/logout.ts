@@ -1,10 +1,10 @@
-import { logout } from './lib/core/logout';
-import type { CoreDeps } from './lib/core/types';
-import { defaultCoreDeps } from './lib/core-deps';
-import { createHttpHandler, noContent, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { createLogger } from './lib/logger';
-import { clearCookieHeaders, presentedRefreshToken } from './lib/web';
+import { logout } from './lib/flows/logout';
+import type { CoreDeps } from './lib/flows/deps';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { createHttpHandler, noContent, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { createLogger } from './lib/telemetry/logger';
+import { clearCookieHeaders, presentedRefreshToken } from './lib/http/token-delivery';
 
 /** `POST /api/auth/logout` with `{refresh_token}`: 204, whether or not the token was live (RFC 7009 §2.2). */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {

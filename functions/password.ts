@@ -1,12 +1,12 @@
-import { changePassword } from './lib/core/account';
-import { replaceTemporaryPassword } from './lib/core/temporary-password';
-import type { CoreDeps } from './lib/core/types';
-import { defaultCoreDeps } from './lib/core-deps';
-import { callerOf, createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { REQUEST_BODIES } from './lib/schemas';
-import { createLogger } from './lib/logger';
-import { deliverPair } from './lib/web';
+import { changePassword } from './lib/flows/account';
+import { replaceTemporaryPassword } from './lib/flows/temporary-password';
+import type { CoreDeps } from './lib/flows/deps';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { callerOf, createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { REQUEST_BODIES } from './lib/contract/schemas';
+import { createLogger } from './lib/telemetry/logger';
+import { deliverPair } from './lib/http/token-delivery';
 
 /**
  * `POST /api/auth/password` with `{current_password, new_password}`, behind the authorizer:

@@ -1,10 +1,10 @@
-import { refresh } from './lib/core/refresh';
-import type { CoreDeps } from './lib/core/types';
-import { defaultCoreDeps } from './lib/core-deps';
-import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { createLogger } from './lib/logger';
-import { deliverPair, presentedRefreshToken } from './lib/web';
+import { refresh } from './lib/flows/refresh';
+import type { CoreDeps } from './lib/flows/deps';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { createLogger } from './lib/telemetry/logger';
+import { deliverPair, presentedRefreshToken } from './lib/http/token-delivery';
 
 /** `POST /api/auth/refresh` with `{refresh_token}`: a new pair (the old token is spent), or 401 invalid_grant. */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {

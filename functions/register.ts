@@ -1,11 +1,11 @@
-import type { CoreDeps } from './lib/core/types';
-import { register } from './lib/core/users';
-import { defaultCoreDeps } from './lib/core-deps';
-import { NotFoundError } from './lib/errors';
-import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { REQUEST_BODIES } from './lib/schemas';
-import { createLogger } from './lib/logger';
+import type { CoreDeps } from './lib/flows/deps';
+import { register } from './lib/flows/users';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { NotFoundError } from './lib/domain/errors';
+import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { REQUEST_BODIES } from './lib/contract/schemas';
+import { createLogger } from './lib/telemetry/logger';
 
 /** `POST /api/auth/register` with `{username, password}`: 201, 409 user_exists, or 404 when switched off. */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {

@@ -1,7 +1,7 @@
-import { awsKeyStore } from './lib/aws-key-store';
-import { ConfigError, ENV, loadSettings } from './lib/config';
-import { rotateKeys, type RotationOutcome } from './lib/key-rotation';
-import { createLogger } from './lib/logger';
+import { awsKeyStore } from './lib/stores/aws-key-store';
+import { ConfigError, ENV, loadSettings } from './lib/wiring/config';
+import { rotateKeys, type RotationOutcome } from './lib/tokens/key-rotation';
+import { createLogger } from './lib/telemetry/logger';
 
 const logger = createLogger();
 

@@ -1,10 +1,10 @@
-import { endSession, listSessions, logoutAll } from './lib/core/account';
-import type { CoreDeps } from './lib/core/types';
-import { defaultCoreDeps } from './lib/core-deps';
-import { NotFoundError } from './lib/errors';
-import { callerOf, createHttpHandler, json, noContent, pathParam, requestMeta, type HttpHandler } from './lib/http';
-import type { DepsInput } from './lib/lazy';
-import { createLogger } from './lib/logger';
+import { endSession, listSessions, logoutAll } from './lib/flows/account';
+import type { CoreDeps } from './lib/flows/deps';
+import { defaultCoreDeps } from './lib/wiring/core';
+import { NotFoundError } from './lib/domain/errors';
+import { callerOf, createHttpHandler, json, noContent, pathParam, requestMeta, type HttpHandler } from './lib/http/proxy';
+import type { DepsInput } from './lib/wiring/lazy';
+import { createLogger } from './lib/telemetry/logger';
 
 /**
  * The caller's own sessions (ASVS 7.5.2), behind the authorizer:

@@ -1,9 +1,9 @@
-import { TokenError } from './lib/errors';
-import { bearerToken } from './lib/bearer';
-import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http';
-import { createLogger, logAuthEvent } from './lib/logger';
-import type { DepsInput } from './lib/lazy';
-import { defaultVerifyDeps, type VerifyDeps } from './lib/verify-deps';
+import { TokenError } from './lib/domain/errors';
+import { bearerToken } from './lib/domain/bearer';
+import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http/proxy';
+import { createLogger, logAuthEvent } from './lib/telemetry/logger';
+import type { DepsInput } from './lib/wiring/lazy';
+import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';
 
 /**
  * `GET /api/auth/validate` with `Authorization: Bearer <token>`, for services not behind the

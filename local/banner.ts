@@ -1,4 +1,4 @@
-import { ROUTES, type Route } from '../functions/lib/routes';
+import { ROUTES, type Route } from '../functions/lib/contract/routes';
 
 const who = (route: Route) =>
   route.access === 'public' ? 'public' : route.access.roles.length === 0 ? 'signed in' : `role ${route.access.roles.join(' or ')}`;

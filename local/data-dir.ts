@@ -1,8 +1,8 @@
 import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { KeyStore } from '../functions/lib/key-rotation';
-import { generateSecrets, parseSecrets, serializeSecrets, type AuthSecrets } from '../functions/lib/secrets';
+import type { KeyStore } from '../functions/lib/tokens/key-rotation';
+import { generateSecrets, parseSecrets, serializeSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
 import { DYNAMODB_LOCAL_REGION, randomDynamoDbCredentials, type DynamoDbLocalCredentials } from './dynamodb-local';
 
 /** The data directory cannot be created or written; the message says which and why. */

@@ -3,10 +3,10 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/gateway-responses';
-import { authorizationValues } from '../functions/lib/bearer';
-import { MAX_BODY_BYTES } from '../functions/lib/http';
-import type { HandlerName, Route } from '../functions/lib/routes';
+import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/contract/gateway-responses';
+import { authorizationValues } from '../functions/lib/domain/bearer';
+import { MAX_BODY_BYTES } from '../functions/lib/http/proxy';
+import type { HandlerName, Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
 
 /** Identity of the emulated API, as it appears in method ARNs. */

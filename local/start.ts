@@ -9,14 +9,14 @@ import { createServer, type RequestListener, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { ConfigError, ENV, loadConfig } from '../functions/lib/config';
-import { createDocumentClient } from '../functions/lib/dynamo';
-import type { HttpHandler } from '../functions/lib/http';
-import { openApiDocument } from '../functions/lib/openapi';
-import { ROUTES, type HandlerName } from '../functions/lib/routes';
-import { generateSecrets, serializeSecrets } from '../functions/lib/secrets';
-import { usernameSkeleton } from '../functions/lib/username-skeleton';
-import { UsersStore } from '../functions/lib/users-store';
+import { ConfigError, ENV, loadConfig } from '../functions/lib/wiring/config';
+import { createDocumentClient } from '../functions/lib/stores/dynamo';
+import type { HttpHandler } from '../functions/lib/http/proxy';
+import { openApiDocument } from '../functions/lib/contract/openapi';
+import { ROUTES, type HandlerName } from '../functions/lib/contract/routes';
+import { generateSecrets, serializeSecrets } from '../functions/lib/tokens/secrets';
+import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
+import { UsersStore } from '../functions/lib/stores/users-store';
 import {
   DataDirError,
   dataPaths,

@@ -1,6 +1,6 @@
 import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { TABLES, toCreateTableInput, type TableDefinition } from '../functions/lib/tables';
+import { TABLES, toCreateTableInput, type TableDefinition } from '../functions/lib/contract/tables';
 
 /** Physical names of the service's tables. */
 export interface TableNames {

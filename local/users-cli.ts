@@ -8,22 +8,22 @@ import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock } from '../functions/lib/clock';
-import { ConfigError, loadSettings } from '../functions/lib/config';
-import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from '../functions/lib/core/admin';
-import { createAuditTrail } from '../functions/lib/audit';
-import { AuditStore } from '../functions/lib/audit-store';
-import { createUser } from '../functions/lib/core/users';
-import { createDocumentClient } from '../functions/lib/dynamo';
-import { AuthError } from '../functions/lib/errors';
-import type { AuthLogger } from '../functions/lib/logger';
-import { createPasswordHasher } from '../functions/lib/passwords';
-import { awsKeyStore } from '../functions/lib/aws-key-store';
-import { describeKeys, revokeKey, type KeyStore } from '../functions/lib/key-rotation';
-import { parseSecrets, type AuthSecrets } from '../functions/lib/secrets';
-import { SessionsStore } from '../functions/lib/sessions-store';
-import { usernameSkeleton } from '../functions/lib/username-skeleton';
-import { UsersStore } from '../functions/lib/users-store';
+import { systemClock } from '../functions/lib/domain/clock';
+import { ConfigError, loadSettings } from '../functions/lib/wiring/config';
+import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from '../functions/lib/flows/admin';
+import { createAuditTrail } from '../functions/lib/telemetry/audit';
+import { AuditStore } from '../functions/lib/stores/audit-store';
+import { createUser } from '../functions/lib/flows/users';
+import { createDocumentClient } from '../functions/lib/stores/dynamo';
+import { AuthError } from '../functions/lib/domain/errors';
+import type { AuthLogger } from '../functions/lib/telemetry/logger';
+import { createPasswordHasher } from '../functions/lib/domain/passwords';
+import { awsKeyStore } from '../functions/lib/stores/aws-key-store';
+import { describeKeys, revokeKey, type KeyStore } from '../functions/lib/tokens/key-rotation';
+import { parseSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
+import { SessionsStore } from '../functions/lib/stores/sessions-store';
+import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
+import { UsersStore } from '../functions/lib/stores/users-store';
 import {
   DataDirError,
   dataPaths,

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import fc from 'fast-check';
-import { ROUTES } from '../../functions/lib/routes';
+import { ROUTES } from '../../functions/lib/contract/routes';
 import { contractFor } from '../helpers/contract';
 import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 

@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, importJWK, type CryptoKey } from 'jose';
-import { parseSecrets } from '../../functions/lib/secrets';
+import { parseSecrets } from '../../functions/lib/tokens/secrets';
 import {
   call,
   dynamoDbLocalRunningFor,

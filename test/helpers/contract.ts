@@ -1,6 +1,6 @@
 import Ajv2020 from 'ajv/dist/2020';
-import { routeDoc } from '../../functions/lib/openapi';
-import { ROUTES } from '../../functions/lib/routes';
+import { routeDoc } from '../../functions/lib/contract/openapi';
+import { ROUTES } from '../../functions/lib/contract/routes';
 
 /**
  * Checks answers against the OpenAPI document the runtime serves at /openapi.json: every route,

@@ -1,17 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Clock } from '../../functions/lib/clock';
-import { DEFAULTS, type Config } from '../../functions/lib/config';
-import { createCoreDeps } from '../../functions/lib/core-deps';
-import type { CoreDeps } from '../../functions/lib/core/types';
-import { createDocumentClient } from '../../functions/lib/dynamo';
-import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/keys';
-import type { AuthLogger } from '../../functions/lib/logger';
-import { generateSecrets, type AuthSecrets } from '../../functions/lib/secrets';
-import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/verify-deps';
+import type { Clock } from '../../functions/lib/domain/clock';
+import { DEFAULTS, type Config } from '../../functions/lib/wiring/config';
+import { createCoreDeps } from '../../functions/lib/wiring/core';
+import type { CoreDeps } from '../../functions/lib/flows/deps';
+import { createDocumentClient } from '../../functions/lib/stores/dynamo';
+import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
+import type { AuthLogger } from '../../functions/lib/telemetry/logger';
+import { generateSecrets, type AuthSecrets } from '../../functions/lib/tokens/secrets';
+import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/wiring/verify';
 import { ensureTables } from '../../local/tables';
-import { createRevocationChecker } from '../../functions/lib/revocation';
-import { dynamoRevocationReader } from '../../functions/lib/revocation-store';
+import { createRevocationChecker } from '../../functions/lib/authz/revocation';
+import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
 
 /** bcrypt cost for tests: the lowest the config allows, to keep suites fast. */
 export const TEST_BCRYPT_COST = 10;

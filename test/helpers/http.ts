@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpHandler } from '../../functions/lib/http';
+import type { HttpHandler } from '../../functions/lib/http/proxy';
 
 /** A handler's answer, with the body parsed. */
 export interface Answer {

@@ -1,5 +1,5 @@
 import { createHandler as createAuthorizer } from '../../functions/authorizer';
-import { createUser } from '../../functions/lib/core/users';
+import { createUser } from '../../functions/lib/flows/users';
 import { evaluatePolicy } from '../../local/evaluate-policy';
 import { createHandler as createLogin } from '../../functions/login';
 import { createHandler as createLogout } from '../../functions/logout';

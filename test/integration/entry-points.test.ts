@@ -1,8 +1,8 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ENV } from '../../functions/lib/config';
-import { serializeSecrets } from '../../functions/lib/secrets';
+import { ENV } from '../../functions/lib/wiring/config';
+import { serializeSecrets } from '../../functions/lib/tokens/secrets';
 import { jsonPost, proxyEvent } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';

@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import { connect } from 'node:net';
 import fc from 'fast-check';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent } from 'aws-lambda';
-import type { Route } from '../../functions/lib/routes';
+import type { Route } from '../../functions/lib/contract/routes';
 import { answerClientError, createGateway, forwardedFor, type GatewayOptions } from '../../local/gateway';
 
 const routes: Route[] = [

@@ -4,7 +4,7 @@ import { createHandler as createMe } from '../../functions/me';
 import { createHandler as createRefresh } from '../../functions/refresh';
 import { createHandler as createRegister } from '../../functions/register';
 import { createHandler as createValidate } from '../../functions/validate';
-import { createCoreDeps } from '../../functions/lib/core-deps';
+import { createCoreDeps } from '../../functions/lib/wiring/core';
 import { jsonPost, proxyEvent } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';

@@ -1,9 +1,9 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import { SignJWT, decodeProtectedHeader, importJWK, type CryptoKey, type JWK } from 'jose';
-import { createAccessTokens, type AccessTokens } from '../../functions/lib/access-tokens';
-import { TokenError } from '../../functions/lib/errors';
-import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/keys';
-import { generateSigningKey } from '../../functions/lib/secrets';
+import { createAccessTokens, type AccessTokens } from '../../functions/lib/tokens/access-tokens';
+import { TokenError } from '../../functions/lib/domain/errors';
+import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
+import { generateSigningKey } from '../../functions/lib/tokens/secrets';
 import { manualClock } from '../helpers/harness';
 
 const ISSUER = 'https://auth.test.example';

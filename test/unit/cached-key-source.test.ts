@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
 import type { JWK } from 'jose';
-import { CachedKeySource } from '../../functions/lib/cached-key-source';
-import { toPublicJwks } from '../../functions/lib/keys';
-import { lazyDeps } from '../../functions/lib/lazy';
-import { extensionSource } from '../../functions/lib/secret-sources';
-import { generateSigningKey } from '../../functions/lib/secrets';
+import { CachedKeySource } from '../../functions/lib/tokens/cached-key-source';
+import { toPublicJwks } from '../../functions/lib/tokens/key-source';
+import { lazyDeps } from '../../functions/lib/wiring/lazy';
+import { extensionSource } from '../../functions/lib/tokens/secret-sources';
+import { generateSigningKey } from '../../functions/lib/tokens/secrets';
 import { manualClock } from '../helpers/harness';
 
 let k1: JWK;

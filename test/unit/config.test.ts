@@ -1,4 +1,4 @@
-import { ConfigError, DEFAULTS, ENV, loadConfig } from '../../functions/lib/config';
+import { ConfigError, DEFAULTS, ENV, loadConfig } from '../../functions/lib/wiring/config';
 
 const base = {
   [ENV.usersTable]: 'users',

@@ -1,4 +1,4 @@
-import { isConditionFailed, isUnavailable } from '../../functions/lib/dynamo';
+import { isConditionFailed, isUnavailable } from '../../functions/lib/stores/dynamo';
 
 const sdkError = (name: string, httpStatusCode?: number) =>
   Object.assign(new Error(name), { name, $metadata: httpStatusCode === undefined ? { attempts: 3 } : { httpStatusCode } });

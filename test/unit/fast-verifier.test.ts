@@ -1,11 +1,11 @@
 import { createHmac, createPrivateKey, sign as cryptoSign } from 'node:crypto';
 import fc from 'fast-check';
 import type { JWK } from 'jose';
-import { createAccessTokens, type AccessTokens } from '../../functions/lib/access-tokens';
-import { TokenError } from '../../functions/lib/errors';
-import { importVerifyKeys, verifyWithKeys, type VerifyKey } from '../../functions/lib/fast-verifier';
-import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/keys';
-import { generateSigningKey } from '../../functions/lib/secrets';
+import { createAccessTokens, type AccessTokens } from '../../functions/lib/tokens/access-tokens';
+import { TokenError } from '../../functions/lib/domain/errors';
+import { importVerifyKeys, verifyWithKeys, type VerifyKey } from '../../functions/lib/tokens/sync-verifier';
+import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
+import { generateSigningKey } from '../../functions/lib/tokens/secrets';
 import { manualClock } from '../helpers/harness';
 
 const ISSUER = 'https://auth.test.example';

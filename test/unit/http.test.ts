@@ -1,6 +1,6 @@
-import { AuthError } from '../../functions/lib/errors';
-import { bearerToken } from '../../functions/lib/bearer';
-import { parseJsonBody, toHttpResponse } from '../../functions/lib/http';
+import { AuthError } from '../../functions/lib/domain/errors';
+import { bearerToken } from '../../functions/lib/domain/bearer';
+import { parseJsonBody, toHttpResponse } from '../../functions/lib/http/proxy';
 import { proxyEvent } from '../helpers/events';
 import { recordingLogger } from '../helpers/harness';
 

@@ -1,6 +1,6 @@
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
-import { createAccessTokens } from '../../functions/lib/access-tokens';
-import { CachedKeySource } from '../../functions/lib/cached-key-source';
+import { createAccessTokens } from '../../functions/lib/tokens/access-tokens';
+import { CachedKeySource } from '../../functions/lib/tokens/cached-key-source';
 import {
   MalformedSecretsError,
   describeKeys,
@@ -9,9 +9,9 @@ import {
   setUpKeys,
   type KeyStore,
   type RotationPolicy,
-} from '../../functions/lib/key-rotation';
-import { parseSecrets } from '../../functions/lib/secrets';
-import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/secret-placeholder';
+} from '../../functions/lib/tokens/key-rotation';
+import { parseSecrets } from '../../functions/lib/tokens/secrets';
+import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeholder';
 import { manualClock } from '../helpers/harness';
 
 const DAY = 86_400;

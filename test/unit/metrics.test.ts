@@ -1,5 +1,5 @@
-import { createAuditTrail } from '../../functions/lib/audit';
-import { createMetrics, type AuthMetrics } from '../../functions/lib/metrics';
+import { createAuditTrail } from '../../functions/lib/telemetry/audit';
+import { createMetrics, type AuthMetrics } from '../../functions/lib/telemetry/metrics';
 import { recordingLogger } from '../helpers/harness';
 
 describe('metrics', () => {

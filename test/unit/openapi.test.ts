@@ -1,6 +1,6 @@
-import { openApiDocument, routeDoc } from '../../functions/lib/openapi';
-import { ROUTES } from '../../functions/lib/routes';
-import { REQUEST_BODIES } from '../../functions/lib/schemas';
+import { openApiDocument, routeDoc } from '../../functions/lib/contract/openapi';
+import { ROUTES } from '../../functions/lib/contract/routes';
+import { REQUEST_BODIES } from '../../functions/lib/contract/schemas';
 
 describe('the OpenAPI document', () => {
   const doc = openApiDocument('https://api.example.com') as {

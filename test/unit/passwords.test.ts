@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import bcrypt from 'bcryptjs';
-import { InvalidRequestError } from '../../functions/lib/errors';
-import { checkPasswordPolicy, checkPasswordSize, createPasswordHasher } from '../../functions/lib/passwords';
+import { InvalidRequestError } from '../../functions/lib/domain/errors';
+import { checkPasswordPolicy, checkPasswordSize, createPasswordHasher } from '../../functions/lib/domain/passwords';
 
 const v1 = { version: '1', secret: randomBytes(32) };
 const v2 = { version: '2', secret: randomBytes(32) };

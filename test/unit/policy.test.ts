@@ -1,9 +1,9 @@
 import type { APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import fc from 'fast-check';
 import { createHandler as createAuthorizer } from '../../functions/authorizer';
-import type { AccessTokenClaims } from '../../functions/lib/access-tokens';
-import { apiStageArn, buildPolicy } from '../../functions/lib/policy';
-import { isPermitted, type PolicyRoute } from '../../functions/lib/routes';
+import type { AccessTokenClaims } from '../../functions/lib/tokens/access-tokens';
+import { apiStageArn, buildPolicy } from '../../functions/lib/authz/policy';
+import { isPermitted, type PolicyRoute } from '../../functions/lib/contract/routes';
 import { evaluatePolicy } from '../../local/evaluate-policy';
 import { recordingLogger } from '../helpers/harness';
 

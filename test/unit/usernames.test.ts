@@ -1,5 +1,5 @@
-import { usernameSkeleton } from '../../functions/lib/username-skeleton';
-import { checkNewUsername, normalizeUsername } from '../../functions/lib/usernames';
+import { usernameSkeleton } from '../../functions/lib/domain/username-skeleton';
+import { checkNewUsername, normalizeUsername } from '../../functions/lib/domain/usernames';
 
 const refused = (name: string) => {
   try {

@@ -1,6 +1,6 @@
-import type { AccessTokenClaims } from './access-tokens';
-import { epochSeconds, systemClock, type Clock } from './clock';
-import type { Config } from './config';
+import type { AccessTokenClaims } from '../tokens/access-tokens';
+import { epochSeconds, systemClock, type Clock } from '../domain/clock';
+import type { Config } from '../wiring/config';
 
 /** What decides whether a token still stands: its session and its user, as stored. */
 export interface RevocationState {
@@ -84,8 +84,8 @@ export function revocationCheckerFromConfig(
   config: Pick<Config, 'revocationCheck' | 'revocationCacheSeconds' | 'dynamodbEndpoint' | 'usersTable' | 'sessionsTable'>,
 ): RevocationChecker | undefined {
   if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
-  const { dynamoRevocationReader } = require('./revocation-store') as typeof import('./revocation-store');
-  const { createDocumentClient } = require('./dynamo') as typeof import('./dynamo');
+  const { dynamoRevocationReader } = require('../stores/revocation-reader') as typeof import('../stores/revocation-reader');
+  const { createDocumentClient } = require('../stores/dynamo') as typeof import('../stores/dynamo');
   const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
   return createRevocationChecker({
     read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),

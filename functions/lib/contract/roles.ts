@@ -1,4 +1,4 @@
-import { InvalidRequestError } from './errors';
+import { InvalidRequestError } from '../domain/errors';
 
 /**
  * The one grammar of a role name, wherever a role enters: the admin API, the CLI, CDK props and

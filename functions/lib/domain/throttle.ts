@@ -1,4 +1,4 @@
-import type { AttemptRecords, AttemptsStore, FailureCounter } from './attempts-store';
+import type { AttemptRecords, AttemptsStore, FailureCounter } from '../stores/attempts-store';
 
 /**
  * Brute-force policy (ASVS 6.3.1; OWASP Authentication Cheat Sheet, "Protect against

@@ -1,10 +1,10 @@
-import type { Caller as AuthorizedCaller } from '../authorizer-context';
-import { epochSeconds } from '../clock';
-import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../errors';
-import { readThrottle, recordFailedCheck } from '../throttle';
-import type { User } from '../users-store';
+import type { Caller as AuthorizedCaller } from '../contract/authorizer-context';
+import { epochSeconds } from '../domain/clock';
+import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../domain/errors';
+import { readThrottle, recordFailedCheck } from '../domain/throttle';
+import type { User } from '../stores/users-store';
 import { revokeAllSessions } from './admin';
-import type { CoreDeps, RequestMeta } from './types';
+import type { CoreDeps, RequestMeta } from './deps';
 import { checkNewPassword } from './password-rules';
 
 /** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */

@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { epochSeconds } from '../clock';
-import { ConflictError, ForbiddenError, LastAdminError, NotFoundError } from '../errors';
-import type { AuditPage } from '../audit-store';
-import { ADMIN_ROLE, checkRoles } from '../roles';
-import { normalizeUsername, type User } from '../users-store';
-import type { CoreDeps, RequestMeta } from './types';
+import { epochSeconds } from '../domain/clock';
+import { ConflictError, ForbiddenError, LastAdminError, NotFoundError } from '../domain/errors';
+import type { AuditPage } from '../stores/audit-store';
+import { ADMIN_ROLE, checkRoles } from '../contract/roles';
+import { normalizeUsername, type User } from '../stores/users-store';
+import type { CoreDeps, RequestMeta } from './deps';
 import type { UserView } from './users';
 
 /** What the admin operations need. */

@@ -1,15 +1,15 @@
-import type { AccessTokens } from '../access-tokens';
-import type { AttemptsStore } from '../attempts-store';
-import type { AuditTrail } from '../audit';
-import type { AuditStore } from '../audit-store';
-import type { Clock } from '../clock';
-import type { AuthLogger } from '../logger';
-import type { AuthMetrics } from '../metrics';
-import type { PasswordHasher } from '../passwords';
-import type { RefreshTokens } from '../refresh-tokens';
-import type { SessionsStore } from '../sessions-store';
-import type { ThrottlePolicy } from '../throttle';
-import type { UsersStore } from '../users-store';
+import type { AccessTokens } from '../tokens/access-tokens';
+import type { AttemptsStore } from '../stores/attempts-store';
+import type { AuditTrail } from '../telemetry/audit';
+import type { AuditStore } from '../stores/audit-store';
+import type { Clock } from '../domain/clock';
+import type { AuthLogger } from '../telemetry/logger';
+import type { AuthMetrics } from '../telemetry/metrics';
+import type { PasswordHasher } from '../domain/passwords';
+import type { RefreshTokens } from '../domain/refresh-tokens';
+import type { SessionsStore } from '../stores/sessions-store';
+import type { ThrottlePolicy } from '../domain/throttle';
+import type { UsersStore } from '../stores/users-store';
 
 /** Who is asking: kept with a session and written to logs. */
 export interface RequestMeta {

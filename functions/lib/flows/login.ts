@@ -1,11 +1,11 @@
-import { epochSeconds } from '../clock';
-import { InvalidGrantError, InvalidRequestError, PasswordChangeRequiredError, TooManyAttemptsError } from '../errors';
-import { checkPasswordSize } from '../passwords';
-import { readThrottle, recordFailedCheck, type ThrottleReading } from '../throttle';
-import { legacyUsernameKey } from '../usernames';
-import { normalizeUsername, type User } from '../users-store';
-import { openSession } from './sessions';
-import type { CoreDeps, RequestMeta, TokenPair } from './types';
+import { epochSeconds } from '../domain/clock';
+import { InvalidGrantError, InvalidRequestError, PasswordChangeRequiredError, TooManyAttemptsError } from '../domain/errors';
+import { checkPasswordSize } from '../domain/passwords';
+import { readThrottle, recordFailedCheck, type ThrottleReading } from '../domain/throttle';
+import { legacyUsernameKey } from '../domain/usernames';
+import { normalizeUsername, type User } from '../stores/users-store';
+import { openSession } from './session-ops';
+import type { CoreDeps, RequestMeta, TokenPair } from './deps';
 
 /** Credentials as the client sent them. */
 export interface LoginInput {

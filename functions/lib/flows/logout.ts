@@ -1,5 +1,5 @@
-import { epochSeconds } from '../clock';
-import type { CoreDeps, RequestMeta } from './types';
+import { epochSeconds } from '../domain/clock';
+import type { CoreDeps, RequestMeta } from './deps';
 
 /**
  * Ends the session a refresh token belongs to. An unknown, malformed or already revoked token

@@ -1,6 +1,6 @@
-import { isCommonPassword } from '../breached-passwords';
-import { InvalidRequestError } from '../errors';
-import { checkPasswordPolicy, normalizePassword } from '../passwords';
+import { isCommonPassword } from '../domain/breached-passwords';
+import { InvalidRequestError } from '../domain/errors';
+import { checkPasswordPolicy, normalizePassword } from '../domain/passwords';
 
 /**
  * Every rule a new password must meet: length (ASVS 6.2.1, 6.2.9), not a common or breached

@@ -1,11 +1,11 @@
-import { epochSeconds } from '../clock';
-import { InvalidGrantError } from '../errors';
-import { logAuthEvent } from '../logger';
-import { hashRefreshToken, openSuccessor, sealSuccessor } from '../refresh-tokens';
-import type { Session } from '../sessions-store';
-import type { User } from '../users-store';
-import { issueTokenPair } from './sessions';
-import type { CoreDeps, RequestMeta, TokenPair } from './types';
+import { epochSeconds } from '../domain/clock';
+import { InvalidGrantError } from '../domain/errors';
+import { logAuthEvent } from '../telemetry/logger';
+import { hashRefreshToken, openSuccessor, sealSuccessor } from '../domain/refresh-tokens';
+import type { Session } from '../stores/sessions-store';
+import type { User } from '../stores/users-store';
+import { issueTokenPair } from './session-ops';
+import type { CoreDeps, RequestMeta, TokenPair } from './deps';
 
 const invalid = () => new InvalidGrantError('ERR_INVALID_REFRESH_TOKEN', 'refresh token is invalid, expired or revoked');
 

@@ -1,8 +1,8 @@
-import { epochSeconds } from '../clock';
-import { hashRefreshToken, newSessionId } from '../refresh-tokens';
-import type { Session } from '../sessions-store';
-import type { User } from '../users-store';
-import type { CoreDeps, RequestMeta, TokenPair } from './types';
+import { epochSeconds } from '../domain/clock';
+import { hashRefreshToken, newSessionId } from '../domain/refresh-tokens';
+import type { Session } from '../stores/sessions-store';
+import type { User } from '../stores/users-store';
+import type { CoreDeps, RequestMeta, TokenPair } from './deps';
 
 /** Signs an access token for `user` in session `sid` and pairs it with `refreshToken`. */
 export async function issueTokenPair(user: User, sid: string, refreshToken: string, deps: CoreDeps): Promise<TokenPair> {

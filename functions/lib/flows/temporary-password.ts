@@ -1,6 +1,6 @@
-import { InvalidRequestError } from '../errors';
+import { InvalidRequestError } from '../domain/errors';
 import { checkCredentials, completeLogin } from './login';
-import type { CoreDeps, RequestMeta, TokenPair } from './types';
+import type { CoreDeps, RequestMeta, TokenPair } from './deps';
 import { checkNewPassword } from './password-rules';
 
 /** A temporary password and its replacement. */

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { epochSeconds } from '../clock';
-import { NotFoundError } from '../errors';
-import { checkRoles } from '../roles';
-import { usernameSkeleton } from '../username-skeleton';
-import { checkNewUsername } from '../usernames';
-import type { User } from '../users-store';
+import { epochSeconds } from '../domain/clock';
+import { NotFoundError } from '../domain/errors';
+import { checkRoles } from '../contract/roles';
+import { usernameSkeleton } from '../domain/username-skeleton';
+import { checkNewUsername } from '../domain/usernames';
+import type { User } from '../stores/users-store';
 import { checkNewPassword } from './password-rules';
-import type { CoreDeps, RequestMeta } from './types';
+import type { CoreDeps, RequestMeta } from './deps';
 
 /** Roles of a user who signed up without an admin. */
 export const DEFAULT_ROLES: readonly string[] = ['user'];

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
-import { ForbiddenError } from './errors';
-import { header } from './http';
+import { ForbiddenError } from '../domain/errors';
+import { header } from './proxy';
 
 /**
  * The refresh token's cookie. `__Secure-` makes browsers refuse it without `Secure`; `HttpOnly`

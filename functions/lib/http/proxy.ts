@@ -1,11 +1,11 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import { callerFromContext, type Caller } from './authorizer-context';
-import type { Clock } from './clock';
-import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from './errors';
-import { lazyDeps, type DepsInput } from './lazy';
-import type { AuthLogger } from './logger';
-import type { AuthMetrics } from './metrics';
-import type { RequestMeta } from './core/types';
+import { callerFromContext, type Caller } from '../contract/authorizer-context';
+import type { Clock } from '../domain/clock';
+import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
+import { lazyDeps, type DepsInput } from '../wiring/lazy';
+import type { AuthLogger } from '../telemetry/logger';
+import type { AuthMetrics } from '../telemetry/metrics';
+import type { RequestMeta } from '../flows/deps';
 
 /** Largest request body we read (the gateway caps it too). */
 export const MAX_BODY_BYTES = 16 * 1024;

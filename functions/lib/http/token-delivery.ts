@@ -1,8 +1,8 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { checkOrigin, clearedRefreshCookie, cookiePath, refreshCookie, refreshTokenFromCookie } from './cookies';
-import type { CoreDeps, TokenPair } from './core/types';
-import { readBody } from './http';
-import { REQUEST_BODIES } from './schemas';
+import type { CoreDeps, TokenPair } from '../flows/deps';
+import { readBody } from './proxy';
+import { REQUEST_BODIES } from '../contract/schemas';
 
 type Web = CoreDeps['web'];
 

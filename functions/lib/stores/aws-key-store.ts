@@ -1,7 +1,7 @@
 import { GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { JSONWebKeySet } from 'jose';
-import type { KeyStore } from './key-rotation';
+import type { KeyStore } from '../tokens/key-rotation';
 
 /** The secrets in Secrets Manager, the public set in an SSM parameter (public data, no KMS needed). */
 export function awsKeyStore(options: {

@@ -1,6 +1,6 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { ServiceUnavailableError } from './errors';
+import { ServiceUnavailableError } from '../domain/errors';
 
 /** Options of the document client. */
 export interface DocumentClientOptions {

@@ -1,7 +1,7 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
-import { SESSIONS_BY_USER_INDEX } from './tables';
+import { SESSIONS_BY_USER_INDEX } from '../contract/tables';
 import type { StoreOptions } from './users-store';
 
 /**

@@ -6,9 +6,9 @@ import {
   UpdateCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
-import { ConflictError, NotFoundError, UserExistsError } from './errors';
+import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
 import { isConditionFailed, rethrowDynamoError } from './dynamo';
-import type { StoredPassword } from './passwords';
+import type { StoredPassword } from '../domain/passwords';
 
 /** A user as stored. Times are epoch seconds. */
 export interface User extends StoredPassword {
@@ -29,7 +29,7 @@ export interface User extends StoredPassword {
   readonly mustChangePassword?: boolean;
 }
 
-export { normalizeUsername } from './usernames';
+export { normalizeUsername } from '../domain/usernames';
 
 /**
  * The key of a skeleton's uniqueness item in the users table. `#` never occurs in a username,

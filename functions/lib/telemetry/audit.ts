@@ -1,5 +1,5 @@
-import { AuditStore } from './audit-store';
-import type { Clock } from './clock';
+import { AuditStore } from '../stores/audit-store';
+import type { Clock } from '../domain/clock';
 import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './logger';
 import { EVENT_METRICS, type AuthMetrics } from './metrics';
 

@@ -1,4 +1,4 @@
-import type { AuthLogger } from './auth-events';
+import type { AuthLogger } from './events';
 
 const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50, SILENT: 60 } as const;
 

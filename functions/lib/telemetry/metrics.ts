@@ -1,5 +1,5 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import type { AuthEvent } from './auth-events';
+import type { AuthEvent } from './events';
 
 /** CloudWatch namespace of the service's metrics (the CDK dashboard and alarms read it). */
 export const METRICS_NAMESPACE = 'AuthService';

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as jose, jwtVerify, type JWTHeaderParameters } from 'jose';
-import { epochSeconds, type Clock } from './clock';
-import { TokenError, type TokenErrorCode } from './errors';
-import { ALLOWED_ALGORITHMS, type KeySource } from './keys';
+import { epochSeconds, type Clock } from '../domain/clock';
+import { TokenError, type TokenErrorCode } from '../domain/errors';
+import { ALLOWED_ALGORITHMS, type KeySource } from './key-source';
 
 /** RFC 9068 §2.1: the media type of a JWT access token, in the `typ` header. */
 export const ACCESS_TOKEN_TYP = 'at+jwt';

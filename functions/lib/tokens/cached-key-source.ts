@@ -1,7 +1,7 @@
 import type { JSONWebKeySet } from 'jose';
-import type { Clock } from './clock';
+import type { Clock } from '../domain/clock';
 import { KeySetCache, type KeySetSnapshot } from './key-set-cache';
-import { JwkSetKeySource, type KeyEntry, type KeySource } from './keys';
+import { JwkSetKeySource, type KeyEntry, type KeySource } from './key-source';
 
 export type { KeySetSnapshot } from './key-set-cache';
 

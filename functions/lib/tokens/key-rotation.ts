@@ -1,6 +1,6 @@
 import type { JSONWebKeySet, JWK } from 'jose';
-import { toPublicJwks } from './keys';
-import { isPlaceholder } from './secret-placeholder';
+import { toPublicJwks } from './key-source';
+import { isPlaceholder } from '../contract/secret-placeholder';
 import { generateSecrets, generateSigningKey, parseSecrets, serializeSecrets, type AuthSecrets, type KeyMeta } from './secrets';
 
 /** Where the secrets and the published public key set are kept (Secrets Manager and SSM on AWS). */

@@ -1,5 +1,5 @@
 import type { JSONWebKeySet } from 'jose';
-import { systemClock, type Clock } from './clock';
+import { systemClock, type Clock } from '../domain/clock';
 
 /** A key set as fetched from its store. */
 export interface KeySetSnapshot {

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { JSONWebKeySet } from 'jose';
-import { ConfigError, ENV, type Config } from './config';
-import { toPublicJwks } from './keys';
+import { ConfigError, ENV, type Config } from '../wiring/config';
+import { toPublicJwks } from './key-source';
 import { parseSecrets } from './secrets';
 
 /** Reads one text document (the secrets, or a public JWK set) from where it is kept. */

@@ -1,8 +1,8 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
-import type { Algorithm } from './keys';
-import type { Pepper } from './passwords';
+import type { Algorithm } from './key-source';
+import type { Pepper } from '../domain/passwords';
 
 /**
  * The service's secrets: the signing key set and the password peppers. They live together in

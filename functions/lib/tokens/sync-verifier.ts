@@ -1,8 +1,8 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
 import { type AccessTokenClaims, toClaims } from './access-tokens';
-import type { Clock } from './clock';
-import { TokenError, type TokenErrorCode } from './errors';
+import type { Clock } from '../domain/clock';
+import { TokenError, type TokenErrorCode } from '../domain/errors';
 import type { KeySetCache } from './key-set-cache';
 
 /** A public key ready for `crypto.verify`, with the one algorithm it may verify. */

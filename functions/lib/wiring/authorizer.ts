@@ -1,13 +1,13 @@
-import type { AccessTokenClaims } from './access-tokens';
-import type { AuthLogger } from './auth-events';
-import { systemClock, type Clock } from './clock';
+import type { AccessTokenClaims } from '../tokens/access-tokens';
+import type { AuthLogger } from '../telemetry/events';
+import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig } from './config';
-import { createFastVerifier, importVerifyKeys, type VerifyKey } from './fast-verifier';
-import { createJsonLogger } from './json-logger';
-import { KeySetCache } from './key-set-cache';
-import { revocationCheckerFromConfig, type RevocationChecker } from './revocation';
-import { ROUTES, type PolicyRoute } from './routes';
-import { publicJwksSource } from './secret-sources';
+import { createFastVerifier, importVerifyKeys, type VerifyKey } from '../tokens/sync-verifier';
+import { createJsonLogger } from '../telemetry/lite-logger';
+import { KeySetCache } from '../tokens/key-set-cache';
+import { revocationCheckerFromConfig, type RevocationChecker } from '../authz/revocation';
+import { ROUTES, type PolicyRoute } from '../contract/routes';
+import { publicJwksSource } from '../tokens/secret-sources';
 
 /** What the authorizer needs: a verifier, the routes of its policy, and optionally the revocation check. */
 export interface AuthorizerDeps {

@@ -1,4 +1,4 @@
-import { parseExtraRoutes, type PolicyRoute } from './routes';
+import { parseExtraRoutes, type PolicyRoute } from '../contract/routes';
 
 /**
  * The one place that reads the environment. `ENV` names every variable; `infra/` and

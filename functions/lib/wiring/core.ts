@@ -1,22 +1,22 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAccessTokens } from './access-tokens';
-import { AttemptsStore } from './attempts-store';
-import { createAuditTrail } from './audit';
-import { AuditStore } from './audit-store';
-import { CachedKeySource } from './cached-key-source';
-import { systemClock, type Clock } from './clock';
+import { createAccessTokens } from '../tokens/access-tokens';
+import { AttemptsStore } from '../stores/attempts-store';
+import { createAuditTrail } from '../telemetry/audit';
+import { AuditStore } from '../stores/audit-store';
+import { CachedKeySource } from '../tokens/cached-key-source';
+import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig, type Config } from './config';
-import type { CoreDeps } from './core/types';
-import { createDocumentClient } from './dynamo';
-import { JwkSetKeySource, type KeySource } from './keys';
-import { createLogger, type AuthLogger } from './logger';
-import { createMetrics, type AuthMetrics } from './metrics';
-import { createPasswordHasher } from './passwords';
-import { createRefreshTokens, deriveKey } from './refresh-tokens';
-import { privateSecretsSource } from './secret-sources';
-import { parseSecrets, type AuthSecrets } from './secrets';
-import { SessionsStore } from './sessions-store';
-import { UsersStore } from './users-store';
+import type { CoreDeps } from '../flows/deps';
+import { createDocumentClient } from '../stores/dynamo';
+import { JwkSetKeySource, type KeySource } from '../tokens/key-source';
+import { createLogger, type AuthLogger } from '../telemetry/logger';
+import { createMetrics, type AuthMetrics } from '../telemetry/metrics';
+import { createPasswordHasher } from '../domain/passwords';
+import { createRefreshTokens, deriveKey } from '../domain/refresh-tokens';
+import { privateSecretsSource } from '../tokens/secret-sources';
+import { parseSecrets, type AuthSecrets } from '../tokens/secrets';
+import { SessionsStore } from '../stores/sessions-store';
+import { UsersStore } from '../stores/users-store';
 
 /** The configuration the flows read. */
 export type CoreConfig = Pick<

@@ -1,14 +1,14 @@
-import { createAccessTokens, type AccessTokens } from './access-tokens';
-import { CachedKeySource } from './cached-key-source';
-import { systemClock, type Clock } from './clock';
+import { createAccessTokens, type AccessTokens } from '../tokens/access-tokens';
+import { CachedKeySource } from '../tokens/cached-key-source';
+import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig, type Config } from './config';
-import type { KeySource } from './keys';
-import { createLogger, type AuthLogger } from './logger';
-import { ROUTES, type PolicyRoute } from './routes';
-import { createFastVerifier, importVerifyKeys } from './fast-verifier';
-import { KeySetCache } from './key-set-cache';
-import { revocationCheckerFromConfig, type RevocationChecker } from './revocation';
-import { publicJwksSource } from './secret-sources';
+import type { KeySource } from '../tokens/key-source';
+import { createLogger, type AuthLogger } from '../telemetry/logger';
+import { ROUTES, type PolicyRoute } from '../contract/routes';
+import { createFastVerifier, importVerifyKeys } from '../tokens/sync-verifier';
+import { KeySetCache } from '../tokens/key-set-cache';
+import { revocationCheckerFromConfig, type RevocationChecker } from '../authz/revocation';
+import { publicJwksSource } from '../tokens/secret-sources';
 
 /** What verify-only functions (validate, JWKS) need: public keys, no DynamoDB, no private key. */
 export interface VerifyDeps {
