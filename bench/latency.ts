@@ -6,7 +6,7 @@ import { DEFAULTS } from '../functions/lib/wiring/config';
 import { createCoreDeps } from '../functions/lib/wiring/core';
 import { login } from '../functions/lib/flows/login';
 import { createUser } from '../functions/lib/flows/users';
-import { createDocumentClient } from '../functions/lib/stores/dynamo';
+import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { LOCAL_TABLES } from '../local/local-tables';

@@ -1,13 +1,4 @@
-import {
-  getUserForAdmin,
-  listUsersForAdmin,
-  requireActiveAdmin,
-  resetPassword,
-  revokeUserSessions,
-  setUserRoles,
-  setUserStatus,
-  userEvents,
-} from './lib/flows/admin';
+import { getUserForAdmin, listUsersForAdmin, requireActiveAdmin, resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from './lib/flows/admin';
 import type { CoreDeps } from './lib/flows/deps';
 import { createUser } from './lib/flows/users';
 import { defaultCoreDeps } from './lib/wiring/core';

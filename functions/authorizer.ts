@@ -5,7 +5,6 @@ import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/wiring/authori
 import { toAuthorizerContext } from './lib/contract/authorizer-context';
 import { bearerToken } from './lib/domain/bearer';
 import { TokenError } from './lib/domain/errors';
-import { emitCountMetric } from './lib/telemetry/lite-logger';
 import { lazyDeps, type DepsInput } from './lib/wiring/lazy';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
 import { isPermitted, type PolicyRoute } from './lib/contract/routes';
@@ -81,7 +80,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       } catch (err) {
         if (!(err instanceof TokenError)) {
           // Not the token's fault (keys unreachable, a bug): API Gateway answers 500; alarm on it.
-          emitCountMetric('AuthorizerFailure');
+          d.countFailure?.();
           throw err;
         }
         logAuthEvent(d.logger, 'token_rejected', { requestId, reason: err.code });

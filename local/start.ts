@@ -10,22 +10,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, ENV, loadConfig } from '../functions/lib/wiring/config';
-import { createDocumentClient } from '../functions/lib/stores/dynamo';
+import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { HttpHandler } from '../functions/lib/http/proxy';
 import { openApiDocument } from '../functions/lib/contract/openapi';
 import { ROUTES, type HandlerName } from '../functions/lib/contract/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/tokens/secrets';
 import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
 import { UsersStore } from '../functions/lib/stores/users-store';
-import {
-  DataDirError,
-  dataPaths,
-  loadOrCreateDynamoDbCredentials,
-  loadOrCreateSecrets,
-  prepareDataDir,
-  removeRuntimeInfo,
-  writeRuntimeInfo,
-} from './data-dir';
+import { DataDirError, dataPaths, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
 import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';

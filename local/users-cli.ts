@@ -14,7 +14,7 @@ import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEve
 import { createAuditTrail } from '../functions/lib/telemetry/audit';
 import { AuditStore } from '../functions/lib/stores/audit-store';
 import { createUser } from '../functions/lib/flows/users';
-import { createDocumentClient } from '../functions/lib/stores/dynamo';
+import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import { AuthError } from '../functions/lib/domain/errors';
 import type { AuthLogger } from '../functions/lib/telemetry/logger';
 import { createPasswordHasher } from '../functions/lib/domain/passwords';
@@ -24,22 +24,8 @@ import { parseSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets'
 import { SessionsStore } from '../functions/lib/stores/sessions-store';
 import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
 import { UsersStore } from '../functions/lib/stores/users-store';
-import {
-  DataDirError,
-  dataPaths,
-  fileKeyStore,
-  loadOrCreateDynamoDbCredentials,
-  loadOrCreateSecrets,
-  prepareDataDir,
-  readRuntimeInfo,
-} from './data-dir';
-import {
-  DYNAMODB_LOCAL_REGION,
-  JavaMissingError,
-  startDynamoDbLocal,
-  type DynamoDbLocal,
-  type DynamoDbLocalCredentials,
-} from './dynamodb-local';
+import { DataDirError, dataPaths, fileKeyStore, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
+import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalCredentials } from './dynamodb-local';
 import { LOCAL_TABLES } from './local-tables';
 import { ensureTables, type TableNames } from './tables';
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../functions/lib/domain/clock';
 import { DEFAULTS, type Config } from '../../functions/lib/wiring/config';
 import { createCoreDeps } from '../../functions/lib/wiring/core';
 import type { CoreDeps } from '../../functions/lib/flows/deps';
-import { createDocumentClient } from '../../functions/lib/stores/dynamo';
+import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
 import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
 import type { AuthLogger } from '../../functions/lib/telemetry/logger';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/tokens/secrets';

@@ -4,7 +4,7 @@ import { createHandler as createRefresh } from '../../functions/refresh';
 import { createHandler as createRegister } from '../../functions/register';
 import { createCoreDeps } from '../../functions/lib/wiring/core';
 import { createUser } from '../../functions/lib/flows/users';
-import { createDocumentClient } from '../../functions/lib/stores/dynamo';
+import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
 import { freePort } from '../../local/dynamodb-local';
 import { jsonPost } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';

@@ -12,12 +12,12 @@ import { createHandler as createPassword } from '../../functions/password';
 import { createHandler as createRefresh } from '../../functions/refresh';
 import { createHandler as createRegister } from '../../functions/register';
 import { usernameSkeleton } from '../../functions/lib/domain/username-skeleton';
-import type { User } from '../../functions/lib/stores/users-store';
 import { createHandler as createSessions } from '../../functions/sessions';
 import { evaluatePolicy } from '../../local/evaluate-policy';
 import { authorizerEvent, jsonPost, proxyEvent } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
+import type { User } from '../../functions/lib/domain/users';
 
 /** Findings of the security review, proven on the real handlers against DynamoDB Local. */
 const PASSWORD = 'correct horse battery staple';

@@ -1,22 +1,8 @@
+import type { RevocationReader, RevocationState } from '../domain/ports';
 import type { AccessTokenClaims } from '../tokens/access-tokens';
-import { epochSeconds, systemClock, type Clock } from '../domain/clock';
-import type { Config } from '../wiring/config';
 
-/** What decides whether a token still stands: its session and its user, as stored. */
-export interface RevocationState {
-  readonly session?: { readonly status: string; readonly userId: string } | undefined;
-  readonly user?:
-    | {
-        readonly userId: string;
-        readonly status: string;
-        readonly tokensValidAfter?: number | undefined;
-        readonly roles?: readonly string[] | undefined;
-      }
-    | undefined;
-}
-
-/** Reads the state of one session and one user (one DynamoDB round trip on AWS). */
-export type RevocationReader = (username: string, sid: string) => Promise<RevocationState>;
+export type { RevocationReader, RevocationState } from '../domain/ports';
+import { epochSeconds, type Clock } from '../domain/clock';
 
 /** Why a valid token is no longer honoured, or undefined if it is. */
 export type RevocationReason = 'session_unknown' | 'session_revoked' | 'user_unknown' | 'user_disabled' | 'tokens_revoked';
@@ -73,23 +59,4 @@ export function createRevocationChecker(options: {
       return { roles: claims.roles.filter((r) => held.includes(r)) };
     },
   };
-}
-
-/**
- * The revocation check as configured, or undefined when it is off. It reads DynamoDB, so it
- * brings the SDK: a bundle built with AUTH_REVOCATION_CHECK defined as "false" drops this
- * branch, and the SDK with it.
- */
-export function revocationCheckerFromConfig(
-  config: Pick<Config, 'revocationCheck' | 'revocationCacheSeconds' | 'dynamodbEndpoint' | 'usersTable' | 'sessionsTable'>,
-): RevocationChecker | undefined {
-  if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
-  const { dynamoRevocationReader } = require('../stores/revocation-reader') as typeof import('../stores/revocation-reader');
-  const { createDocumentClient } = require('../stores/dynamo') as typeof import('../stores/dynamo');
-  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
-  return createRevocationChecker({
-    read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
-    cacheSeconds: config.revocationCacheSeconds,
-    now: systemClock,
-  });
 }

@@ -1,4 +1,14 @@
-import type { AttemptRecords, AttemptsStore, FailureCounter } from '../stores/attempts-store';
+import type { AttemptsRepo } from './ports';
+
+/** A failure counter: how many, and when the last one was (epoch seconds). */
+export interface FailureCounter {
+  readonly failures: number;
+  readonly lastFailureAt: number;
+}
+
+/** What was read: counters by key, and whether the trust marker exists. */
+export type AttemptRecords = Map<string, FailureCounter | { trusted: true }>;
+
 
 /**
  * Brute-force policy (ASVS 6.3.1; OWASP Authentication Cheat Sheet, "Protect against
@@ -61,7 +71,7 @@ export interface ThrottleReading {
 
 /** The counters a credential check needs, read in one round trip. */
 export function readThrottle(
-  attempts: Pick<AttemptsStore, 'read'>,
+  attempts: Pick<AttemptsRepo, 'read'>,
   username: string,
   ip: string,
   now: number,
@@ -81,7 +91,7 @@ export function readThrottle(
  * source is one the account trusts (the owner's own mistakes never feed the account counter).
  */
 export async function recordFailedCheck(
-  attempts: Pick<AttemptsStore, 'recordFailure'>,
+  attempts: Pick<AttemptsRepo, 'recordFailure'>,
   reading: ThrottleReading,
   now: number,
   policy: ThrottlePolicy,

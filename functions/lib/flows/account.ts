@@ -2,10 +2,11 @@ import type { Caller as AuthorizedCaller } from '../contract/authorizer-context'
 import { epochSeconds } from '../domain/clock';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../domain/errors';
 import { readThrottle, recordFailedCheck } from '../domain/throttle';
-import type { User } from '../stores/users-store';
 import { revokeAllSessions } from './admin';
-import type { CoreDeps, RequestMeta } from './deps';
+import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
+import type { User } from '../domain/users';
+import type { RequestMeta } from '../domain/request-meta';
 
 /** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */
 export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid'>;

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { epochSeconds } from '../domain/clock';
 import { ConflictError, ForbiddenError, LastAdminError, NotFoundError } from '../domain/errors';
-import type { AuditPage } from '../stores/audit-store';
-import { ADMIN_ROLE, checkRoles } from '../contract/roles';
-import { normalizeUsername, type User } from '../stores/users-store';
-import type { CoreDeps, RequestMeta } from './deps';
+import { ADMIN_ROLE } from '../contract/roles';
+import type { CoreDeps } from './deps';
 import type { UserView } from './users';
+import type { AuditPage } from '../domain/audit';
+import { checkRoles, type User } from '../domain/users';
+import { normalizeUsername } from '../domain/usernames';
+import type { RequestMeta } from '../domain/request-meta';
 
 /** What the admin operations need. */
 export type AdminDeps = Pick<CoreDeps, 'users' | 'sessions' | 'now' | 'audit' | 'auditStore'>;

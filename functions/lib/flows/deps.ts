@@ -1,29 +1,19 @@
 import type { AccessTokens } from '../tokens/access-tokens';
-import type { AttemptsStore } from '../stores/attempts-store';
 import type { AuditTrail } from '../telemetry/audit';
-import type { AuditStore } from '../stores/audit-store';
 import type { Clock } from '../domain/clock';
 import type { AuthLogger } from '../telemetry/logger';
 import type { AuthMetrics } from '../telemetry/metrics';
 import type { PasswordHasher } from '../domain/passwords';
 import type { RefreshTokens } from '../domain/refresh-tokens';
-import type { SessionsStore } from '../stores/sessions-store';
 import type { ThrottlePolicy } from '../domain/throttle';
-import type { UsersStore } from '../stores/users-store';
+import type { AttemptsRepo, AuditRepo, SessionsRepo, UsersRepo } from '../domain/ports';
 
-/** Who is asking: kept with a session and written to logs. */
-export interface RequestMeta {
-  readonly requestId: string;
-  readonly sourceIp?: string | undefined;
-  readonly userAgent?: string | undefined;
-}
-
-/** Everything the core flows need, injected. */
+/** Everything the flows need, injected: storage through the ports, never a DynamoDB class. */
 export interface CoreDeps {
-  readonly users: UsersStore;
-  readonly sessions: SessionsStore;
-  readonly attempts: AttemptsStore;
-  readonly auditStore: AuditStore;
+  readonly users: UsersRepo;
+  readonly sessions: SessionsRepo;
+  readonly attempts: AttemptsRepo;
+  readonly auditStore: AuditRepo;
   readonly audit: AuditTrail;
   readonly passwords: PasswordHasher;
   readonly accessTokens: AccessTokens;
@@ -47,12 +37,4 @@ export interface CoreDeps {
     readonly allowedOrigins: readonly string[];
     readonly issuer: string;
   };
-}
-
-/** RFC 6749 §5.1 token response. */
-export interface TokenPair {
-  readonly access_token: string;
-  readonly token_type: 'Bearer';
-  readonly expires_in: number;
-  readonly refresh_token: string;
 }

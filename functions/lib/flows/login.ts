@@ -3,9 +3,12 @@ import { InvalidGrantError, InvalidRequestError, PasswordChangeRequiredError, To
 import { checkPasswordSize } from '../domain/passwords';
 import { readThrottle, recordFailedCheck, type ThrottleReading } from '../domain/throttle';
 import { legacyUsernameKey } from '../domain/usernames';
-import { normalizeUsername, type User } from '../stores/users-store';
 import { openSession } from './session-ops';
-import type { CoreDeps, RequestMeta, TokenPair } from './deps';
+import type { CoreDeps } from './deps';
+import { normalizeUsername } from '../domain/usernames';
+import type { User } from '../domain/users';
+import type { RequestMeta } from '../domain/request-meta';
+import type { TokenPair } from '../domain/sessions';
 
 /** Credentials as the client sent them. */
 export interface LoginInput {

@@ -1,5 +1,6 @@
 import { epochSeconds } from '../domain/clock';
-import type { CoreDeps, RequestMeta } from './deps';
+import type { CoreDeps } from './deps';
+import type { RequestMeta } from '../domain/request-meta';
 
 /**
  * Ends the session a refresh token belongs to. An unknown, malformed or already revoked token

@@ -2,10 +2,11 @@ import { epochSeconds } from '../domain/clock';
 import { InvalidGrantError } from '../domain/errors';
 import { logAuthEvent } from '../telemetry/logger';
 import { hashRefreshToken, openSuccessor, sealSuccessor } from '../domain/refresh-tokens';
-import type { Session } from '../stores/sessions-store';
-import type { User } from '../stores/users-store';
 import { issueTokenPair } from './session-ops';
-import type { CoreDeps, RequestMeta, TokenPair } from './deps';
+import type { CoreDeps } from './deps';
+import type { Session, TokenPair } from '../domain/sessions';
+import type { User } from '../domain/users';
+import type { RequestMeta } from '../domain/request-meta';
 
 const invalid = () => new InvalidGrantError('ERR_INVALID_REFRESH_TOKEN', 'refresh token is invalid, expired or revoked');
 

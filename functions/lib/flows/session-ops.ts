@@ -1,8 +1,9 @@
 import { epochSeconds } from '../domain/clock';
 import { hashRefreshToken, newSessionId } from '../domain/refresh-tokens';
-import type { Session } from '../stores/sessions-store';
-import type { User } from '../stores/users-store';
-import type { CoreDeps, RequestMeta, TokenPair } from './deps';
+import type { CoreDeps } from './deps';
+import type { Session, TokenPair } from '../domain/sessions';
+import type { User } from '../domain/users';
+import type { RequestMeta } from '../domain/request-meta';
 
 /** Signs an access token for `user` in session `sid` and pairs it with `refreshToken`. */
 export async function issueTokenPair(user: User, sid: string, refreshToken: string, deps: CoreDeps): Promise<TokenPair> {

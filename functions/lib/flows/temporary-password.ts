@@ -1,7 +1,9 @@
 import { InvalidRequestError } from '../domain/errors';
 import { checkCredentials, completeLogin } from './login';
-import type { CoreDeps, RequestMeta, TokenPair } from './deps';
+import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
+import type { RequestMeta } from '../domain/request-meta';
+import type { TokenPair } from '../domain/sessions';
 
 /** A temporary password and its replacement. */
 export interface TemporaryPasswordInput {

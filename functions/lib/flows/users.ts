@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { epochSeconds } from '../domain/clock';
 import { NotFoundError } from '../domain/errors';
-import { checkRoles } from '../contract/roles';
 import { usernameSkeleton } from '../domain/username-skeleton';
 import { checkNewUsername } from '../domain/usernames';
-import type { User } from '../stores/users-store';
 import { checkNewPassword } from './password-rules';
-import type { CoreDeps, RequestMeta } from './deps';
+import type { CoreDeps } from './deps';
+import { checkRoles, type User } from '../domain/users';
+import type { RequestMeta } from '../domain/request-meta';
 
 /** Roles of a user who signed up without an admin. */
 export const DEFAULT_ROLES: readonly string[] = ['user'];

@@ -5,7 +5,7 @@ import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type 
 import { lazyDeps, type DepsInput } from '../wiring/lazy';
 import type { AuthLogger } from '../telemetry/logger';
 import type { AuthMetrics } from '../telemetry/metrics';
-import type { RequestMeta } from '../flows/deps';
+import type { RequestMeta } from '../domain/request-meta';
 
 /** Largest request body we read (the gateway caps it too). */
 export const MAX_BODY_BYTES = 16 * 1024;

@@ -1,10 +1,15 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { checkOrigin, clearedRefreshCookie, cookiePath, refreshCookie, refreshTokenFromCookie } from './cookies';
-import type { CoreDeps, TokenPair } from '../flows/deps';
 import { readBody } from './proxy';
 import { REQUEST_BODIES } from '../contract/schemas';
+import type { TokenPair } from '../domain/sessions';
 
-type Web = CoreDeps['web'];
+/** How browsers get the refresh token, and which origins may use it (the flows' `web` settings). */
+export interface Web {
+  readonly tokenDelivery: 'body' | 'cookie' | 'both';
+  readonly allowedOrigins: readonly string[];
+  readonly issuer: string;
+}
 
 /** The refresh token a request presents: from the cookie (checked for CSRF) when the body has none. */
 export function presentedRefreshToken(event: APIGatewayProxyEvent, web: Web): string {
@@ -22,7 +27,7 @@ export function presentedRefreshToken(event: APIGatewayProxyEvent, web: Web): st
 /** A token pair as the configured delivery wants it: body, HttpOnly cookie, or both. */
 export function deliverPair(
   pair: TokenPair,
-  deps: Pick<CoreDeps, 'web' | 'sessionTtlSeconds'>,
+  deps: { readonly web: Web; readonly sessionTtlSeconds: number },
 ): { body: Partial<TokenPair>; headers: Record<string, string> } {
   const { tokenDelivery, issuer } = deps.web;
   const { refresh_token, ...rest } = pair;

@@ -1,18 +1,10 @@
 import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed, rethrowDynamoError } from './dynamo';
-import type { StoreOptions } from './users-store';
-
-/** A failure counter: how many, and when the last one was (epoch seconds). */
-export interface FailureCounter {
-  readonly failures: number;
-  readonly lastFailureAt: number;
-}
-
-/** What was read: counters by key, and whether the trust marker exists. */
-export type AttemptRecords = Map<string, FailureCounter | { trusted: true }>;
+import type { AttemptsRepo } from '../domain/ports';
+import type { AttemptRecords } from '../domain/throttle';
+import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 
 /** Failed-login counters and trusted-source markers, with TTL (a DynamoDB table). */
-export class AttemptsStore {
+export class AttemptsStore implements AttemptsRepo {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 

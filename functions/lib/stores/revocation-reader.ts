@@ -1,6 +1,6 @@
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { rethrowDynamoError } from './dynamo';
-import type { RevocationReader, RevocationState } from '../authz/revocation';
+import type { RevocationReader, RevocationState } from '../domain/ports';
 
 /** Reads a session and its user in one BatchGetItem, strongly consistent, only the fields that matter. */
 export function dynamoRevocationReader(options: {

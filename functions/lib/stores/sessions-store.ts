@@ -1,58 +1,12 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { isConditionFailed, rethrowDynamoError } from './dynamo';
+import type { SessionsRepo } from '../domain/ports';
+import type { Rotation, RotationResult, Session, SessionSummary } from '../domain/sessions';
+import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 import { SESSIONS_BY_USER_INDEX } from '../contract/tables';
-import type { StoreOptions } from './users-store';
-
-/**
- * A session: one refresh-token family (RFC 9700 §4.14.2). Only the hash of the current token
- * and of its predecessor are kept. Times are epoch seconds.
- */
-export interface Session {
-  readonly sid: string;
-  readonly userId: string;
-  readonly username: string;
-  readonly status: 'active' | 'revoked';
-  /** Generation of the current token; each rotation adds one. */
-  readonly generation: number;
-  readonly currentHash: string;
-  readonly previousHash?: string;
-  readonly rotatedAt?: number;
-  /** The current token sealed under its predecessor, so a retry in the grace window gets it again. */
-  readonly successorSealed?: string;
-  readonly createdAt: number;
-  /** Start of the session's validity against the user's `tokensValidAfter` (re-keyed by a password change). */
-  readonly validFrom?: number;
-  readonly lastUsedAt: number;
-  /** Absolute end of the session: no refresh after it. */
-  readonly expiresAt: number;
-  /** When DynamoDB may delete the item. */
-  readonly ttl: number;
-  readonly userAgent?: string;
-  readonly sourceIp?: string;
-  readonly revokedAt?: number;
-  readonly revokedReason?: string;
-}
-
-/** A rotation either happened (and returns the new state) or did not (and returns what was there). */
-export type RotationResult =
-  | { readonly rotated: true; readonly session: Session }
-  | { readonly rotated: false; readonly session: Session | undefined };
-
-/** What a rotation writes. */
-export interface Rotation {
-  readonly sid: string;
-  readonly presentedHash: string;
-  readonly successorHash: string;
-  readonly successorSealed: string;
-  readonly nextGeneration: number;
-  readonly now: number;
-  /** A session last used at or before this time has gone idle and no longer refreshes. */
-  readonly idleCutoff: number;
-}
 
 /** Reads and writes sessions. */
-export class SessionsStore {
+export class SessionsStore implements SessionsRepo {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -152,7 +106,7 @@ export class SessionsStore {
    */
   async listSessionsByUser(
     userId: string,
-  ): Promise<Pick<Session, 'sid' | 'status' | 'createdAt' | 'validFrom' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>[]> {
+  ): Promise<SessionSummary[]> {
     const sessions: Awaited<ReturnType<SessionsStore['listSessionsByUser']>> = [];
     let startKey: Record<string, unknown> | undefined;
     try {

@@ -7,29 +7,10 @@ import {
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
-import { isConditionFailed, rethrowDynamoError } from './dynamo';
+import type { UsersRepo } from '../domain/ports';
+import type { User, UserSummary } from '../domain/users';
+import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 import type { StoredPassword } from '../domain/passwords';
-
-/** A user as stored. Times are epoch seconds. */
-export interface User extends StoredPassword {
-  /** Stable id: the `sub` of every token. Never changes, unlike the username. */
-  readonly userId: string;
-  /** Normalised username: the table key. */
-  readonly username: string;
-  readonly roles: readonly string[];
-  readonly status: 'active' | 'disabled';
-  readonly createdAt: number;
-  readonly updatedAt: number;
-  /**
-   * Access tokens issued before this time, and sessions opened (or last re-keyed) before it, are
-   * revoked: logout-everywhere, a password change, an admin revocation.
-   */
-  readonly tokensValidAfter?: number;
-  /** The password is a temporary one from an admin reset: it must be replaced before it opens a session. */
-  readonly mustChangePassword?: boolean;
-}
-
-export { normalizeUsername } from '../domain/usernames';
 
 /**
  * The key of a skeleton's uniqueness item in the users table. `#` never occurs in a username,
@@ -37,14 +18,8 @@ export { normalizeUsername } from '../domain/usernames';
  */
 const skeletonKey = (skeleton: string) => `#skeleton#${skeleton}`;
 
-/** Options of every store: a client and a table name, never the environment. */
-export interface StoreOptions {
-  readonly client: DynamoDBDocumentClient;
-  readonly tableName: string;
-}
-
 /** Reads and writes users. */
-export class UsersStore {
+export class UsersStore implements UsersRepo {
   private readonly client: DynamoDBDocumentClient;
   private readonly tableName: string;
 
@@ -218,8 +193,8 @@ export class UsersStore {
   }
 
   /** Every user, without password hashes, by username (the CLI's listing; a full scan, page by page). */
-  async listUsers(): Promise<Omit<User, 'passwordHash' | 'pepperVersion'>[]> {
-    const users: Omit<User, 'passwordHash' | 'pepperVersion'>[] = [];
+  async listUsers(): Promise<UserSummary[]> {
+    const users: UserSummary[] = [];
     let cursor: string | undefined;
     do {
       const page = await this.listUsersPage(1000, cursor);
@@ -286,8 +261,8 @@ export class UsersStore {
   }
 
   /** One page of users (without hashes), in table order; `cursor` is the previous page's `next`. */
-  async listUsersPage(limit: number, cursor?: string): Promise<{ users: Omit<User, 'passwordHash' | 'pepperVersion'>[]; next?: string }> {
-    const users: Omit<User, 'passwordHash' | 'pepperVersion'>[] = [];
+  async listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }> {
+    const users: UserSummary[] = [];
     let startKey: Record<string, unknown> | undefined = cursor ? { username: cursor } : undefined;
     try {
       // Only users, not the uniqueness items of their skeletons. The filter drops those after

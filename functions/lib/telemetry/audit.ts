@@ -1,4 +1,5 @@
-import { AuditStore } from '../stores/audit-store';
+import { auditEventId } from '../domain/audit';
+import type { AuditRepo } from '../domain/ports';
 import type { Clock } from '../domain/clock';
 import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './logger';
 import { EVENT_METRICS, type AuthMetrics } from './metrics';
@@ -36,7 +37,7 @@ export interface AuditTrail {
 /** The audit trail over a logger and, when given, the audit table. */
 export function createAuditTrail(options: {
   logger: AuthLogger;
-  store?: AuditStore;
+  store?: Pick<AuditRepo, 'append'>;
   now: Clock;
   retentionDays: number;
   metrics?: AuthMetrics;
@@ -52,7 +53,7 @@ export function createAuditTrail(options: {
       try {
         await options.store.append({
           userId: fields.userId,
-          eventId: AuditStore.eventId(atMs),
+          eventId: auditEventId(atMs),
           event,
           at,
           outcome: fields.outcome ?? 'success',

@@ -7,8 +7,9 @@ const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50, SILENT:
  * service, then the fields) and its POWERTOOLS_LOG_LEVEL, in a few hundred bytes: for the
  * authorizer, whose bundle and cold start are budgeted (Powertools adds 20 KB).
  */
-export function createJsonLogger(service = 'auth'): AuthLogger {
-  const configured = (process.env.POWERTOOLS_LOG_LEVEL ?? 'INFO').toUpperCase() as keyof typeof LEVELS;
+export function createJsonLogger(options: { level?: string | undefined; service?: string } = {}): AuthLogger {
+  const service = options.service ?? 'auth';
+  const configured = (options.level ?? 'INFO').toUpperCase() as keyof typeof LEVELS;
   const threshold = LEVELS[configured] ?? LEVELS.INFO;
   const write =
     (level: 'INFO' | 'WARN' | 'ERROR') =>
@@ -30,7 +31,6 @@ export function createJsonLogger(service = 'auth'): AuthLogger {
  * AuthService, dimension service=auth), for code that keeps Powertools out of its bundle.
  */
 export function emitCountMetric(name: string): void {
-  if (process.env.POWERTOOLS_METRICS_DISABLED === 'true') return;
   const line = {
     _aws: {
       Timestamp: Date.now(),

@@ -3,11 +3,12 @@ import type { AuthLogger } from '../telemetry/events';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig } from './config';
 import { createFastVerifier, importVerifyKeys, type VerifyKey } from '../tokens/sync-verifier';
-import { createJsonLogger } from '../telemetry/lite-logger';
+import { createJsonLogger, emitCountMetric } from '../telemetry/lite-logger';
 import { KeySetCache } from '../tokens/key-set-cache';
-import { revocationCheckerFromConfig, type RevocationChecker } from '../authz/revocation';
+import type { RevocationChecker } from '../authz/revocation';
+import { revocationCheckerFromConfig } from './revocation';
 import { ROUTES, type PolicyRoute } from '../contract/routes';
-import { publicJwksSource } from '../tokens/secret-sources';
+import { publicJwksSource } from './secret-sources';
 
 /** What the authorizer needs: a verifier, the routes of its policy, and optionally the revocation check. */
 export interface AuthorizerDeps {
@@ -21,6 +22,8 @@ export interface AuthorizerDeps {
   readonly revocation?: RevocationChecker | undefined;
   readonly logger: AuthLogger;
   readonly now: Clock;
+  /** Counts an authorizer failure that is not the token's fault (alarmed on). */
+  readonly countFailure?: () => void;
 }
 
 /**
@@ -40,7 +43,9 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
     accessTokens: createFastVerifier(keys, { ...config, now: systemClock }),
     routes: [...ROUTES, ...config.extraRoutes],
     revocation: revocationCheckerFromConfig(config),
-    logger: createJsonLogger(),
+    logger: createJsonLogger({ level: process.env.POWERTOOLS_LOG_LEVEL }),
+    // Powertools' own switch, honoured here too (the tests turn metric lines off).
+    countFailure: process.env.POWERTOOLS_METRICS_DISABLED === 'true' ? () => undefined : () => emitCountMetric('AuthorizerFailure'),
     now: systemClock,
   };
 }

@@ -7,8 +7,9 @@ import { createLogger, type AuthLogger } from '../telemetry/logger';
 import { ROUTES, type PolicyRoute } from '../contract/routes';
 import { createFastVerifier, importVerifyKeys } from '../tokens/sync-verifier';
 import { KeySetCache } from '../tokens/key-set-cache';
-import { revocationCheckerFromConfig, type RevocationChecker } from '../authz/revocation';
-import { publicJwksSource } from '../tokens/secret-sources';
+import type { RevocationChecker } from '../authz/revocation';
+import { revocationCheckerFromConfig } from './revocation';
+import { publicJwksSource } from './secret-sources';
 
 /** What verify-only functions (validate, JWKS) need: public keys, no DynamoDB, no private key. */
 export interface VerifyDeps {

@@ -1,0 +1,100 @@
+import type { AuditPage, AuditRecord } from './audit';
+import type { Rotation, RotationResult, Session, SessionSummary } from './sessions';
+import type { AttemptRecords } from './throttle';
+import type { User, UserSummary } from './users';
+
+/**
+ * The storage the flows use, as small interfaces (ports). The DynamoDB stores implement them,
+ * and so do the in-memory stores, and one contract suite runs against both
+ * (`test/contract/stores.test.ts`), so the two cannot drift apart. Each method says which
+ * condition decides it: that condition is the rule, whatever implements it.
+ */
+
+/** Users, keyed by normalised username. */
+export interface UsersRepo {
+  /** `UserExistsError` if the name, or (given a skeleton) a look-alike, is taken. */
+  createUser(user: User, skeleton?: string): Promise<void>;
+  getUser(username: string): Promise<User | undefined>;
+  /**
+   * `NotFoundError` if there is no such user. With `whileHolding`, commits only while that other
+   * user is active and holds that role (`ConflictError` otherwise), atomically.
+   */
+  updateUser(
+    username: string,
+    change: { status?: User['status']; roles?: readonly string[] },
+    now: number,
+    options?: { whileHolding?: { username: string; role: string } },
+  ): Promise<User>;
+  /** An active user other than `except` who holds `role`. */
+  findActiveHolder(role: string, except: string): Promise<string | undefined>;
+  /**
+   * Only if the hash is still `expectedHash` (`ConflictError` otherwise). Sets
+   * `tokensValidAfter = now` unless `keepTokens`; marks the password temporary, or clears the mark.
+   */
+  replacePassword(
+    username: string,
+    expectedHash: string,
+    fresh: { passwordHash: string; pepperVersion: string },
+    now: number,
+    options?: { keepTokens?: boolean; temporary?: boolean },
+  ): Promise<void>;
+  /** `tokensValidAfter = now`; `NotFoundError` if there is no such user. */
+  revokeTokensBefore(username: string, now: number): Promise<void>;
+  /** One page in storage order; `next` is the cursor of the following page. */
+  listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }>;
+  /** Every user, by username. */
+  listUsers(): Promise<UserSummary[]>;
+  /** Records the skeleton of every user who has none; the names whose skeleton another holds. */
+  backfillSkeletons(skeletonOf: (username: string) => string): Promise<{ added: number; lookAlikes: string[] }>;
+}
+
+/** Sessions (refresh-token families), keyed by session id. */
+export interface SessionsRepo {
+  /** Fails rather than overwrite an existing id. */
+  createSession(session: Session): Promise<void>;
+  getSession(sid: string): Promise<Session | undefined>;
+  /**
+   * Consumes the presented token and installs its successor, only if `currentHash` is the
+   * presented hash, the session is active, not expired (`expiresAt > now`) and not idle
+   * (`lastUsedAt > idleCutoff`). Otherwise nothing changes and the session comes back as it was.
+   */
+  rotate(r: Rotation): Promise<RotationResult>;
+  /** Revokes an active session; its user id, or undefined when there was no active session. */
+  revokeSession(sid: string, now: number, reason: string): Promise<string | undefined>;
+  /** A user's sessions, newest first (eventually consistent). */
+  listSessionsByUser(userId: string): Promise<SessionSummary[]>;
+  /** Re-keys an active session (false if it is not active). */
+  setValidFrom(sid: string, validFrom: number): Promise<boolean>;
+}
+
+/** Failed-attempt counters and trusted-source markers, each forgotten after its TTL. */
+export interface AttemptsRepo {
+  /** The records of these keys; records past their TTL count as absent. */
+  read(keys: readonly string[], now: number): Promise<AttemptRecords>;
+  /** One more failure, atomically; a counter whose last failure is older than the window restarts at one. */
+  recordFailure(key: string, now: number, windowSeconds: number): Promise<void>;
+  clear(key: string): Promise<void>;
+  markTrusted(key: string, now: number, ttlSeconds: number): Promise<void>;
+}
+
+/** The audit trail, by user, newest first. */
+export interface AuditRepo {
+  append(record: AuditRecord): Promise<void>;
+  listByUser(userId: string, limit: number, cursor?: string): Promise<AuditPage>;
+}
+
+/** What decides whether a token still stands: its session and its user, as stored. */
+export interface RevocationState {
+  readonly session?: { readonly status: string; readonly userId: string } | undefined;
+  readonly user?:
+    | {
+        readonly userId: string;
+        readonly status: string;
+        readonly tokensValidAfter?: number | undefined;
+        readonly roles?: readonly string[] | undefined;
+      }
+    | undefined;
+}
+
+/** Reads the state of one session and one user (one round trip on AWS). */
+export type RevocationReader = (username: string, sid: string) => Promise<RevocationState>;

@@ -1,0 +1,34 @@
+import { MAX_ROLES, isRole } from '../contract/roles';
+import { InvalidRequestError } from './errors';
+import type { StoredPassword } from './passwords';
+
+/** A user as stored. Times are epoch seconds. */
+export interface User extends StoredPassword {
+  /** Stable id: the `sub` of every token. Never changes, unlike the username. */
+  readonly userId: string;
+  /** Normalised username: the table key. */
+  readonly username: string;
+  readonly roles: readonly string[];
+  readonly status: 'active' | 'disabled';
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  /**
+   * Access tokens issued before this time, and sessions opened (or last re-keyed) before it, are
+   * revoked: logout-everywhere, a password change, an admin revocation.
+   */
+  readonly tokensValidAfter?: number;
+  /** The password is a temporary one from an admin reset: it must be replaced before it opens a session. */
+  readonly mustChangePassword?: boolean;
+}
+
+/** A user as listings show them: never the hash. */
+export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion'>;
+
+/** The roles, deduplicated; `InvalidRequestError` naming the first that breaks the grammar. */
+export function checkRoles(roles: readonly unknown[]): string[] {
+  if (roles.length > MAX_ROLES) throw new InvalidRequestError(`at most ${MAX_ROLES} roles`);
+  for (const role of roles) {
+    if (!isRole(role)) throw new InvalidRequestError(`role ${JSON.stringify(role)} must be 1 to 64 letters, digits or _ . : -`);
+  }
+  return [...new Set(roles as string[])];
+}
