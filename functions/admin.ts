@@ -1,10 +1,19 @@
-import { getUserForAdmin, listUsersForAdmin, requireActiveAdmin, resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from './lib/flows/admin';
+import {
+  getUserForAdmin,
+  listUsersForAdmin,
+  requireActiveAdmin,
+  resetPassword,
+  revokeUserSessions,
+  setUserRoles,
+  setUserStatus,
+  userEvents,
+} from './lib/flows/admin';
 import type { CoreDeps } from './lib/flows/deps';
 import { createUser } from './lib/flows/users';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { InvalidRequestError, NotFoundError } from './lib/domain/errors';
 import { callerOf, createHttpHandler, json, pathParam, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { REQUEST_BODIES } from './lib/contract/schemas';
 import { createLogger } from './lib/telemetry/logger';
 

@@ -5,7 +5,7 @@ import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/wiring/authori
 import { toAuthorizerContext } from './lib/contract/authorizer-context';
 import { bearerToken } from './lib/domain/bearer';
 import { TokenError } from './lib/domain/errors';
-import { lazyDeps, type DepsInput } from './lib/wiring/lazy';
+import { lazyDeps, type DepsInput } from './lib/http/lazy';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
 import { isPermitted, type PolicyRoute } from './lib/contract/routes';
 

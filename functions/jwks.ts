@@ -1,5 +1,5 @@
 import { createHttpHandler, json, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';
 

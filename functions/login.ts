@@ -2,7 +2,7 @@ import { login } from './lib/flows/login';
 import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { REQUEST_BODIES } from './lib/contract/schemas';
 import { createLogger } from './lib/telemetry/logger';
 import { deliverPair } from './lib/http/token-delivery';

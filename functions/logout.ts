@@ -2,7 +2,7 @@ import { logout } from './lib/flows/logout';
 import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { createHttpHandler, noContent, requestMeta, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 import { clearCookieHeaders, presentedRefreshToken } from './lib/http/token-delivery';
 

@@ -3,7 +3,7 @@ import { replaceTemporaryPassword } from './lib/flows/temporary-password';
 import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { callerOf, createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { REQUEST_BODIES } from './lib/contract/schemas';
 import { createLogger } from './lib/telemetry/logger';
 import { deliverPair } from './lib/http/token-delivery';

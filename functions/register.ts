@@ -3,7 +3,7 @@ import { register } from './lib/flows/users';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { NotFoundError } from './lib/domain/errors';
 import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { REQUEST_BODIES } from './lib/contract/schemas';
 import { createLogger } from './lib/telemetry/logger';
 

@@ -3,7 +3,7 @@ import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { NotFoundError } from './lib/domain/errors';
 import { callerOf, createHttpHandler, json, noContent, pathParam, requestMeta, type HttpHandler } from './lib/http/proxy';
-import type { DepsInput } from './lib/wiring/lazy';
+import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 
 /**

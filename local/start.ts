@@ -17,7 +17,15 @@ import { ROUTES, type HandlerName } from '../functions/lib/contract/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/tokens/secrets';
 import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
 import { UsersStore } from '../functions/lib/stores/users-store';
-import { DataDirError, dataPaths, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, removeRuntimeInfo, writeRuntimeInfo } from './data-dir';
+import {
+  DataDirError,
+  dataPaths,
+  loadOrCreateDynamoDbCredentials,
+  loadOrCreateSecrets,
+  prepareDataDir,
+  removeRuntimeInfo,
+  writeRuntimeInfo,
+} from './data-dir';
 import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';

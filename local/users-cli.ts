@@ -24,8 +24,22 @@ import { parseSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets'
 import { SessionsStore } from '../functions/lib/stores/sessions-store';
 import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
 import { UsersStore } from '../functions/lib/stores/users-store';
-import { DataDirError, dataPaths, fileKeyStore, loadOrCreateDynamoDbCredentials, loadOrCreateSecrets, prepareDataDir, readRuntimeInfo } from './data-dir';
-import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal, type DynamoDbLocalCredentials } from './dynamodb-local';
+import {
+  DataDirError,
+  dataPaths,
+  fileKeyStore,
+  loadOrCreateDynamoDbCredentials,
+  loadOrCreateSecrets,
+  prepareDataDir,
+  readRuntimeInfo,
+} from './data-dir';
+import {
+  DYNAMODB_LOCAL_REGION,
+  JavaMissingError,
+  startDynamoDbLocal,
+  type DynamoDbLocal,
+  type DynamoDbLocalCredentials,
+} from './dynamodb-local';
 import { LOCAL_TABLES } from './local-tables';
 import { ensureTables, type TableNames } from './tables';
 

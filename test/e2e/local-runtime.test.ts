@@ -2,7 +2,15 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SignJWT, importJWK, type CryptoKey } from 'jose';
 import { parseSecrets } from '../../functions/lib/tokens/secrets';
-import { call, dynamoDbLocalRunningFor, runStartExpectingFailure, runUsersCli, startLocalRuntime, tempDataDir, type LocalRuntime } from '../helpers/local-runtime';
+import {
+  call,
+  dynamoDbLocalRunningFor,
+  runStartExpectingFailure,
+  runUsersCli,
+  startLocalRuntime,
+  tempDataDir,
+  type LocalRuntime,
+} from '../helpers/local-runtime';
 
 // Not the banner's example password, so the log check below can find a leak.
 const PASSWORD = 'e2e password that must not leak';

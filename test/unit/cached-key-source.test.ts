@@ -2,7 +2,7 @@ import { createServer, type Server } from 'node:http';
 import type { JWK } from 'jose';
 import { CachedKeySource } from '../../functions/lib/tokens/cached-key-source';
 import { toPublicJwks } from '../../functions/lib/tokens/key-source';
-import { lazyDeps } from '../../functions/lib/wiring/lazy';
+import { lazyDeps } from '../../functions/lib/http/lazy';
 import { extensionSource } from '../../functions/lib/tokens/secret-sources';
 import { generateSigningKey } from '../../functions/lib/tokens/secrets';
 import { manualClock } from '../helpers/harness';

@@ -1,7 +1,15 @@
 import { decodeProtectedHeader, type JSONWebKeySet } from 'jose';
 import { createAccessTokens } from '../../functions/lib/tokens/access-tokens';
 import { CachedKeySource } from '../../functions/lib/tokens/cached-key-source';
-import { MalformedSecretsError, describeKeys, revokeKey, rotateKeys, setUpKeys, type KeyStore, type RotationPolicy } from '../../functions/lib/tokens/key-rotation';
+import {
+  MalformedSecretsError,
+  describeKeys,
+  revokeKey,
+  rotateKeys,
+  setUpKeys,
+  type KeyStore,
+  type RotationPolicy,
+} from '../../functions/lib/tokens/key-rotation';
 import { parseSecrets } from '../../functions/lib/tokens/secrets';
 import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeholder';
 import { manualClock } from '../helpers/harness';

@@ -1,5 +1,11 @@
 import { randomBytes } from 'node:crypto';
-import { createRefreshTokens, hashRefreshToken, newSessionId, openSuccessor, sealSuccessor } from '../../functions/lib/domain/refresh-tokens';
+import {
+  createRefreshTokens,
+  hashRefreshToken,
+  newSessionId,
+  openSuccessor,
+  sealSuccessor,
+} from '../../functions/lib/domain/refresh-tokens';
 
 const keyA = randomBytes(32);
 const keyB = randomBytes(32);

@@ -46,7 +46,10 @@ export interface Rotation {
 }
 
 /** Of a session, what a listing by user holds (the by-user index's projection). */
-export type SessionSummary = Pick<Session, 'sid' | 'status' | 'createdAt' | 'validFrom' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'>;
+export type SessionSummary = Pick<
+  Session,
+  'sid' | 'status' | 'createdAt' | 'validFrom' | 'lastUsedAt' | 'expiresAt' | 'userAgent' | 'sourceIp'
+>;
 
 /** RFC 6749 §5.1 token response. */
 export interface TokenPair {

@@ -1,5 +1,3 @@
-import type { AttemptsRepo } from './ports';
-
 /** A failure counter: how many, and when the last one was (epoch seconds). */
 export interface FailureCounter {
   readonly failures: number;
@@ -8,7 +6,6 @@ export interface FailureCounter {
 
 /** What was read: counters by key, and whether the trust marker exists. */
 export type AttemptRecords = Map<string, FailureCounter | { trusted: true }>;
-
 
 /**
  * Brute-force policy (ASVS 6.3.1; OWASP Authentication Cheat Sheet, "Protect against
@@ -71,7 +68,7 @@ export interface ThrottleReading {
 
 /** The counters a credential check needs, read in one round trip. */
 export function readThrottle(
-  attempts: Pick<AttemptsRepo, 'read'>,
+  attempts: { read(keys: readonly string[], now: number): Promise<AttemptRecords> },
   username: string,
   ip: string,
   now: number,
@@ -91,7 +88,7 @@ export function readThrottle(
  * source is one the account trusts (the owner's own mistakes never feed the account counter).
  */
 export async function recordFailedCheck(
-  attempts: Pick<AttemptsRepo, 'recordFailure'>,
+  attempts: { recordFailure(key: string, now: number, windowSeconds: number): Promise<void> },
   reading: ThrottleReading,
   now: number,
   policy: ThrottlePolicy,

@@ -2,7 +2,7 @@ import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { callerFromContext, type Caller } from '../contract/authorizer-context';
 import type { Clock } from '../domain/clock';
 import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
-import { lazyDeps, type DepsInput } from '../wiring/lazy';
+import { lazyDeps, type DepsInput } from './lazy';
 import type { AuthLogger } from '../telemetry/logger';
 import type { AuthMetrics } from '../telemetry/metrics';
 import type { RequestMeta } from '../domain/request-meta';

@@ -104,9 +104,7 @@ export class SessionsStore implements SessionsRepo {
    * A user's sessions, newest first, from the by-user index. The index is eventually consistent:
    * a session opened in the last moment may be missing.
    */
-  async listSessionsByUser(
-    userId: string,
-  ): Promise<SessionSummary[]> {
+  async listSessionsByUser(userId: string): Promise<SessionSummary[]> {
     const sessions: Awaited<ReturnType<SessionsStore['listSessionsByUser']>> = [];
     let startKey: Record<string, unknown> | undefined;
     try {
