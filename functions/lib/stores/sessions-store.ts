@@ -1,5 +1,6 @@
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConflictError } from '../domain/errors';
 import type { SessionsRepo } from '../domain/ports';
 import type { Rotation, RotationResult, Session, SessionSummary } from '../domain/sessions';
 import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
@@ -22,6 +23,7 @@ export class SessionsStore implements SessionsRepo {
         new PutCommand({ TableName: this.tableName, Item: session, ConditionExpression: 'attribute_not_exists(sid)' }),
       );
     } catch (err) {
+      if (isConditionFailed(err)) throw new ConflictError(`session ${session.sid} exists`);
       rethrowDynamoError(err);
     }
   }

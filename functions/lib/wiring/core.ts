@@ -47,26 +47,49 @@ export type CoreConfig = Pick<
 >;
 
 /**
- * Builds the dependencies of the flows that touch DynamoDB and sign tokens. Peppers come from
- * `secrets`; signing keys from `keys` (default: the keys in `secrets`).
+ * Builds the dependencies of the flows on the DynamoDB stores. Peppers come from `secrets`;
+ * signing keys from `keys` (default: the keys in `secrets`).
  */
 export function createCoreDeps(
   config: CoreConfig,
   secrets: AuthSecrets,
   client: DynamoDBDocumentClient,
-  overrides: { now?: Clock; logger?: AuthLogger; keys?: KeySource; metrics?: AuthMetrics } = {},
+  overrides: CoreOverrides = {},
 ): CoreDeps {
+  return coreDepsOver(dynamoRepos(client, config), config, secrets, overrides);
+}
+
+/** The stores the flows use, by port. */
+export type Repos = Pick<CoreDeps, 'users' | 'sessions' | 'attempts' | 'auditStore'>;
+
+/** What tests and tools may replace. */
+export interface CoreOverrides {
+  readonly now?: Clock;
+  readonly logger?: AuthLogger;
+  readonly keys?: KeySource;
+  readonly metrics?: AuthMetrics;
+}
+
+/** The DynamoDB stores on one client. */
+export const dynamoRepos = (
+  client: DynamoDBDocumentClient,
+  config: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable'>,
+): Repos => ({
+  users: new UsersStore({ client, tableName: config.usersTable }),
+  sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
+  attempts: new AttemptsStore({ client, tableName: config.attemptsTable }),
+  auditStore: new AuditStore({ client, tableName: config.auditTable }),
+});
+
+/** The flows' dependencies over any stores (DynamoDB in production, in memory in unit tests). */
+export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecrets, overrides: CoreOverrides = {}): CoreDeps {
   const now = overrides.now ?? systemClock;
   const logger = overrides.logger ?? createLogger();
   const metrics = overrides.metrics ?? createMetrics();
   const keys = overrides.keys ?? new JwkSetKeySource({ jwks: secrets.signingKeys, signingKid: secrets.signingKid });
-  const auditStore = new AuditStore({ client, tableName: config.auditTable });
   return {
-    users: new UsersStore({ client, tableName: config.usersTable }),
-    sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
-    attempts: new AttemptsStore({ client, tableName: config.attemptsTable }),
-    auditStore,
-    audit: createAuditTrail({ logger, store: auditStore, now, retentionDays: config.auditRetentionDays, metrics }),
+    ...repos,
+    audit: createAuditTrail({ logger, store: repos.auditStore, now, retentionDays: config.auditRetentionDays, metrics }),
     metrics,
     throttle: {
       freePerSource: config.lockoutFreePerSource,

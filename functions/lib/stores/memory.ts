@@ -1,0 +1,236 @@
+import type { AuditPage, AuditRecord } from '../domain/audit';
+import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
+import type { AttemptsRepo, AuditRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { Rotation, RotationResult, Session, SessionSummary } from '../domain/sessions';
+import type { AttemptRecords } from '../domain/throttle';
+import type { User, UserSummary } from '../domain/users';
+
+/**
+ * In-memory implementations of the ports, for the flows' unit tests. Each honours the same
+ * conditions as its DynamoDB twin, and `test/contract/stores.test.ts` runs one suite against
+ * both. A method decides between `await`s, so it is as atomic as the conditional write it
+ * stands for.
+ */
+const copy = <T>(value: T): T => structuredClone(value);
+const summary = ({ passwordHash: _h, pepperVersion: _p, ...rest }: User): UserSummary => copy(rest);
+
+/** Users, keyed by normalised username, with the skeletons that keep look-alikes out. */
+export class MemoryUsersRepo implements UsersRepo {
+  private readonly users = new Map<string, User>();
+  private readonly skeletons = new Map<string, string>();
+
+  async createUser(user: User, skeleton?: string): Promise<void> {
+    if (this.users.has(user.username) || (skeleton !== undefined && this.skeletons.has(skeleton))) throw new UserExistsError();
+    this.users.set(user.username, copy(user));
+    if (skeleton !== undefined) this.skeletons.set(skeleton, user.userId);
+  }
+
+  async getUser(username: string): Promise<User | undefined> {
+    const user = this.users.get(username);
+    return user && copy(user);
+  }
+
+  async updateUser(
+    username: string,
+    change: { status?: User['status']; roles?: readonly string[] },
+    now: number,
+    options: { whileHolding?: { username: string; role: string } } = {},
+  ): Promise<User> {
+    const user = this.users.get(username);
+    if (!user) throw new NotFoundError(`no user named ${username}`);
+    const holder = options.whileHolding && this.users.get(options.whileHolding.username);
+    if (options.whileHolding && !(holder?.status === 'active' && holder.roles.includes(options.whileHolding.role))) {
+      throw new ConflictError(`${options.whileHolding.username} changed meanwhile`);
+    }
+    const next: User = {
+      ...user,
+      updatedAt: now,
+      ...(change.status !== undefined && { status: change.status }),
+      ...(change.roles !== undefined && { roles: [...new Set(change.roles)] }),
+    };
+    this.users.set(username, next);
+    return copy(next);
+  }
+
+  async findActiveHolder(role: string, except: string): Promise<string | undefined> {
+    for (const u of this.users.values()) if (u.username !== except && u.status === 'active' && u.roles.includes(role)) return u.username;
+    return undefined;
+  }
+
+  async replacePassword(
+    username: string,
+    expectedHash: string,
+    fresh: { passwordHash: string; pepperVersion: string },
+    now: number,
+    options: { keepTokens?: boolean; temporary?: boolean } = {},
+  ): Promise<void> {
+    const user = this.users.get(username);
+    if (!user || user.passwordHash !== expectedHash) throw new ConflictError('the password was changed by another request');
+    const { mustChangePassword: _old, ...rest } = user;
+    this.users.set(username, {
+      ...(options.keepTokens ? user : rest),
+      ...fresh,
+      updatedAt: now,
+      ...(!options.keepTokens && { tokensValidAfter: now }),
+      ...(options.temporary && { mustChangePassword: true }),
+    });
+  }
+
+  async revokeTokensBefore(username: string, now: number): Promise<void> {
+    const user = this.users.get(username);
+    if (!user) throw new NotFoundError(`no user named ${username}`);
+    this.users.set(username, { ...user, tokensValidAfter: now, updatedAt: now });
+  }
+
+  async listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }> {
+    const after = [...this.users.keys()].sort().filter((name) => cursor === undefined || name > cursor);
+    const page = after.slice(0, limit);
+    const users = page.map((name) => summary(this.users.get(name) as User));
+    return { users, ...(after.length > limit && { next: page[page.length - 1] as string }) };
+  }
+
+  async listUsers(): Promise<UserSummary[]> {
+    return [...this.users.values()].map(summary).sort((a, b) => a.username.localeCompare(b.username));
+  }
+
+  async backfillSkeletons(skeletonOf: (username: string) => string): Promise<{ added: number; lookAlikes: string[] }> {
+    let added = 0;
+    const lookAlikes: string[] = [];
+    for (const u of [...this.users.values()].sort((a, b) => a.username.localeCompare(b.username))) {
+      const skeleton = skeletonOf(u.username);
+      const owner = this.skeletons.get(skeleton);
+      if (owner !== undefined && owner !== u.userId) {
+        lookAlikes.push(u.username);
+        continue;
+      }
+      this.skeletons.set(skeleton, u.userId);
+      added++;
+    }
+    return { added, lookAlikes };
+  }
+}
+
+/** Sessions, keyed by session id. */
+export class MemorySessionsRepo implements SessionsRepo {
+  private readonly sessions = new Map<string, Session>();
+
+  async createSession(session: Session): Promise<void> {
+    if (this.sessions.has(session.sid)) throw new ConflictError(`session ${session.sid} exists`);
+    this.sessions.set(session.sid, copy(session));
+  }
+
+  async getSession(sid: string): Promise<Session | undefined> {
+    const session = this.sessions.get(sid);
+    return session && copy(session);
+  }
+
+  async rotate(r: Rotation): Promise<RotationResult> {
+    const s = this.sessions.get(r.sid);
+    // The condition of SessionsStore.rotate, term for term.
+    if (!s || s.currentHash !== r.presentedHash || s.status !== 'active' || !(s.expiresAt > r.now) || !(s.lastUsedAt > r.idleCutoff)) {
+      return { rotated: false, session: s && copy(s) };
+    }
+    const next: Session = {
+      ...s,
+      currentHash: r.successorHash,
+      previousHash: r.presentedHash,
+      rotatedAt: r.now,
+      successorSealed: r.successorSealed,
+      generation: r.nextGeneration,
+      lastUsedAt: r.now,
+    };
+    this.sessions.set(r.sid, next);
+    return { rotated: true, session: copy(next) };
+  }
+
+  async revokeSession(sid: string, now: number, reason: string): Promise<string | undefined> {
+    const s = this.sessions.get(sid);
+    if (s?.status !== 'active') return undefined;
+    const { successorSealed: _sealed, ...rest } = s;
+    this.sessions.set(sid, { ...rest, status: 'revoked', revokedAt: now, revokedReason: reason });
+    return s.userId;
+  }
+
+  async listSessionsByUser(userId: string): Promise<SessionSummary[]> {
+    return [...this.sessions.values()]
+      .filter((s) => s.userId === userId)
+      .sort((a, b) => b.createdAt - a.createdAt)
+      .map(({ sid, userId: owner, status, createdAt, validFrom, lastUsedAt, expiresAt, userAgent, sourceIp }) =>
+        copy({
+          sid,
+          userId: owner,
+          status,
+          createdAt,
+          lastUsedAt,
+          expiresAt,
+          ...(validFrom !== undefined && { validFrom }),
+          ...(userAgent !== undefined && { userAgent }),
+          ...(sourceIp !== undefined && { sourceIp }),
+        }),
+      );
+  }
+
+  async setValidFrom(sid: string, validFrom: number): Promise<boolean> {
+    const s = this.sessions.get(sid);
+    if (s?.status !== 'active') return false;
+    this.sessions.set(sid, { ...s, validFrom });
+    return true;
+  }
+}
+
+type AttemptItem = { failures: number; lastFailureAt: number; ttl: number } | { trusted: true; ttl: number };
+
+/** Failure counters and trusted-source markers, each with its TTL. */
+export class MemoryAttemptsRepo implements AttemptsRepo {
+  private readonly items = new Map<string, AttemptItem>();
+
+  async read(keys: readonly string[], now: number): Promise<AttemptRecords> {
+    const records: AttemptRecords = new Map();
+    for (const key of keys) {
+      const item = this.items.get(key);
+      if (!item || item.ttl <= now) continue;
+      records.set(key, 'trusted' in item ? { trusted: true } : { failures: item.failures, lastFailureAt: item.lastFailureAt });
+    }
+    return records;
+  }
+
+  async recordFailure(key: string, now: number, windowSeconds: number): Promise<void> {
+    const item = this.items.get(key);
+    // AttemptsStore's condition: a counter within its window counts on; otherwise it restarts.
+    const counting = item && 'failures' in item && item.lastFailureAt > now - windowSeconds ? item.failures : 0;
+    this.items.set(key, { failures: counting + 1, lastFailureAt: now, ttl: now + windowSeconds });
+  }
+
+  async clear(key: string): Promise<void> {
+    this.items.delete(key);
+  }
+
+  async markTrusted(key: string, now: number, ttlSeconds: number): Promise<void> {
+    this.items.set(key, { trusted: true, ttl: now + ttlSeconds });
+  }
+}
+
+/** The audit trail, by user. */
+export class MemoryAuditRepo implements AuditRepo {
+  private readonly records: AuditRecord[] = [];
+
+  async append(record: AuditRecord): Promise<void> {
+    this.records.push(copy(record));
+  }
+
+  async listByUser(userId: string, limit: number, cursor?: string): Promise<AuditPage> {
+    const mine = this.records
+      .filter((r) => r.userId === userId && (cursor === undefined || r.eventId < cursor))
+      .sort((a, b) => (a.eventId < b.eventId ? 1 : -1));
+    const events = mine.slice(0, limit).map(({ ttl: _ttl, ...rest }) => rest);
+    return { events, ...(mine.length > limit && { next: events[events.length - 1]?.eventId as string }) };
+  }
+}
+
+/** A fresh set of in-memory stores. */
+export const memoryRepos = () => ({
+  users: new MemoryUsersRepo(),
+  sessions: new MemorySessionsRepo(),
+  attempts: new MemoryAttemptsRepo(),
+  auditStore: new MemoryAuditRepo(),
+});

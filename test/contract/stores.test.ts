@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { ConflictError, NotFoundError, UserExistsError } from '../../functions/lib/domain/errors';
+import type { Session } from '../../functions/lib/domain/sessions';
+import type { User } from '../../functions/lib/domain/users';
+import { memoryRepos } from '../../functions/lib/stores/memory';
+import { dynamoRepos, type Repos } from '../../functions/lib/wiring/core';
+import { createTestTables, localClient } from '../helpers/harness';
+
+/**
+ * One contract, two implementations: the DynamoDB stores (on DynamoDB Local) and the in-memory
+ * ones that the flows' unit tests use. If the memory stores drift from DynamoDB's conditions,
+ * this suite fails.
+ */
+const implementations: [string, () => Promise<Repos>][] = [
+  ['memory', async () => memoryRepos()],
+  ['dynamodb', async () => dynamoRepos(localClient(), await createTestTables(localClient()))],
+];
+
+const NOW = 1_800_000_000;
+const user = (username: string, over: Partial<User> = {}): User => ({
+  userId: randomUUID(),
+  username,
+  passwordHash: `hash-of-${username}`,
+  pepperVersion: '1',
+  roles: ['user'],
+  status: 'active',
+  createdAt: NOW,
+  updatedAt: NOW,
+  ...over,
+});
+const session = (over: Partial<Session> = {}): Session => ({
+  sid: randomUUID(),
+  userId: 'u-1',
+  username: 'ann',
+  status: 'active',
+  generation: 0,
+  currentHash: 'h0',
+  createdAt: NOW,
+  lastUsedAt: NOW,
+  expiresAt: NOW + 1000,
+  ttl: NOW + 2000,
+  ...over,
+});
+
+describe.each(implementations)('the %s stores', (_name, make) => {
+  let r: Repos;
+  beforeEach(async () => {
+    r = await make();
+  });
+
+  describe('users', () => {
+    it('creates once per name, and once per skeleton, atomically', async () => {
+      const ann = user('ann');
+      await r.users.createUser(ann, 'ann');
+      expect(await r.users.getUser('ann')).toEqual(ann);
+      await expect(r.users.createUser(user('ann'))).rejects.toThrow(UserExistsError);
+      await expect(r.users.createUser(user('аnn'), 'ann')).rejects.toThrow(UserExistsError);
+      expect(await r.users.getUser('аnn')).toBeUndefined();
+    });
+
+    it('updates status and roles (deduplicated), only while the named holder still holds the role', async () => {
+      await expect(r.users.updateUser('nobody', { status: 'disabled' }, NOW)).rejects.toThrow(NotFoundError);
+      await r.users.createUser(user('ann'));
+      await r.users.createUser(user('boss', { roles: ['admin'] }));
+      expect(await r.users.updateUser('ann', { roles: ['a', 'b', 'a'] }, NOW + 1)).toMatchObject({ roles: ['a', 'b'], updatedAt: NOW + 1 });
+      await expect(
+        r.users.updateUser('ann', { status: 'disabled' }, NOW + 2, { whileHolding: { username: 'boss', role: 'admin' } }),
+      ).resolves.toMatchObject({ status: 'disabled' });
+      await expect(
+        r.users.updateUser('ann', { status: 'active' }, NOW + 3, { whileHolding: { username: 'boss', role: 'ops' } }),
+      ).rejects.toThrow(ConflictError);
+      expect((await r.users.getUser('ann'))?.status).toBe('disabled');
+      expect(await r.users.findActiveHolder('admin', 'ann')).toBe('boss');
+      expect(await r.users.findActiveHolder('admin', 'boss')).toBeUndefined();
+    });
+
+    it('replaces a password only over the expected hash, and marks or clears a temporary one', async () => {
+      await r.users.createUser(user('ann'));
+      await expect(r.users.replacePassword('ann', 'stale', { passwordHash: 'x', pepperVersion: '1' }, NOW)).rejects.toThrow(ConflictError);
+      await expect(r.users.replacePassword('nobody', 'x', { passwordHash: 'x', pepperVersion: '1' }, NOW)).rejects.toThrow(ConflictError);
+      await r.users.replacePassword('ann', 'hash-of-ann', { passwordHash: 't', pepperVersion: '2' }, NOW + 5, { temporary: true });
+      expect(await r.users.getUser('ann')).toMatchObject({
+        passwordHash: 't',
+        pepperVersion: '2',
+        tokensValidAfter: NOW + 5,
+        mustChangePassword: true,
+      });
+      await r.users.replacePassword('ann', 't', { passwordHash: 'r', pepperVersion: '2' }, NOW + 6, { keepTokens: true });
+      expect(await r.users.getUser('ann')).toMatchObject({ passwordHash: 'r', tokensValidAfter: NOW + 5, mustChangePassword: true });
+      await r.users.replacePassword('ann', 'r', { passwordHash: 'n', pepperVersion: '2' }, NOW + 7);
+      const after = await r.users.getUser('ann');
+      expect(after).toMatchObject({ passwordHash: 'n', tokensValidAfter: NOW + 7 });
+      expect(after?.mustChangePassword).toBeUndefined();
+    });
+
+    it('revokes tokens of a user who exists, and not of one who does not', async () => {
+      await expect(r.users.revokeTokensBefore('nobody', NOW)).rejects.toThrow(NotFoundError);
+      await r.users.createUser(user('ann'));
+      await r.users.revokeTokensBefore('ann', NOW + 9);
+      expect(await r.users.getUser('ann')).toMatchObject({ tokensValidAfter: NOW + 9, updatedAt: NOW + 9 });
+    });
+
+    it('pages through every user exactly once, never a hash, never a skeleton item', async () => {
+      const names = ['a', 'b', 'c', 'd', 'e'];
+      for (const n of names) await r.users.createUser(user(n), `skeleton-${n}`);
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await r.users.listUsersPage(2, cursor);
+        expect(page.users.length).toBeLessThanOrEqual(2);
+        seen.push(...page.users.map((u) => u.username));
+        expect(JSON.stringify(page.users)).not.toContain('hash-of');
+        cursor = page.next;
+      } while (cursor !== undefined);
+      expect(seen.sort()).toEqual(names);
+      expect((await r.users.listUsers()).map((u) => u.username)).toEqual(names);
+      expect(await r.users.backfillSkeletons((n) => `skeleton-${n}`)).toEqual({ added: 5, lookAlikes: [] });
+      expect(await r.users.backfillSkeletons(() => 'one-for-all')).toMatchObject({ added: 1, lookAlikes: ['b', 'c', 'd', 'e'] });
+    });
+  });
+
+  describe('sessions', () => {
+    const rotation = (s: Session, over: Record<string, unknown> = {}) => ({
+      sid: s.sid,
+      presentedHash: s.currentHash,
+      successorHash: 'h1',
+      successorSealed: 'sealed',
+      nextGeneration: 1,
+      now: NOW + 10,
+      idleCutoff: NOW - 100,
+      ...over,
+    });
+
+    it('creates once per id, and reads back', async () => {
+      const s = session();
+      await r.sessions.createSession(s);
+      expect(await r.sessions.getSession(s.sid)).toEqual(s);
+      await expect(r.sessions.createSession(s)).rejects.toThrow(ConflictError);
+    });
+
+    it('rotates only the current token of an active, unexpired, not idle session; otherwise answers the session as it was', async () => {
+      const s = session();
+      await r.sessions.createSession(s);
+      const done = await r.sessions.rotate(rotation(s));
+      expect(done).toEqual({
+        rotated: true,
+        session: {
+          ...s,
+          currentHash: 'h1',
+          previousHash: 'h0',
+          rotatedAt: NOW + 10,
+          successorSealed: 'sealed',
+          generation: 1,
+          lastUsedAt: NOW + 10,
+        },
+      });
+      // The spent token again: no change, and the state comes back.
+      expect(await r.sessions.rotate(rotation(s))).toEqual({ rotated: false, session: done.session });
+      expect(await r.sessions.rotate(rotation(session(), { sid: 'missing' }))).toEqual({ rotated: false, session: undefined });
+
+      for (const [why, over, rot] of [
+        ['expired', { expiresAt: NOW + 10 }, {}],
+        ['idle', { lastUsedAt: NOW - 100 }, {}],
+        ['revoked', { status: 'revoked' as const }, {}],
+      ] as const) {
+        const t = session(over);
+        await r.sessions.createSession(t);
+        expect([why, (await r.sessions.rotate(rotation(t, rot))).rotated]).toEqual([why, false]);
+      }
+    });
+
+    it('revokes an active session once (answering its user), drops the sealed successor, and re-keys only active ones', async () => {
+      const s = session({ successorSealed: 'sealed' });
+      await r.sessions.createSession(s);
+      expect(await r.sessions.setValidFrom(s.sid, NOW + 1)).toBe(true);
+      expect(await r.sessions.revokeSession(s.sid, NOW + 2, 'logout')).toBe('u-1');
+      expect(await r.sessions.revokeSession(s.sid, NOW + 3, 'logout')).toBeUndefined();
+      expect(await r.sessions.revokeSession('missing', NOW, 'logout')).toBeUndefined();
+      const after = await r.sessions.getSession(s.sid);
+      expect(after).toMatchObject({ status: 'revoked', revokedAt: NOW + 2, revokedReason: 'logout', validFrom: NOW + 1 });
+      expect(after?.successorSealed).toBeUndefined();
+      expect(await r.sessions.setValidFrom(s.sid, NOW + 4)).toBe(false);
+      expect(await r.sessions.setValidFrom('missing', NOW + 4)).toBe(false);
+    });
+
+    it("lists a user's sessions newest first, with only the index's fields", async () => {
+      const userId = randomUUID();
+      for (const t of [1, 3, 2]) await r.sessions.createSession(session({ userId, createdAt: NOW + t, sourceIp: '198.51.100.1' }));
+      await r.sessions.createSession(session({ userId: 'someone-else' }));
+      const list = await r.sessions.listSessionsByUser(userId);
+      expect(list.map((s) => s.createdAt)).toEqual([NOW + 3, NOW + 2, NOW + 1]);
+      expect(Object.keys(list[0] as object).sort()).toEqual([
+        'createdAt',
+        'expiresAt',
+        'lastUsedAt',
+        'sid',
+        'sourceIp',
+        'status',
+        'userId',
+      ]);
+    });
+  });
+
+  describe('attempts', () => {
+    it('counts failures within the window, restarts after it, forgets at TTL, clears and trusts', async () => {
+      for (let i = 0; i < 3; i++) await r.attempts.recordFailure('k', NOW + i, 60);
+      expect((await r.attempts.read(['k'], NOW + 3)).get('k')).toEqual({ failures: 3, lastFailureAt: NOW + 2 });
+      await r.attempts.recordFailure('k', NOW + 200, 60);
+      expect((await r.attempts.read(['k'], NOW + 200)).get('k')).toEqual({ failures: 1, lastFailureAt: NOW + 200 });
+      expect((await r.attempts.read(['k'], NOW + 260)).has('k')).toBe(false);
+      await r.attempts.markTrusted('t', NOW, 30);
+      expect((await r.attempts.read(['t', 'k', 'none'], NOW + 29)).get('t')).toEqual({ trusted: true });
+      expect((await r.attempts.read(['t'], NOW + 30)).has('t')).toBe(false);
+      await r.attempts.clear('k');
+      expect((await r.attempts.read(['k'], NOW + 201)).has('k')).toBe(false);
+    });
+
+    it('counts every one of 20 concurrent failures', async () => {
+      await Promise.all(Array.from({ length: 20 }, () => r.attempts.recordFailure('racing', NOW, 60)));
+      expect((await r.attempts.read(['racing'], NOW)).get('racing')).toEqual({ failures: 20, lastFailureAt: NOW });
+    });
+  });
+
+  describe('audit', () => {
+    it("pages a user's events newest first, and only theirs", async () => {
+      const userId = randomUUID();
+      for (const i of [1, 2, 3]) {
+        await r.auditStore.append({
+          userId,
+          eventId: `2026-01-0${i}#x`,
+          event: 'login_succeeded',
+          at: NOW + i,
+          outcome: 'success',
+          ttl: NOW + 999,
+        });
+      }
+      await r.auditStore.append({ userId: 'other', eventId: '2026-01-09#x', event: 'logout', at: NOW, outcome: 'success', ttl: NOW + 999 });
+      const first = await r.auditStore.listByUser(userId, 2);
+      expect(first.events.map((e) => e.eventId)).toEqual(['2026-01-03#x', '2026-01-02#x']);
+      expect(first.events[0]).not.toHaveProperty('ttl');
+      const second = await r.auditStore.listByUser(userId, 2, first.next);
+      expect(second.events.map((e) => e.eventId)).toEqual(['2026-01-01#x']);
+    });
+  });
+});
