@@ -3,7 +3,7 @@ import type { JSONWebKeySet } from 'jose';
 import { type AccessTokenClaims, toClaims } from './access-tokens';
 import type { Clock } from '../domain/clock';
 import { TokenError, type TokenErrorCode } from '../domain/errors';
-import type { KeySetCache } from './key-set-cache';
+import { KeySetCache } from './key-set-cache';
 
 /** A public key ready for `crypto.verify`, with the one algorithm it may verify. */
 export interface VerifyKey {
@@ -119,6 +119,20 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
   if ((payload.exp as number) <= now - o.clockToleranceSeconds) fail('ERR_JWT_EXPIRED', 'token has expired');
 
   return toClaims(payload);
+}
+
+/** A cache of a public key set, imported for `crypto.verify`: what the synchronous verifier reads. */
+export function createVerifyKeyCache(
+  load: () => Promise<JSONWebKeySet>,
+  options: { ttlMs: number; now?: Clock },
+): KeySetCache<Map<string, VerifyKey>> {
+  return new KeySetCache<Map<string, VerifyKey>>({
+    load: async () => ({ jwks: await load() }),
+    build: (snapshot) => importVerifyKeys(snapshot.jwks),
+    has: (built, kid) => built.has(kid),
+    ttlMs: options.ttlMs,
+    ...(options.now && { now: options.now }),
+  });
 }
 
 /** Verifies with keys from a cache: synchronous while the key is there, one fetch when it is not. */

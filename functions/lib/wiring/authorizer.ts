@@ -2,9 +2,8 @@ import type { AccessTokenClaims } from '../tokens/access-tokens';
 import type { AuthLogger } from '../telemetry/events';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig } from './config';
-import { createFastVerifier, importVerifyKeys, type VerifyKey } from '../tokens/sync-verifier';
+import { createFastVerifier, createVerifyKeyCache } from '../tokens/sync-verifier';
 import { createJsonLogger, emitCountMetric } from '../telemetry/lite-logger';
-import { KeySetCache } from '../tokens/key-set-cache';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
 import { ROUTES, type PolicyRoute } from '../contract/routes';
@@ -32,13 +31,7 @@ export interface AuthorizerDeps {
  */
 export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   const config = loadConfig();
-  const loadPublic = publicJwksSource(config);
-  const keys = new KeySetCache<Map<string, VerifyKey>>({
-    load: async () => ({ jwks: await loadPublic() }),
-    build: (snapshot) => importVerifyKeys(snapshot.jwks),
-    has: (built, kid) => built.has(kid),
-    ttlMs: config.keysCacheTtlSeconds * 1000,
-  });
+  const keys = createVerifyKeyCache(publicJwksSource(config), { ttlMs: config.keysCacheTtlSeconds * 1000 });
   return {
     accessTokens: createFastVerifier(keys, { ...config, now: systemClock }),
     routes: [...ROUTES, ...config.extraRoutes],

@@ -1,12 +1,10 @@
-import { createAccessTokens, type AccessTokens } from '../tokens/access-tokens';
 import { CachedKeySource } from '../tokens/cached-key-source';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig, type Config } from './config';
 import type { KeySource } from '../tokens/key-source';
 import { createLogger, type AuthLogger } from '../telemetry/logger';
 import { ROUTES, type PolicyRoute } from '../contract/routes';
-import { createFastVerifier, importVerifyKeys } from '../tokens/sync-verifier';
-import { KeySetCache } from '../tokens/key-set-cache';
+import { createFastVerifier, createVerifyKeyCache } from '../tokens/sync-verifier';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
 import { publicJwksSource } from './secret-sources';
@@ -14,7 +12,7 @@ import { publicJwksSource } from './secret-sources';
 /** What verify-only functions (validate, JWKS) need: public keys, no DynamoDB, no private key. */
 export interface VerifyDeps {
   readonly keys: KeySource;
-  readonly accessTokens: Pick<AccessTokens, 'verify'>;
+  readonly accessTokens: ReturnType<typeof createFastVerifier>;
   readonly now: Clock;
   readonly logger: AuthLogger;
   readonly jwksMaxAgeSeconds: number;
@@ -26,17 +24,22 @@ export interface VerifyDeps {
   readonly revocation?: RevocationChecker | undefined;
 }
 
-/** Builds verify-only dependencies over a key source that holds public keys. */
+/**
+ * Verify-only dependencies over a key source of public keys: tokens are checked by the
+ * synchronous node:crypto verifier (the same checks as jose's, proven by a differential test),
+ * over the same keys. Tests build them this way too, so they run the production path.
+ */
 export function createVerifyDeps(
-  config: Pick<Config, 'issuer' | 'audience' | 'accessTokenTtlSeconds' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds'> &
+  config: Pick<Config, 'issuer' | 'audience' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds' | 'keysCacheTtlSeconds'> &
     Partial<Pick<Config, 'extraRoutes'>>,
   keys: KeySource,
   overrides: { now?: Clock; logger?: AuthLogger; revocation?: RevocationChecker } = {},
 ): VerifyDeps {
   const now = overrides.now ?? systemClock;
+  const verifyKeys = createVerifyKeyCache(() => keys.getPublicJwks(), { ttlMs: config.keysCacheTtlSeconds * 1000, now });
   return {
     keys,
-    accessTokens: createAccessTokens({ keys, now, ...config }),
+    accessTokens: createFastVerifier(verifyKeys, { ...config, now }),
     now,
     logger: overrides.logger ?? createLogger(),
     jwksMaxAgeSeconds: config.jwksMaxAgeSeconds,
@@ -46,19 +49,10 @@ export function createVerifyDeps(
   };
 }
 
-/**
- * The Lambda composition root of verify-only functions: the public key set, fetched lazily and
- * cached; tokens are checked by the synchronous node:crypto verifier (the same checks as jose's).
- */
+/** The Lambda composition root of verify-only functions: the public key set, fetched lazily and cached. */
 export async function defaultVerifyDeps(): Promise<VerifyDeps> {
   const config = loadConfig();
   const loadPublic = publicJwksSource(config);
-  const load = async () => ({ jwks: await loadPublic() });
-  const ttlMs = config.keysCacheTtlSeconds * 1000;
-  const keys = new CachedKeySource({ load, ttlMs });
-  const verifyKeys = new KeySetCache({ load, build: (s) => importVerifyKeys(s.jwks), has: (b, kid) => b.has(kid), ttlMs });
-  return {
-    ...createVerifyDeps(config, keys, { revocation: revocationCheckerFromConfig(config) }),
-    accessTokens: createFastVerifier(verifyKeys, { ...config, now: systemClock }),
-  };
+  const keys = new CachedKeySource({ load: async () => ({ jwks: await loadPublic() }), ttlMs: config.keysCacheTtlSeconds * 1000 });
+  return createVerifyDeps(config, keys, { revocation: revocationCheckerFromConfig(config) });
 }
