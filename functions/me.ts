@@ -1,7 +1,8 @@
 import { systemClock, type Clock } from './lib/domain/clock';
 import { loadSettings } from './lib/wiring/config';
 import { callerOf, createHttpHandler, json, type HttpHandler } from './lib/http/proxy';
-import { createLogger, type AuthLogger } from './lib/telemetry/logger';
+import type { AuthLogger } from './lib/telemetry/events';
+import { createLogger } from './lib/telemetry/logger';
 
 /** What `/api/me` needs: a logger, and the clock and tolerance that decide whether a token has expired. */
 export interface MeDeps {

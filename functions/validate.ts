@@ -1,7 +1,8 @@
 import { TokenError } from './lib/domain/errors';
 import { bearerToken } from './lib/domain/bearer';
 import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http/proxy';
-import { createLogger, logAuthEvent } from './lib/telemetry/logger';
+import { logAuthEvent } from './lib/telemetry/events';
+import { createLogger } from './lib/telemetry/logger';
 import type { DepsInput } from './lib/http/lazy';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';
 

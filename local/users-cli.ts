@@ -16,7 +16,7 @@ import { AuditStore } from '../functions/lib/stores/audit-store';
 import { createUser } from '../functions/lib/flows/users';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import { AuthError } from '../functions/lib/domain/errors';
-import type { AuthLogger } from '../functions/lib/telemetry/logger';
+import type { AuthLogger } from '../functions/lib/telemetry/events';
 import { createPasswordHasher } from '../functions/lib/domain/passwords';
 import { awsKeyStore } from '../functions/lib/stores/aws-key-store';
 import { describeKeys, revokeKey, type KeyStore } from '../functions/lib/tokens/key-rotation';

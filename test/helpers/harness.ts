@@ -6,7 +6,7 @@ import { createCoreDeps } from '../../functions/lib/wiring/core';
 import type { CoreDeps } from '../../functions/lib/flows/deps';
 import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
 import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
-import type { AuthLogger } from '../../functions/lib/telemetry/logger';
+import type { AuthLogger } from '../../functions/lib/telemetry/events';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/tokens/secrets';
 import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/wiring/verify';
 import { ensureTables } from '../../local/tables';

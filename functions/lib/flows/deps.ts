@@ -1,7 +1,7 @@
 import type { AccessTokens } from '../tokens/access-tokens';
 import type { AuditTrail } from '../telemetry/audit';
 import type { Clock } from '../domain/clock';
-import type { AuthLogger } from '../telemetry/logger';
+import type { AuthLogger } from '../telemetry/events';
 import type { AuthMetrics } from '../telemetry/metrics';
 import type { PasswordHasher } from '../domain/passwords';
 import type { RefreshTokens } from '../domain/refresh-tokens';

@@ -1,6 +1,6 @@
 import { epochSeconds } from '../domain/clock';
 import { InvalidGrantError } from '../domain/errors';
-import { logAuthEvent } from '../telemetry/logger';
+import { logAuthEvent } from '../telemetry/events';
 import { hashRefreshToken, openSuccessor, sealSuccessor } from '../domain/refresh-tokens';
 import { issueTokenPair } from './session-ops';
 import type { CoreDeps } from './deps';

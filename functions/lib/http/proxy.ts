@@ -3,7 +3,7 @@ import { callerFromContext, type Caller } from '../contract/authorizer-context';
 import type { Clock } from '../domain/clock';
 import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
 import { lazyDeps, type DepsInput } from './lazy';
-import type { AuthLogger } from '../telemetry/logger';
+import type { AuthLogger } from '../telemetry/events';
 import type { AuthMetrics } from '../telemetry/metrics';
 import type { RequestMeta } from '../domain/request-meta';
 
@@ -154,7 +154,7 @@ export function readBody<S extends { readonly required: readonly string[]; reado
 }
 
 /** A required string field of at most `maxChars` characters. */
-export function stringField(body: Record<string, unknown>, name: string, maxChars = 4096): string {
+function stringField(body: Record<string, unknown>, name: string, maxChars = 4096): string {
   const value = body[name];
   if (value === undefined || value === null) throw new InvalidRequestError(`${name} is required`);
   if (typeof value !== 'string') throw new InvalidRequestError(`${name} must be a string`);

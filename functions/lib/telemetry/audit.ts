@@ -1,7 +1,7 @@
 import { auditEventId } from '../domain/audit';
 import type { AuditRepo } from '../domain/ports';
 import type { Clock } from '../domain/clock';
-import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './logger';
+import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './events';
 import { EVENT_METRICS, type AuthMetrics } from './metrics';
 
 /** Events kept in the audit table as well as logged (the others are logged only). */

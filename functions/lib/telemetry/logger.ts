@@ -1,6 +1,7 @@
 import { Logger } from '@aws-lambda-powertools/logger';
 
-export { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './events';
-
-/** The service's logger (Powertools; level from POWERTOOLS_LOG_LEVEL). */
+/**
+ * The service's logger (Powertools; level from POWERTOOLS_LOG_LEVEL). Only composition roots
+ * import it: the log-event helpers live in `events.ts`, which pulls in no Powertools.
+ */
 export const createLogger = (): Logger => new Logger({ serviceName: 'auth' });

@@ -35,9 +35,6 @@ export interface AuthMetrics {
   flush(): void;
 }
 
-/** Records nothing (tests, the CLI). */
-export const noMetrics: AuthMetrics = { count: () => undefined, latencyMs: () => undefined, flush: () => undefined };
-
 /**
  * Powertools Metrics, in CloudWatch embedded metric format: one JSON line per invocation on
  * stdout, which CloudWatch turns into metrics with no API call. POWERTOOLS_METRICS_DISABLED

@@ -1,5 +1,4 @@
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { exportJWK, generateKeyPair, type JSONWebKeySet, type JWK } from 'jose';
 import type { Algorithm } from './key-source';
 import type { Pepper } from '../domain/passwords';
@@ -63,11 +62,6 @@ export function serializeSecrets(secrets: AuthSecrets): string {
     ...(secrets.keyMeta && { keyMeta: { ...secrets.keyMeta } }),
   };
   return JSON.stringify(doc, null, 2);
-}
-
-/** Reads a secrets file. */
-export async function loadSecretsFile(path: string): Promise<AuthSecrets> {
-  return parseSecrets(await readFile(path, 'utf8'));
 }
 
 /** A new signing key: extractable, so it can be stored as a JWK. */
