@@ -9,11 +9,10 @@ import { createUser } from '../functions/lib/flows/users';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { LOCAL_TABLES } from '../local/local-tables';
-import { ensureTables } from '../local/tables';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
 import { interleaved, ms, p50Us, table } from './lib';
+import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
 
 export async function benchLatency(secrets: AuthSecrets): Promise<void> {
   // Both on in-memory DynamoDB Local: its on-disk mode syncs every write to a file, which

@@ -2,6 +2,14 @@ import { CreateTableCommand, DescribeTableCommand, UpdateTimeToLiveCommand } fro
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { TABLES, toCreateTableInput, type TableDefinition } from '../functions/lib/contract/tables';
 
+/** Table names of the local runtime (the CDK stack names its own). */
+export const LOCAL_TABLES = {
+  usersTable: 'auth-users',
+  sessionsTable: 'auth-sessions',
+  attemptsTable: 'auth-attempts',
+  auditTable: 'auth-audit',
+} as const;
+
 /** Physical names of the service's tables. */
 export interface TableNames {
   readonly usersTable: string;

@@ -177,7 +177,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
       return answer({ statusCode: 405, error: 'method_not_allowed', description: `use ${allow.join(', ')}` }, { Allow: allow.join(', ') });
     }
 
-    readBody(req)
+    readRawBody(req)
       .then(async (body) => {
         if (body === undefined) return answer(GATEWAY_RESPONSES.REQUEST_TOO_LARGE);
         const event = buildEvent(req, url, matched, body, requestId, stage, options.trustedProxyHops ?? 0);
@@ -287,7 +287,7 @@ export function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): v
 }
 
 /** The body as text, or undefined when it is over the gateway's limit. */
-function readBody(req: IncomingMessage): Promise<string | null | undefined> {
+function readRawBody(req: IncomingMessage): Promise<string | null | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

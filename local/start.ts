@@ -30,8 +30,7 @@ import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type Dynam
 import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';
 import { demoPage } from './demo-page';
-import { LOCAL_TABLES } from './local-tables';
-import { ensureTables } from './tables';
+import { LOCAL_TABLES, ensureTables } from './dynamodb-tables';
 
 const HOST = '127.0.0.1';
 

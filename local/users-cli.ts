@@ -40,8 +40,7 @@ import {
   type DynamoDbLocal,
   type DynamoDbLocalCredentials,
 } from './dynamodb-local';
-import { LOCAL_TABLES } from './local-tables';
-import { ensureTables, type TableNames } from './tables';
+import { LOCAL_TABLES, ensureTables, type TableNames } from './dynamodb-tables';
 
 const USAGE = `usage: npm run users -- <command> [options]
 

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
-import { LOCAL_TABLES } from '../../local/local-tables';
+import { LOCAL_TABLES } from '../../local/dynamodb-tables';
 import { connect } from 'node:net';
 import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 

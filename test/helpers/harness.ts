@@ -9,7 +9,7 @@ import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-so
 import type { AuthLogger } from '../../functions/lib/telemetry/events';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/tokens/secrets';
 import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/wiring/verify';
-import { ensureTables } from '../../local/tables';
+import { ensureTables } from '../../local/dynamodb-tables';
 import { createRevocationChecker } from '../../functions/lib/authz/revocation';
 import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
 
