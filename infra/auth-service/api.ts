@@ -1,0 +1,131 @@
+import { Duration, RemovalPolicy, Validations, type CustomResource } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { GATEWAY_RESPONSES, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
+import { AUTHORIZER_IDENTITY_SOURCES, ROUTES } from '../../functions/lib/contract/routes';
+import type { AuthService } from './auth-service';
+import type { AuthFunctionName } from './functions';
+import type { ResolvedProps } from './props';
+
+/** The REST API and its stage: throttles as capacity limits, JSON access logs, CORS for listed origins. */
+export function createApi(scope: AuthService, p: ResolvedProps): apigw.RestApi {
+  return new apigw.RestApi(scope, 'Api', {
+    description: 'Auth service: login, refresh, logout, validate, JWKS',
+    endpointTypes: [apigw.EndpointType.REGIONAL],
+    cloudWatchRole: true,
+    cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+    deployOptions: {
+      stageName: p.stageName,
+      throttlingRateLimit: p.throttle.rateLimit,
+      throttlingBurstLimit: p.throttle.burstLimit,
+      // ERROR only, and never data traces: request bodies and headers hold passwords and tokens.
+      loggingLevel: apigw.MethodLoggingLevel.ERROR,
+      dataTraceEnabled: false,
+      tracingEnabled: p.tracing,
+      accessLogDestination: new apigw.LogGroupLogDestination(
+        new logs.LogGroup(scope, 'AccessLogs', { retention: p.logRetention, removalPolicy: RemovalPolicy.DESTROY }),
+      ),
+      accessLogFormat: apigw.AccessLogFormat.jsonWithStandardFields({
+        caller: false,
+        httpMethod: true,
+        ip: true,
+        protocol: true,
+        requestTime: true,
+        resourcePath: true,
+        responseLength: true,
+        status: true,
+        user: false,
+      }),
+      methodOptions: Object.fromEntries(
+        ROUTES.flatMap((r) => {
+          const limit =
+            r.handler === 'refresh'
+              ? p.refreshThrottle
+              : ['login', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration)
+                ? p.authRouteThrottle
+                : undefined;
+          return limit ? [[`${r.path}/${r.method}`, { throttlingRateLimit: limit.rateLimit, throttlingBurstLimit: limit.burstLimit }]] : [];
+        }),
+      ),
+    },
+    ...(p.allowedOrigins.length > 0 && {
+      defaultCorsPreflightOptions: {
+        allowOrigins: [...p.allowedOrigins],
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['Content-Type', 'Authorization', 'X-Requested-With'],
+        allowCredentials: true,
+        maxAge: Duration.hours(1),
+      },
+    }),
+  });
+}
+
+/**
+ * The authorizer, the Gateway Responses, and a method for every route of the route table, all
+ * once the keys exist (the stage goes live only after the key set-up).
+ */
+export function addRoutes(
+  scope: AuthService,
+  p: ResolvedProps,
+  functions: Record<AuthFunctionName, NodejsFunction>,
+  keySetup: CustomResource,
+): apigw.RequestAuthorizer {
+  const authorizer = new apigw.RequestAuthorizer(scope, 'Authorizer', {
+    handler: functions.authorizer,
+    // The token and the route: each cached policy then answers for one route only.
+    identitySources: [
+      apigw.IdentitySource.header(AUTHORIZER_IDENTITY_SOURCES.header),
+      ...AUTHORIZER_IDENTITY_SOURCES.context.map((c) => apigw.IdentitySource.context(c)),
+    ],
+    resultsCacheTtl: p.authorizerCacheTtl,
+  });
+
+  for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
+    scope.api.addGatewayResponse(`Gateway${type}`, {
+      type: apigw.ResponseType.of(type),
+      statusCode: String(response.statusCode),
+      responseHeaders: Object.fromEntries(
+        Object.entries({ 'Content-Type': 'application/json', ...('headers' in response ? response.headers : {}) }).map(([k, v]) => [
+          k,
+          `'${v}'`,
+        ]),
+      ),
+      templates: { 'application/json': gatewayResponseBody(response) },
+    });
+  }
+
+  // The functions validate bodies themselves (and say what is wrong); this checks what API
+  // Gateway can: declared parameters.
+  const validator = scope.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
+  for (const route of ROUTES) {
+    if (route.handler === 'register' && !p.selfRegistration) continue;
+    const method = scope.api.root
+      .resourceForPath(route.path)
+      .addMethod(route.method, new apigw.LambdaIntegration(functions[route.handler]), {
+        requestValidator: validator,
+        ...(route.access !== 'public' && { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
+      });
+    if (route.access === 'public') {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason: `${route.method} ${route.path} is a public auth endpoint: it is how callers obtain or check credentials`,
+      });
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'a public auth endpoint of this service; it has no authorizer at all',
+      });
+    } else {
+      Validations.of(method).acknowledge({
+        id: 'AwsSolutions-COG4',
+        reason: 'this service replaces Cognito: its own Lambda authorizer verifies the JWTs it issues',
+      });
+    }
+  }
+  scope.api.deploymentStage.node.addDependency(keySetup);
+  Validations.of(scope.api).acknowledge({
+    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs]',
+    reason: 'the account-level role API Gateway needs to write access logs; this managed policy is the one AWS documents for it',
+  });
+  return authorizer;
+}

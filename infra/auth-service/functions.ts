@@ -1,0 +1,167 @@
+import { join } from 'node:path';
+import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type { HandlerName, PolicyRoute } from '../../functions/lib/contract/routes';
+import { DEFAULTS, ENV } from '../../functions/lib/wiring/config';
+import { nodejsBundling } from '../bundling';
+import type { AuthService } from './auth-service';
+import type { ResolvedProps } from './props';
+import type { Tables } from './tables';
+
+const ROOT = join(__dirname, '../..');
+
+/** Every function of the service: the route handlers, the authorizer, and the key lifecycle. */
+export type AuthFunctionName = HandlerName | 'authorizer' | 'key-setup' | 'rotate-keys';
+
+/** What the functions' environment names: tables, token settings, keys, the extra routes. */
+interface FunctionContext {
+  readonly tables: Tables;
+  readonly secretArn: string;
+  readonly parameterName: string;
+  readonly issuer: string;
+  readonly audience: string;
+  /** Read at synth time, after every `addProtectedRoute`. */
+  readonly extraRoutes: () => readonly PolicyRoute[];
+}
+
+const toEnvRoute = (r: PolicyRoute) => ({ method: r.method, path: r.path, roles: r.access === 'public' ? [] : r.access.roles });
+
+/** Creates every function, each with its own log group and role, from one spec per function. */
+export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionContext): Record<AuthFunctionName, NodejsFunction> {
+  const common: Record<string, string> = {
+    [ENV.usersTable]: c.tables.users.tableName,
+    [ENV.sessionsTable]: c.tables.sessions.tableName,
+    [ENV.attemptsTable]: c.tables.attempts.tableName,
+    [ENV.auditTable]: c.tables.audit.tableName,
+    [ENV.issuer]: c.issuer,
+    [ENV.audience]: c.audience,
+    [ENV.accessTokenTtlSeconds]: String(p.accessTokenTtl.toSeconds()),
+    [ENV.sessionTtlSeconds]: String(p.sessionTtl.toSeconds()),
+    [ENV.bcryptCost]: String(p.bcryptCost),
+    [ENV.selfRegistration]: String(p.selfRegistration),
+    [ENV.keyRotationDays]: String(p.keyRotationInterval.toDays()),
+    [ENV.revocationCheck]: String(p.revocationCheck),
+    [ENV.auditRetentionDays]: String(p.auditRetention.toDays()),
+    [ENV.tokenDelivery]: p.tokenDelivery,
+    [ENV.allowedOrigins]: p.allowedOrigins.join(','),
+    NODE_OPTIONS: '--enable-source-maps',
+  };
+  const privateEnv = { ...common, [ENV.secretId]: c.secretArn };
+  const publicEnv = { ...common, [ENV.publicJwksParameter]: c.parameterName };
+  // The AWS Parameters and Secrets Lambda Extension serves the secret and the parameter over
+  // localhost, so no SDK client sits in these bundles.
+  const extension = lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
+    cacheSize: 10,
+    secretsManagerTtl: Duration.minutes(5),
+    parameterStoreTtl: Duration.minutes(5),
+  });
+
+  // With the check off, the verify-only bundles are built without it, and so without the SDK.
+  const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
+  const fn = (
+    name: AuthFunctionName,
+    options: {
+      memorySize: number;
+      timeout: Duration;
+      environment: Record<string, string>;
+      extension?: boolean;
+      define?: Record<string, string>;
+    },
+  ) =>
+    newFunction(scope, name, {
+      ...options,
+      // X-Ray tracing, when on, is a build-time switch too (Powertools Tracer is bundled only then).
+      define: { ...(p.tracing && { 'process.env.AUTH_TRACING': '"true"' }), ...options.define },
+      tracing: p.tracing,
+      logRetention: p.logRetention,
+      ...(options.extension && { paramsAndSecrets: extension }),
+    });
+  const api = { timeout: Duration.seconds(10) };
+  return {
+    login: fn('login', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    register: fn('register', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    refresh: fn('refresh', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
+    logout: fn('logout', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
+    validate: fn('validate', { ...api, memorySize: 512, environment: publicEnv, extension: true, define: verifyDefine }),
+    // The JWKS endpoint checks no token: built without the revocation check (and its SDK).
+    jwks: fn('jwks', {
+      ...api,
+      memorySize: 256,
+      environment: publicEnv,
+      extension: true,
+      define: { 'process.env.AUTH_REVOCATION_CHECK': '"false"' },
+    }),
+    me: fn('me', { ...api, memorySize: 256, environment: {} }),
+    authorizer: fn('authorizer', {
+      timeout: Duration.seconds(5),
+      memorySize: 512,
+      environment: { ...publicEnv, [ENV.extraRoutes]: Lazy.string({ produce: () => JSON.stringify(c.extraRoutes().map(toEnvRoute)) }) },
+      extension: true,
+      define: verifyDefine,
+    }),
+    sessions: fn('sessions', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
+    password: fn('password', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    admin: fn('admin', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    'key-setup': fn('key-setup', { timeout: Duration.minutes(1), memorySize: 512, environment: {} }),
+    'rotate-keys': fn('rotate-keys', {
+      timeout: Duration.minutes(1),
+      memorySize: 512,
+      environment: {
+        ...common,
+        [ENV.secretId]: c.secretArn,
+        [ENV.publicJwksParameter]: c.parameterName,
+        // A new key is published this long before it signs: longer than a verifier can hold an
+        // old set (extension cache + our cache + JWKS max-age + authorizer cache), with margin.
+        [ENV.keyPublishLeadSeconds]: String(Math.max(DEFAULTS.keyPublishLeadSeconds, 1500 + p.authorizerCacheTtl.toSeconds())),
+      },
+    }),
+  };
+}
+
+/** One function: its own log group, and a role that may write only there (no managed policy). */
+function newFunction(
+  scope: AuthService,
+  name: AuthFunctionName,
+  o: {
+    memorySize: number;
+    timeout: Duration;
+    environment: Record<string, string>;
+    logRetention: logs.RetentionDays;
+    paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion;
+    define?: Record<string, string>;
+    tracing: boolean;
+  },
+): NodejsFunction {
+  const id = name.replace(/(^|-)(\w)/g, (_m, _d, c: string) => c.toUpperCase());
+  const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: o.logRetention, removalPolicy: RemovalPolicy.DESTROY });
+  const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  role.addToPolicy(new iam.PolicyStatement({ actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }));
+  Validations.of(role).acknowledge({
+    id: `AwsSolutions-IAM5[Resource::<${Stack.of(scope).getLogicalId(logGroup.node.defaultChild as logs.CfnLogGroup)}.Arn>]`,
+    reason: 'the ARN of one log group ends in :* so that the function can write the log streams Lambda creates in it',
+  });
+  const f = new NodejsFunction(scope, `${id}Function`, {
+    entry: join(ROOT, 'functions', `${name}.ts`),
+    handler: 'handler',
+    runtime: lambda.Runtime.NODEJS_22_X,
+    architecture: lambda.Architecture.ARM_64,
+    memorySize: o.memorySize,
+    timeout: o.timeout,
+    environment: o.environment,
+    role,
+    logGroup,
+    bundling: nodejsBundling(o.define),
+    tracing: o.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
+    projectRoot: ROOT,
+    depsLockFilePath: join(ROOT, 'package-lock.json'),
+    ...(o.paramsAndSecrets && { paramsAndSecrets: o.paramsAndSecrets }),
+  });
+  Validations.of(f).acknowledge({
+    id: 'AwsSolutions-L1',
+    reason: 'Node.js 22 is the runtime this service supports and tests; newer runtimes follow once tested',
+  });
+  return f;
+}

@@ -1,0 +1,75 @@
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { SESSIONS_BY_USER_INDEX } from '../../functions/lib/contract/tables';
+import type { AuthFunctionName } from './functions';
+import type { ResolvedProps } from './props';
+import type { Tables } from './tables';
+
+type DynamoAction = 'GetItem' | 'PutItem' | 'UpdateItem' | 'DeleteItem' | 'BatchGetItem' | 'Query' | 'Scan' | 'ConditionCheckItem';
+
+/** The failure counters: read several at once, count, reset, mark a trusted source. */
+const COUNTERS: readonly DynamoAction[] = ['BatchGetItem', 'UpdateItem', 'PutItem', 'DeleteItem'];
+
+/**
+ * Least privilege, at a glance: which function may do what on which table. Nothing else is
+ * granted on DynamoDB (`table.grant` would add the indexes too; only `byUserIndex` reads one).
+ */
+const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'byUserIndex', readonly DynamoAction[]>>>> = {
+  login: { users: ['GetItem', 'UpdateItem'], sessions: ['PutItem'], attempts: COUNTERS },
+  register: { users: ['PutItem'] },
+  refresh: { users: ['GetItem'], sessions: ['UpdateItem'] },
+  logout: { sessions: ['UpdateItem'] },
+  sessions: { users: ['GetItem', 'UpdateItem'], sessions: ['GetItem', 'UpdateItem'], byUserIndex: ['Query'] },
+  // PutItem on sessions: replacing a temporary password opens a session, as login does.
+  password: { users: ['GetItem', 'UpdateItem'], sessions: ['UpdateItem', 'PutItem'], attempts: COUNTERS, byUserIndex: ['Query'] },
+  // ConditionCheckItem: a change that demotes or disables an admin commits only while another admin remains.
+  admin: {
+    users: ['GetItem', 'PutItem', 'UpdateItem', 'Scan', 'ConditionCheckItem'],
+    sessions: ['UpdateItem'],
+    audit: ['Query'],
+    byUserIndex: ['Query'],
+  },
+};
+
+/** The functions that run the flows: they sign (private keys), hash (pepper) and audit. */
+const FLOWS: readonly AuthFunctionName[] = ['login', 'register', 'refresh', 'logout', 'sessions', 'password', 'admin'];
+/** The functions that only verify: they read the public key set, never a private key. */
+const VERIFIERS: readonly AuthFunctionName[] = ['validate', 'jwks', 'authorizer'];
+
+/** Grants every function exactly what it calls, on exactly its resources. */
+export function grantAccess(
+  p: ResolvedProps,
+  functions: Record<AuthFunctionName, NodejsFunction>,
+  tables: Tables,
+  keys: { secretArn: string; parameterArn: string },
+): void {
+  const allow = (f: NodejsFunction, resource: string, actions: readonly string[]) =>
+    f.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [resource] }));
+  const arnOf = (target: keyof Tables | 'byUserIndex') =>
+    target === 'byUserIndex' ? `${tables.sessions.tableArn}/index/${SESSIONS_BY_USER_INDEX}` : tables[target].tableArn;
+  for (const [name, grants] of Object.entries(ACCESS) as [AuthFunctionName, NonNullable<(typeof ACCESS)[AuthFunctionName]>][]) {
+    for (const [target, actions] of Object.entries(grants) as [keyof Tables | 'byUserIndex', readonly DynamoAction[]][]) {
+      allow(
+        functions[name],
+        arnOf(target),
+        actions.map((a) => `dynamodb:${a}`),
+      );
+    }
+  }
+  for (const name of FLOWS) {
+    allow(functions[name], tables.audit.tableArn, ['dynamodb:PutItem']);
+    allow(functions[name], keys.secretArn, ['secretsmanager:GetSecretValue']);
+  }
+  // The revocation check reads a session and its user in one BatchGetItem.
+  if (p.revocationCheck) {
+    for (const name of ['authorizer', 'validate'] as const) {
+      allow(functions[name], tables.users.tableArn, ['dynamodb:BatchGetItem']);
+      allow(functions[name], tables.sessions.tableArn, ['dynamodb:BatchGetItem']);
+    }
+  }
+  for (const name of VERIFIERS) allow(functions[name], keys.parameterArn, ['ssm:GetParameter']);
+  allow(functions['key-setup'], keys.secretArn, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+  allow(functions['key-setup'], keys.parameterArn, ['ssm:PutParameter', 'ssm:DeleteParameter']);
+  allow(functions['rotate-keys'], keys.secretArn, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
+  allow(functions['rotate-keys'], keys.parameterArn, ['ssm:GetParameter', 'ssm:PutParameter']);
+}

@@ -1,0 +1,212 @@
+import { Duration } from 'aws-cdk-lib';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as sns from 'aws-cdk-lib/aws-sns';
+import { DEFAULTS } from '../../functions/lib/wiring/config';
+
+/** Request rate limits (API Gateway token bucket). */
+export interface ThrottleSettings {
+  /** Steady-state requests per second. */
+  readonly rateLimit: number;
+  /** Largest burst. */
+  readonly burstLimit: number;
+}
+
+/** Props of `AuthService`. Every one has a secure default. */
+export interface AuthServiceProps {
+  /**
+   * API Gateway stage.
+   * @default 'prod'
+   */
+  readonly stageName?: string;
+  /**
+   * `iss` of access tokens (use your custom domain's URL if you have one).
+   * @default the stage URL of the API
+   */
+  readonly issuer?: string;
+  /**
+   * `aud` of access tokens: the APIs that accept them.
+   * @default the issuer followed by `/api`
+   */
+  readonly audience?: string;
+  /**
+   * Access-token lifetime (60 s to 24 h).
+   * @default Duration.minutes(15)
+   */
+  readonly accessTokenTtl?: Duration;
+  /**
+   * Absolute session lifetime: refreshes never extend it.
+   * @default Duration.days(30)
+   */
+  readonly sessionTtl?: Duration;
+  /**
+   * bcrypt work factor (10 to 15). Each step doubles the CPU time of a login.
+   * @default 11
+   */
+  readonly bcryptCost?: number;
+  /**
+   * Memory of the functions that run bcrypt (login, register), in MB. Lambda gives CPU in
+   * proportion to memory and bcrypt is single-threaded, so 1769 MB (one full vCPU) is where a
+   * compare stops getting faster; 1024 MB makes it about 1.7 times slower.
+   * @default 1769
+   */
+  readonly passwordFunctionMemorySize?: number;
+  /**
+   * Serve `POST /api/auth/register` (self sign-up).
+   * @default false
+   */
+  readonly selfRegistration?: boolean;
+  /**
+   * How long API Gateway caches the authorizer's policy per `Authorization` header (0 to 1 h).
+   * @default Duration.minutes(5)
+   */
+  readonly authorizerCacheTtl?: Duration;
+  /**
+   * Stage-wide throttling: a capacity limit for the whole API. API Gateway's throttles are one
+   * token bucket for all callers, so they protect capacity and cost, never one user from another
+   * (that is WAF's per-IP rule and the per-account backoff in DynamoDB; see the README).
+   * @default { rateLimit: 1000, burstLimit: 2000 }
+   */
+  readonly throttle?: ThrottleSettings;
+  /**
+   * Capacity limit of the routes that run bcrypt (login, register, password change): each call
+   * costs about 120 ms of a full vCPU, so this bounds the concurrent bcrypt work and its bill.
+   * @default { rateLimit: 100, burstLimit: 200 }
+   */
+  readonly authRouteThrottle?: ThrottleSettings;
+  /**
+   * Capacity limit of refresh: every signed-in client calls it once per access-token lifetime
+   * (15 minutes by default), so 500 per second serves about 450 000 active clients.
+   * @default { rateLimit: 500, burstLimit: 1000 }
+   */
+  readonly refreshThrottle?: ThrottleSettings;
+  /**
+   * Origins allowed by CORS, as full origins (`https://app.example.com`). `*` is refused.
+   * @default [] (no CORS: only same-origin and server-side callers)
+   */
+  readonly allowedOrigins?: readonly string[];
+  /**
+   * Put an AWS WAF web ACL in front of the API, with a rate-based rule per source IP on the
+   * auth routes. Costs about $6 a month plus $0.60 per million requests.
+   * @default true
+   */
+  readonly waf?: boolean;
+  /**
+   * Requests to `/api/auth/*` one IP may make in 5 minutes before WAF blocks it (at least 10).
+   * @default 300
+   */
+  readonly wafRateLimitPer5Minutes?: number;
+  /**
+   * Keep the tables and secrets when the stack is deleted, with deletion protection on. Set
+   * false only for disposable development stacks.
+   * @default true
+   */
+  readonly retainData?: boolean;
+  /**
+   * Retention of function and access logs.
+   * @default logs.RetentionDays.THREE_MONTHS
+   */
+  readonly logRetention?: logs.RetentionDays;
+  /**
+   * Age at which the signing key gets a successor (checked daily).
+   * @default Duration.days(90)
+   */
+  readonly keyRotationInterval?: Duration;
+  /**
+   * The authorizer and validate check each token's session and user in DynamoDB, so logout,
+   * password changes, disabling and revocation take effect within the cache bound
+   * (authorizerCacheTtl + 30 s). Off, the authorizer bundle carries no AWS SDK and tokens live
+   * until they expire.
+   * @default true
+   */
+  readonly revocationCheck?: boolean;
+  /**
+   * How long the audit table keeps security events.
+   * @default Duration.days(90)
+   */
+  readonly auditRetention?: Duration;
+  /**
+   * Trace the functions and the API with AWS X-Ray (Powertools Tracer captures the DynamoDB
+   * calls). Off, the X-Ray SDK is not even bundled.
+   * @default false
+   */
+  readonly tracing?: boolean;
+  /**
+   * Where the refresh token travels: `body` (JSON), `cookie` (an HttpOnly, Secure,
+   * SameSite=Strict `__Secure-` cookie limited to the auth routes, for browser apps), or `both`.
+   * @default 'body'
+   */
+  readonly tokenDelivery?: 'body' | 'cookie' | 'both';
+  /**
+   * Where the alarms notify.
+   * @default no notifications (the alarms still show in CloudWatch)
+   */
+  readonly alarmTopic?: sns.ITopic;
+  /**
+   * Failed logins in 5 minutes that raise the failed-login alarm.
+   * @default 50
+   */
+  readonly failedLoginAlarmThreshold?: number;
+}
+
+/** Props with defaults applied, checked; a bad one fails synth with a message naming it. */
+export function resolveProps(props: AuthServiceProps) {
+  const p = {
+    stageName: props.stageName ?? 'prod',
+    issuer: props.issuer,
+    audience: props.audience,
+    accessTokenTtl: props.accessTokenTtl ?? Duration.seconds(DEFAULTS.accessTokenTtlSeconds),
+    sessionTtl: props.sessionTtl ?? Duration.seconds(DEFAULTS.sessionTtlSeconds),
+    bcryptCost: props.bcryptCost ?? DEFAULTS.bcryptCost,
+    passwordFunctionMemorySize: props.passwordFunctionMemorySize ?? 1769,
+    selfRegistration: props.selfRegistration ?? false,
+    authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
+    throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
+    authRouteThrottle: props.authRouteThrottle ?? { rateLimit: 100, burstLimit: 200 },
+    refreshThrottle: props.refreshThrottle ?? { rateLimit: 500, burstLimit: 1000 },
+    allowedOrigins: props.allowedOrigins ?? [],
+    waf: props.waf ?? true,
+    wafRateLimitPer5Minutes: props.wafRateLimitPer5Minutes ?? 300,
+    retainData: props.retainData ?? true,
+    logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
+    keyRotationInterval: props.keyRotationInterval ?? Duration.days(DEFAULTS.keyRotationDays),
+    revocationCheck: props.revocationCheck ?? DEFAULTS.revocationCheck,
+    auditRetention: props.auditRetention ?? Duration.days(DEFAULTS.auditRetentionDays),
+    tracing: props.tracing ?? false,
+    tokenDelivery: props.tokenDelivery ?? DEFAULTS.tokenDelivery,
+    alarmTopic: props.alarmTopic,
+    failedLoginAlarmThreshold: props.failedLoginAlarmThreshold ?? 50,
+  };
+  const fail = (message: string): never => {
+    throw new Error(`AuthService: ${message}`);
+  };
+  const inRange = (name: string, value: number, min: number, max: number) => {
+    if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be an integer from ${min} to ${max}, got ${value}`);
+  };
+  inRange('bcryptCost', p.bcryptCost, 10, 15);
+  inRange('passwordFunctionMemorySize', p.passwordFunctionMemorySize, 128, 10_240);
+  inRange('accessTokenTtl (seconds)', p.accessTokenTtl.toSeconds(), 60, 86_400);
+  inRange('sessionTtl (seconds)', p.sessionTtl.toSeconds(), 300, 365 * 86_400);
+  inRange('authorizerCacheTtl (seconds)', p.authorizerCacheTtl.toSeconds(), 0, 3600);
+  inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
+  inRange('keyRotationInterval (days)', p.keyRotationInterval.toDays(), 1, 3650);
+  inRange('auditRetention (days)', p.auditRetention.toDays(), 1, 3650);
+  inRange('failedLoginAlarmThreshold', p.failedLoginAlarmThreshold, 1, 1_000_000);
+  for (const [name, t] of [
+    ['throttle', p.throttle],
+    ['authRouteThrottle', p.authRouteThrottle],
+    ['refreshThrottle', p.refreshThrottle],
+  ] as const) {
+    if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
+  }
+  if (!/^[A-Za-z0-9_]+$/.test(p.stageName)) fail(`stageName must be letters, digits or _, got ${JSON.stringify(p.stageName)}`);
+  for (const origin of p.allowedOrigins) {
+    if (origin === '*') fail('allowedOrigins must list origins; "*" would let any site call the API');
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      fail(`allowedOrigins entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
+  }
+  if (p.issuer !== undefined && !/^https:\/\//.test(p.issuer)) fail(`issuer must be an https URL, got ${JSON.stringify(p.issuer)}`);
+  return p;
+}
+
+/** The props with their defaults, checked. */
+export type ResolvedProps = ReturnType<typeof resolveProps>;

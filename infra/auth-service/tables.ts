@@ -1,0 +1,44 @@
+import type { RemovalPolicy } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import { TABLES, type KeyAttribute, type TableDefinition } from '../../functions/lib/contract/tables';
+import type { AuthService } from './auth-service';
+
+/** The service's tables, from the one table definition module (functions/lib/contract/tables.ts). */
+export function addTables(scope: AuthService, retain: boolean, removalPolicy: RemovalPolicy) {
+  return {
+    users: addTable(scope, 'UsersTable', TABLES.users, retain, removalPolicy),
+    sessions: addTable(scope, 'SessionsTable', TABLES.sessions, retain, removalPolicy),
+    attempts: addTable(scope, 'AttemptsTable', TABLES.attempts, retain, removalPolicy),
+    audit: addTable(scope, 'AuditTable', TABLES.audit, retain, removalPolicy),
+  };
+}
+
+/** The tables by the name the permissions table uses. */
+export type Tables = ReturnType<typeof addTables>;
+
+function addTable(scope: AuthService, id: string, def: TableDefinition, retain: boolean, removalPolicy: RemovalPolicy): dynamodb.Table {
+  const attr = (k: KeyAttribute) => ({
+    name: k.name,
+    type: k.type === 'S' ? dynamodb.AttributeType.STRING : dynamodb.AttributeType.NUMBER,
+  });
+  const table = new dynamodb.Table(scope, id, {
+    partitionKey: attr(def.partitionKey),
+    ...(def.sortKey && { sortKey: attr(def.sortKey) }),
+    billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    encryption: dynamodb.TableEncryption.AWS_MANAGED,
+    deletionProtection: retain,
+    removalPolicy,
+    ...(def.ttlAttribute && { timeToLiveAttribute: def.ttlAttribute }),
+  });
+  for (const index of def.globalSecondaryIndexes) {
+    table.addGlobalSecondaryIndex({
+      indexName: index.indexName,
+      partitionKey: attr(index.partitionKey),
+      ...(index.sortKey && { sortKey: attr(index.sortKey) }),
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...index.nonKeyAttributes],
+    });
+  }
+  return table;
+}
