@@ -8,6 +8,9 @@ import type { AuthService } from './auth-service';
 import type { AuthFunctionName } from './functions';
 import type { ResolvedProps } from './props';
 
+/** The routes this deployment serves: the route table, less those whose setting is off. */
+export const servedRoutes = (p: ResolvedProps) => ROUTES.filter((r) => r.enabledBy === undefined || p[r.enabledBy]);
+
 /** The REST API and its stage: throttles as capacity limits, JSON access logs, CORS for listed origins. */
 export function createApi(scope: AuthService, p: ResolvedProps): apigw.RestApi {
   return new apigw.RestApi(scope, 'Api', {
@@ -38,13 +41,8 @@ export function createApi(scope: AuthService, p: ResolvedProps): apigw.RestApi {
         user: false,
       }),
       methodOptions: Object.fromEntries(
-        ROUTES.flatMap((r) => {
-          const limit =
-            r.handler === 'refresh'
-              ? p.refreshThrottle
-              : ['login', 'password'].includes(r.handler) || (r.handler === 'register' && p.selfRegistration)
-                ? p.authRouteThrottle
-                : undefined;
+        servedRoutes(p).flatMap((r) => {
+          const limit = r.throttle === 'refresh' ? p.refreshThrottle : r.throttle === 'credentials' ? p.authRouteThrottle : undefined;
           return limit ? [[`${r.path}/${r.method}`, { throttlingRateLimit: limit.rateLimit, throttlingBurstLimit: limit.burstLimit }]] : [];
         }),
       ),
@@ -98,8 +96,7 @@ export function addRoutes(
   // The functions validate bodies themselves (and say what is wrong); this checks what API
   // Gateway can: declared parameters.
   const validator = scope.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
-  for (const route of ROUTES) {
-    if (route.handler === 'register' && !p.selfRegistration) continue;
+  for (const route of servedRoutes(p)) {
     const method = scope.api.root
       .resourceForPath(route.path)
       .addMethod(route.method, new apigw.LambdaIntegration(functions[route.handler]), {

@@ -1,6 +1,7 @@
 import { Stack } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { GATEWAY_RESPONSES, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
+import { AUTH_PATH_PREFIX } from '../../functions/lib/contract/routes';
 import type { AuthService } from './auth-service';
 
 /** A web ACL with a rate-based rule per source IP on the auth routes, on the API's stage. */
@@ -26,7 +27,7 @@ export function addWaf(scope: AuthService, limit: number, stageName: string): wa
               byteMatchStatement: {
                 fieldToMatch: { uriPath: {} },
                 positionalConstraint: 'CONTAINS',
-                searchString: '/api/auth/',
+                searchString: AUTH_PATH_PREFIX,
                 textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
               },
             },

@@ -33,7 +33,7 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 describe('API Gateway', () => {
   it("has exactly the route table's methods, with the authorizer on every protected one", () => {
     const methods = auth.api.methods.filter((m) => m.httpMethod !== 'OPTIONS');
-    const expected = ROUTES.filter((r) => r.handler !== 'register');
+    const expected = ROUTES.filter((r) => r.enabledBy !== 'selfRegistration');
     expect(methods.map((m) => `${m.httpMethod} ${m.resource.path}`).sort()).toEqual(expected.map((r) => `${r.method} ${r.path}`).sort());
     for (const route of expected) {
       const method = methods.find((m) => m.httpMethod === route.method && m.resource.path === route.path) as apigw.Method;

@@ -22,14 +22,28 @@ export interface Route {
   readonly path: string;
   readonly handler: HandlerName;
   readonly access: RouteAccess;
+  /**
+   * The API Gateway capacity limit it shares: `credentials` for the routes that run bcrypt,
+   * `refresh` for refresh. Absent: the stage's limit only.
+   */
+  readonly throttle?: 'credentials' | 'refresh';
+  /** Served only when this setting is on. */
+  readonly enabledBy?: 'selfRegistration';
 }
 
 /** Every route of the API. */
 export const ROUTES: readonly Route[] = [
-  { method: 'POST', path: '/api/auth/login', handler: 'login', access: 'public' },
-  { method: 'POST', path: '/api/auth/refresh', handler: 'refresh', access: 'public' },
+  { method: 'POST', path: '/api/auth/login', handler: 'login', access: 'public', throttle: 'credentials' },
+  { method: 'POST', path: '/api/auth/refresh', handler: 'refresh', access: 'public', throttle: 'refresh' },
   { method: 'POST', path: '/api/auth/logout', handler: 'logout', access: 'public' },
-  { method: 'POST', path: '/api/auth/register', handler: 'register', access: 'public' },
+  {
+    method: 'POST',
+    path: '/api/auth/register',
+    handler: 'register',
+    access: 'public',
+    throttle: 'credentials',
+    enabledBy: 'selfRegistration',
+  },
   // Checks its own token, for services that are not behind the gateway.
   { method: 'GET', path: '/api/auth/validate', handler: 'validate', access: 'public' },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', access: 'public' },
@@ -40,9 +54,9 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/api/auth/sessions', handler: 'sessions', access: { roles: [] } },
   { method: 'DELETE', path: '/api/auth/sessions/{sid}', handler: 'sessions', access: { roles: [] } },
   { method: 'POST', path: '/api/auth/logout-all', handler: 'sessions', access: { roles: [] } },
-  { method: 'POST', path: '/api/auth/password', handler: 'password', access: { roles: [] } },
+  { method: 'POST', path: '/api/auth/password', handler: 'password', access: { roles: [] }, throttle: 'credentials' },
   // A temporary password (an admin reset) opens no session until it is replaced here.
-  { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public' },
+  { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public', throttle: 'credentials' },
   // An admin-only example: answers like /api/me, for callers with the admin role.
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
   // Administration over HTTP: what the admin CLI does.
@@ -89,3 +103,6 @@ export function isPermitted(route: PolicyRoute, roles: readonly string[]): boole
   if (route.access === 'public') return true;
   return route.access.roles.length === 0 || route.access.roles.some((r) => roles.includes(r));
 }
+
+/** The path prefix every route of the auth endpoints shares (the WAF's rate rule counts under it). */
+export const AUTH_PATH_PREFIX = '/api/auth/';
