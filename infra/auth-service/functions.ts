@@ -5,6 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { HandlerName, PolicyRoute } from '../../functions/lib/contract/routes';
+import { SETTINGS, settingToEnv } from '../../functions/lib/contract/settings';
 import { DEFAULTS, ENV } from '../../functions/lib/wiring/config';
 import { nodejsBundling } from '../bundling';
 import type { AuthService } from './auth-service';
@@ -47,6 +48,12 @@ export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionCo
     [ENV.auditRetentionDays]: String(p.auditRetention.toDays()),
     [ENV.tokenDelivery]: p.tokenDelivery,
     [ENV.allowedOrigins]: p.allowedOrigins.join(','),
+    ...Object.fromEntries(
+      Object.entries(p.settings).map(([key, value]) => {
+        const spec = SETTINGS[key as keyof typeof SETTINGS];
+        return [spec.env, settingToEnv(spec, value)];
+      }),
+    ),
     NODE_OPTIONS: '--enable-source-maps',
   };
   const privateEnv = { ...common, [ENV.secretId]: c.secretArn };

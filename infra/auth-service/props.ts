@@ -1,7 +1,20 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { DEFAULTS } from '../../functions/lib/wiring/config';
+import { DEFAULTS, SETTINGS, type Settings, settingProblem } from '../../functions/lib/contract/settings';
+
+/** The runtime settings that props of their own set (in their own units). */
+const SETTINGS_OF_PROPS = {
+  accessTokenTtlSeconds: 'accessTokenTtl',
+  sessionTtlSeconds: 'sessionTtl',
+  bcryptCost: 'bcryptCost',
+  selfRegistration: 'selfRegistration',
+  keyRotationDays: 'keyRotationInterval',
+  revocationCheck: 'revocationCheck',
+  auditRetentionDays: 'auditRetention',
+  tokenDelivery: 'tokenDelivery',
+  allowedOrigins: 'allowedOrigins',
+} as const satisfies Partial<Record<keyof typeof SETTINGS, string>>;
 
 /** Request rate limits (API Gateway token bucket). */
 export interface ThrottleSettings {
@@ -146,6 +159,14 @@ export interface AuthServiceProps {
    * @default 50
    */
   readonly failedLoginAlarmThreshold?: number;
+  /**
+   * Any runtime setting of `functions/lib/contract/settings.ts` (lockout counters, idle timeout,
+   * grace window, clock tolerance, caches...), checked against its declared range and written
+   * to every function's environment. The props above set their own settings; naming one here
+   * as well is refused.
+   * @default each setting's documented default
+   */
+  readonly settings?: Partial<Settings>;
 }
 
 /** Props with defaults applied, checked; a bad one fails synth with a message naming it. */
@@ -175,6 +196,7 @@ export function resolveProps(props: AuthServiceProps) {
     tokenDelivery: props.tokenDelivery ?? DEFAULTS.tokenDelivery,
     alarmTopic: props.alarmTopic,
     failedLoginAlarmThreshold: props.failedLoginAlarmThreshold ?? 50,
+    settings: props.settings ?? {},
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);
@@ -182,14 +204,30 @@ export function resolveProps(props: AuthServiceProps) {
   const inRange = (name: string, value: number, min: number, max: number) => {
     if (!Number.isInteger(value) || value < min || value > max) fail(`${name} must be an integer from ${min} to ${max}, got ${value}`);
   };
-  inRange('bcryptCost', p.bcryptCost, 10, 15);
+  // A prop that stands for a runtime setting is held to that setting's declared range.
+  const setting = (name: string, key: keyof typeof SETTINGS, value: unknown) => {
+    const problem = settingProblem(SETTINGS[key], value);
+    if (problem) fail(`${name} ${problem}, got ${JSON.stringify(value)}`);
+  };
+  setting('bcryptCost', 'bcryptCost', p.bcryptCost);
+  setting('accessTokenTtl (seconds)', 'accessTokenTtlSeconds', p.accessTokenTtl.toSeconds());
+  setting('sessionTtl (seconds)', 'sessionTtlSeconds', p.sessionTtl.toSeconds());
+  setting('keyRotationInterval (days)', 'keyRotationDays', p.keyRotationInterval.toDays());
+  setting('auditRetention (days)', 'auditRetentionDays', p.auditRetention.toDays());
+  for (const origin of p.allowedOrigins) {
+    if (origin === '*') fail('allowedOrigins must list origins; "*" would let any site call the API');
+    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+      fail(`allowedOrigins entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
+  }
+  const byProps = new Set<string>(Object.keys(SETTINGS_OF_PROPS));
+  for (const [key, value] of Object.entries(p.settings)) {
+    if (!(key in SETTINGS)) fail(`settings.${key} is not a setting (see functions/lib/contract/settings.ts)`);
+    if (byProps.has(key)) fail(`settings.${key} is set by the ${SETTINGS_OF_PROPS[key as keyof typeof SETTINGS_OF_PROPS]} prop; use that`);
+    setting(`settings.${key}`, key as keyof typeof SETTINGS, value);
+  }
   inRange('passwordFunctionMemorySize', p.passwordFunctionMemorySize, 128, 10_240);
-  inRange('accessTokenTtl (seconds)', p.accessTokenTtl.toSeconds(), 60, 86_400);
-  inRange('sessionTtl (seconds)', p.sessionTtl.toSeconds(), 300, 365 * 86_400);
   inRange('authorizerCacheTtl (seconds)', p.authorizerCacheTtl.toSeconds(), 0, 3600);
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
-  inRange('keyRotationInterval (days)', p.keyRotationInterval.toDays(), 1, 3650);
-  inRange('auditRetention (days)', p.auditRetention.toDays(), 1, 3650);
   inRange('failedLoginAlarmThreshold', p.failedLoginAlarmThreshold, 1, 1_000_000);
   for (const [name, t] of [
     ['throttle', p.throttle],
@@ -199,11 +237,6 @@ export function resolveProps(props: AuthServiceProps) {
     if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
   }
   if (!/^[A-Za-z0-9_]+$/.test(p.stageName)) fail(`stageName must be letters, digits or _, got ${JSON.stringify(p.stageName)}`);
-  for (const origin of p.allowedOrigins) {
-    if (origin === '*') fail('allowedOrigins must list origins; "*" would let any site call the API');
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin)
-      fail(`allowedOrigins entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
-  }
   if (p.issuer !== undefined && !/^https:\/\//.test(p.issuer)) fail(`issuer must be an https URL, got ${JSON.stringify(p.issuer)}`);
   return p;
 }

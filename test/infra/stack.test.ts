@@ -358,6 +358,20 @@ describe('the construct', () => {
     t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'CUSTOM', ResourceId: Match.anyValue() });
   });
 
+  it('writes every runtime setting given in the settings prop to the functions, under its declared variable', () => {
+    const { template: t, stack: st } = synthStack(
+      { settings: { sessionIdleSeconds: 3600, lockoutFreePerIp: 500, clockToleranceSeconds: 5 } },
+      { bundle: false },
+    );
+    const env =
+      t.toJSON().Resources[Stack.of(st).getLogicalId(st.auth.functions.login.node.defaultChild as never)].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      AUTH_SESSION_IDLE_SECONDS: '3600',
+      AUTH_LOCKOUT_FREE_ATTEMPTS_PER_IP: '500',
+      AUTH_CLOCK_TOLERANCE_SECONDS: '5',
+    });
+  });
+
   it.each([
     [{ bcryptCost: 9 }, 'AuthService: bcryptCost must be an integer from 10 to 15, got 9'],
     [{ allowedOrigins: ['*'] }, 'AuthService: allowedOrigins must list origins; "*" would let any site call the API'],
@@ -367,6 +381,9 @@ describe('the construct', () => {
     ],
     [{ wafRateLimitPer5Minutes: 5 }, 'AuthService: wafRateLimitPer5Minutes must be an integer from 10 to 2000000000, got 5'],
     [{ issuer: 'http://insecure.example' }, 'AuthService: issuer must be an https URL, got "http://insecure.example"'],
+    [{ settings: { lockoutFreePerAccount: 0 } }, 'AuthService: settings.lockoutFreePerAccount must be an integer from 1 to 100000, got 0'],
+    [{ settings: { bcryptCost: 12 } }, 'AuthService: settings.bcryptCost is set by the bcryptCost prop; use that'],
+    [{ settings: { nonsense: 1 } }, 'AuthService: settings.nonsense is not a setting'],
   ])('fails synth on a bad prop %j, naming the value', (props, message) => {
     expect(() => synthStack(props as never, { bundle: false })).toThrow(message);
   });

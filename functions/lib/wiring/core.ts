@@ -5,7 +5,7 @@ import { createAuditTrail } from '../telemetry/audit';
 import { AuditStore } from '../stores/audit-store';
 import { CachedKeySource } from '../tokens/cached-key-source';
 import { systemClock, type Clock } from '../domain/clock';
-import { loadConfig, type Config } from './config';
+import { loadConfig, type Config, type Settings } from './config';
 import type { CoreDeps } from '../flows/deps';
 import { createDocumentClient } from './dynamo-client';
 import { JwkSetKeySource, type KeySource } from '../tokens/key-source';
@@ -20,32 +20,7 @@ import { SessionsStore } from '../stores/sessions-store';
 import { UsersStore } from '../stores/users-store';
 
 /** The configuration the flows read. */
-export type CoreConfig = Pick<
-  Config,
-  | 'usersTable'
-  | 'sessionsTable'
-  | 'attemptsTable'
-  | 'auditTable'
-  | 'auditRetentionDays'
-  | 'sessionIdleSeconds'
-  | 'lockoutFreePerSource'
-  | 'lockoutFreePerAccount'
-  | 'lockoutFreePerIp'
-  | 'lockoutBaseDelaySeconds'
-  | 'lockoutMaxDelaySeconds'
-  | 'lockoutWindowSeconds'
-  | 'trustedSourceDays'
-  | 'tokenDelivery'
-  | 'allowedOrigins'
-  | 'issuer'
-  | 'audience'
-  | 'accessTokenTtlSeconds'
-  | 'clockToleranceSeconds'
-  | 'sessionTtlSeconds'
-  | 'refreshGraceSeconds'
-  | 'bcryptCost'
-  | 'selfRegistration'
->;
+export type CoreConfig = Settings & Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'issuer' | 'audience'>;
 
 /**
  * Builds the dependencies of the flows on the DynamoDB stores. Peppers come from `secrets`;

@@ -1,0 +1,26 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULTS, SETTINGS, settingProblem, settingsTable } from '../../functions/lib/contract/settings';
+import { loadSettings } from '../../functions/lib/wiring/config';
+
+describe('the settings table', () => {
+  it("is the README's configuration table, as rendered from the declarations", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
+    expect(section).toBe(settingsTable());
+  });
+
+  it('declares a default that meets its own rule, and a distinct variable, for every setting', () => {
+    for (const [key, spec] of Object.entries(SETTINGS)) expect([key, settingProblem(spec, spec.default)]).toEqual([key, undefined]);
+    const names = Object.values(SETTINGS).map((s) => s.env);
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('is what the loader reads: the defaults with no environment, each variable by its declared name', () => {
+    expect(loadSettings({})).toEqual(DEFAULTS);
+    expect(loadSettings({ [SETTINGS.lockoutFreePerIp.env]: '7', [SETTINGS.tokenDelivery.env]: 'cookie' })).toMatchObject({
+      lockoutFreePerIp: 7,
+      tokenDelivery: 'cookie',
+    });
+  });
+});
