@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
+import fc from 'fast-check';
 import { ConflictError, NotFoundError, UserExistsError } from '../../functions/lib/domain/errors';
-import type { Session } from '../../functions/lib/domain/sessions';
+import { type Session, sessionState } from '../../functions/lib/domain/sessions';
 import type { User } from '../../functions/lib/domain/users';
 import { memoryRepos } from '../../functions/lib/stores/memory';
 import { dynamoRepos, type Repos } from '../../functions/lib/wiring/core';
@@ -129,6 +130,25 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       now: NOW + 10,
       idleCutoff: NOW - 100,
       ...over,
+    });
+
+    it('rotates exactly when sessionState calls the session live: the database condition mirrors the rule', async () => {
+      const IDLE = 100;
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom<'active' | 'revoked'>('active', 'revoked'),
+          fc.integer({ min: -3, max: 3 }),
+          fc.integer({ min: -3, max: 3 }),
+          async (status, expiresIn, idleLeft) => {
+            const now = NOW + 10;
+            const s = session({ status, expiresAt: now + expiresIn, lastUsedAt: now - IDLE + idleLeft });
+            await r.sessions.createSession(s);
+            const result = await r.sessions.rotate(rotation(s, { now, idleCutoff: now - IDLE }));
+            expect(result.rotated).toBe(sessionState(s, now, IDLE) === 'live');
+          },
+        ),
+        { numRuns: 40, seed: 20261129 },
+      );
     });
 
     it('creates once per id, and reads back', async () => {

@@ -4,3 +4,6 @@ export interface RequestMeta {
   readonly sourceIp?: string | undefined;
   readonly userAgent?: string | undefined;
 }
+
+/** The request fields every audit record and auth log line carries. */
+export const requestFields = (meta: RequestMeta) => ({ requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent });

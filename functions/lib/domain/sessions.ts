@@ -58,3 +58,26 @@ export interface TokenPair {
   readonly expires_in: number;
   readonly refresh_token: string;
 }
+
+/** Whether a session still stands, or why not. */
+export type SessionState = 'live' | 'session_revoked' | 'session_expired' | 'session_idle' | 'tokens_revoked';
+
+/**
+ * The one rule for "is this session still good?" (ASVS 7.3.1, 7.3.2, 7.4.x): not revoked, not
+ * past its absolute lifetime, used within the idle timeout, and not older than the user's
+ * `tokensValidAfter` (logout-everywhere, a password change, an admin revocation). Refresh,
+ * session listing and their tests all ask this. `SessionsRepo.rotate`'s condition is its
+ * database-side mirror, and the store contract suite checks that the two agree.
+ */
+export function sessionState(
+  s: Pick<Session, 'status' | 'expiresAt' | 'lastUsedAt' | 'createdAt' | 'validFrom'>,
+  now: number,
+  idleSeconds: number,
+  tokensValidAfter = 0,
+): SessionState {
+  if (s.status !== 'active') return 'session_revoked';
+  if (s.expiresAt <= now) return 'session_expired';
+  if (s.lastUsedAt <= now - idleSeconds) return 'session_idle';
+  if (tokensValidAfter > (s.validFrom ?? s.createdAt)) return 'tokens_revoked';
+  return 'live';
+}

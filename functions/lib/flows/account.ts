@@ -2,11 +2,12 @@ import type { Caller as AuthorizedCaller } from '../contract/authorizer-context'
 import { epochSeconds } from '../domain/clock';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../domain/errors';
 import { readThrottle, recordFailedCheck } from '../domain/throttle';
-import { revokeAllSessions } from './admin';
+import { issueAccessToken, revokeAllSessions } from './session-ops';
 import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
+import { sessionState } from '../domain/sessions';
 import type { User } from '../domain/users';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 
 /** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */
 export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid'>;
@@ -21,7 +22,6 @@ export interface SessionView {
   readonly current: boolean;
 }
 
-const auditMeta = (meta: RequestMeta) => ({ requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent });
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 async function requireCaller(caller: Caller, deps: Pick<CoreDeps, 'users'>): Promise<User> {
@@ -35,11 +35,7 @@ export async function listSessions(caller: Caller, deps: CoreDeps): Promise<Sess
   const now = epochSeconds(deps.now);
   const user = await requireCaller(caller, deps);
   const sessions = await deps.sessions.listSessionsByUser(caller.sub);
-  const live = (s: (typeof sessions)[number]) =>
-    s.status === 'active' &&
-    s.expiresAt > now &&
-    s.lastUsedAt > now - deps.sessionIdleSeconds &&
-    (s.validFrom ?? s.createdAt) >= (user.tokensValidAfter ?? 0);
+  const live = (s: (typeof sessions)[number]) => sessionState(s, now, deps.sessionIdleSeconds, user.tokensValidAfter) === 'live';
   return sessions.filter(live).map((s) => ({
     sid: s.sid,
     created_at: iso(s.createdAt),
@@ -56,7 +52,7 @@ export async function endSession(caller: Caller, sid: string, meta: RequestMeta,
   if (!session || session.userId !== caller.sub) throw new NotFoundError('no such session');
   await deps.sessions.revokeSession(sid, epochSeconds(deps.now), 'user_ended');
   await deps.audit.record('session_revoked', {
-    ...auditMeta(meta),
+    ...requestFields(meta),
     userId: caller.sub,
     sid,
     reason: sid === caller.sid ? 'current' : 'other',
@@ -69,7 +65,7 @@ export async function logoutAll(caller: Caller, meta: RequestMeta, deps: CoreDep
   const now = epochSeconds(deps.now);
   await deps.users.revokeTokensBefore(user.username, now);
   await revokeAllSessions(user.userId, now, 'logout_all', undefined, deps);
-  await deps.audit.record('sessions_revoked', { ...auditMeta(meta), userId: user.userId, sid: caller.sid, reason: 'logout_all' });
+  await deps.audit.record('sessions_revoked', { ...requestFields(meta), userId: user.userId, sid: caller.sid, reason: 'logout_all' });
 }
 
 /**
@@ -90,7 +86,7 @@ export async function changePassword(
   const reading = await readThrottle(deps.attempts, user.username, meta.sourceIp ?? 'unknown', now, deps.throttle);
   if (reading.retryAfterSeconds > 0) {
     await deps.audit.record('password_changed', {
-      ...auditMeta(meta),
+      ...requestFields(meta),
       userId: user.userId,
       sid: caller.sid,
       outcome: 'failure',
@@ -102,7 +98,7 @@ export async function changePassword(
     await Promise.all([
       recordFailedCheck(deps.attempts, reading, now, deps.throttle),
       deps.audit.record('password_changed', {
-        ...auditMeta(meta),
+        ...requestFields(meta),
         userId: user.userId,
         sid: caller.sid,
         outcome: 'failure',
@@ -117,12 +113,7 @@ export async function changePassword(
   await deps.users.replacePassword(user.username, user.passwordHash, await deps.passwords.hash(input.newPassword), now);
   await deps.sessions.setValidFrom(caller.sid, now);
   await revokeAllSessions(user.userId, now, 'password_changed', caller.sid, deps);
-  const { accessToken, expiresIn } = await deps.accessTokens.issue({
-    sub: user.userId,
-    username: user.username,
-    roles: user.roles,
-    sid: caller.sid,
-  });
-  await deps.audit.record('password_changed', { ...auditMeta(meta), userId: user.userId, sid: caller.sid });
+  const { accessToken, expiresIn } = await issueAccessToken(user, caller.sid, deps);
+  await deps.audit.record('password_changed', { ...requestFields(meta), userId: user.userId, sid: caller.sid });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
 }

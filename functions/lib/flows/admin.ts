@@ -3,11 +3,12 @@ import { epochSeconds } from '../domain/clock';
 import { ConflictError, ForbiddenError, LastAdminError, NotFoundError } from '../domain/errors';
 import { ADMIN_ROLE } from '../contract/roles';
 import type { CoreDeps } from './deps';
+import { revokeAllSessions } from './session-ops';
 import type { UserView } from './users';
 import type { AuditPage } from '../domain/audit';
 import { checkRoles, type User } from '../domain/users';
 import { normalizeUsername } from '../domain/usernames';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 
 /** What the admin operations need. */
 export type AdminDeps = Pick<CoreDeps, 'users' | 'sessions' | 'now' | 'audit' | 'auditStore'>;
@@ -27,8 +28,6 @@ const view = (u: Pick<User, 'userId' | 'username' | 'roles' | 'status' | 'create
   createdAt: u.createdAt,
   updatedAt: u.updatedAt,
 });
-
-const auditMeta = (meta: RequestMeta) => ({ requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent });
 
 /** The user, or `NotFoundError`. */
 export async function getUserForAdmin(username: string, deps: Pick<AdminDeps, 'users'>): Promise<AdminUserView> {
@@ -54,21 +53,8 @@ export async function revokeUserSessions(username: string, meta: RequestMeta, de
   const now = epochSeconds(deps.now);
   await deps.users.revokeTokensBefore(user.username, now);
   const ended = await revokeAllSessions(user.userId, now, 'admin_revoked', undefined, deps);
-  await deps.audit.record('sessions_revoked', { ...auditMeta(meta), userId: user.userId, reason: 'admin' });
+  await deps.audit.record('sessions_revoked', { ...requestFields(meta), userId: user.userId, reason: 'admin' });
   return ended;
-}
-
-/** Revokes each active session of a user but `keepSid`; returns how many. */
-export async function revokeAllSessions(
-  userId: string,
-  now: number,
-  reason: string,
-  keepSid: string | undefined,
-  deps: Pick<AdminDeps, 'sessions'>,
-): Promise<number> {
-  const active = (await deps.sessions.listSessionsByUser(userId)).filter((s) => s.status === 'active' && s.sid !== keepSid);
-  const results = await Promise.all(active.map((s) => deps.sessions.revokeSession(s.sid, now, reason)));
-  return results.filter((r) => r !== undefined).length;
 }
 
 /** How an admin change may proceed. */
@@ -117,7 +103,7 @@ export async function setUserStatus(
   options: AdminChangeOptions = {},
 ): Promise<AdminUserView> {
   const user = await changeUser(username, { status }, deps, options);
-  await deps.audit.record(status === 'disabled' ? 'user_disabled' : 'user_enabled', { ...auditMeta(meta), userId: user.userId });
+  await deps.audit.record(status === 'disabled' ? 'user_disabled' : 'user_enabled', { ...requestFields(meta), userId: user.userId });
   if (status === 'disabled') await revokeUserSessions(username, meta, deps);
   return view(user);
 }
@@ -135,7 +121,7 @@ export async function setUserRoles(
   options: AdminChangeOptions = {},
 ): Promise<AdminUserView> {
   const user = await changeUser(username, { roles: checkRoles(roles) }, deps, options);
-  await deps.audit.record('user_roles_changed', { ...auditMeta(meta), userId: user.userId });
+  await deps.audit.record('user_roles_changed', { ...requestFields(meta), userId: user.userId });
   return view(user);
 }
 
@@ -166,7 +152,7 @@ export async function resetPassword(
     temporary: true,
   });
   await revokeAllSessions(user.userId, now, 'password_reset', undefined, deps);
-  await deps.audit.record('password_reset', { ...auditMeta(meta), userId: user.userId, reason: 'admin' });
+  await deps.audit.record('password_reset', { ...requestFields(meta), userId: user.userId, reason: 'admin' });
   return { temporaryPassword };
 }
 

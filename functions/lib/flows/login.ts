@@ -7,7 +7,7 @@ import { openSession } from './session-ops';
 import type { CoreDeps } from './deps';
 import { normalizeUsername } from '../domain/usernames';
 import type { User } from '../domain/users';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
 
 /** Credentials as the client sent them. */
@@ -26,7 +26,12 @@ export async function login(input: LoginInput, meta: RequestMeta, deps: CoreDeps
   const { user, reading, now } = await checkCredentials(input, meta, deps);
   // A temporary password from an admin reset opens no session until its owner replaces it.
   if (user.mustChangePassword) {
-    await deps.audit.record('login_failed', { ...auditMeta(meta), userId: user.userId, outcome: 'failure', reason: 'temporary_password' });
+    await deps.audit.record('login_failed', {
+      ...requestFields(meta),
+      userId: user.userId,
+      outcome: 'failure',
+      reason: 'temporary_password',
+    });
     throw new PasswordChangeRequiredError();
   }
   return completeLogin(user, input.password, reading, now, meta, deps);
@@ -54,7 +59,7 @@ export async function checkCredentials(
     username === undefined ? undefined : findUser(username, input.username, deps),
   ]);
   if (reading.retryAfterSeconds > 0) {
-    await deps.audit.record('login_throttled', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason: 'backoff' });
+    await deps.audit.record('login_throttled', { ...requestFields(meta), userId: user?.userId, outcome: 'failure', reason: 'backoff' });
     throw new TooManyAttemptsError(reading.retryAfterSeconds);
   }
 
@@ -63,7 +68,7 @@ export async function checkCredentials(
     const reason = !user ? 'unknown_user' : !passwordOk ? 'wrong_password' : 'user_disabled';
     await Promise.all([
       recordFailedCheck(deps.attempts, reading, now, deps.throttle),
-      deps.audit.record('login_failed', { ...auditMeta(meta), userId: user?.userId, outcome: 'failure', reason }),
+      deps.audit.record('login_failed', { ...requestFields(meta), userId: user?.userId, outcome: 'failure', reason }),
     ]);
     throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');
   }
@@ -86,11 +91,9 @@ export async function completeLogin(
     deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
     rehashIfOutdated(user, password, deps),
   ]);
-  await deps.audit.record('login_succeeded', { ...auditMeta(meta), userId: user.userId, sid: pair.sid });
+  await deps.audit.record('login_succeeded', { ...requestFields(meta), userId: user.userId, sid: pair.sid });
   return pair.tokens;
 }
-
-const auditMeta = (meta: RequestMeta) => ({ requestId: meta.requestId, sourceIp: meta.sourceIp, userAgent: meta.userAgent });
 
 /** After a good login, upgrades a hash made with an older bcrypt cost or pepper (OWASP Password Storage CS). */
 async function rehashIfOutdated(user: User, password: string, deps: CoreDeps): Promise<void> {

@@ -1,6 +1,6 @@
 import { epochSeconds } from '../domain/clock';
 import type { CoreDeps } from './deps';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 
 /**
  * Ends the session a refresh token belongs to. An unknown, malformed or already revoked token
@@ -12,9 +12,7 @@ export async function logout(refreshToken: string, meta: RequestMeta, deps: Core
   const userId = await deps.sessions.revokeSession(id.sid, epochSeconds(deps.now), 'logout');
   if (userId !== undefined) {
     await deps.audit.record('logout', {
-      requestId: meta.requestId,
-      sourceIp: meta.sourceIp,
-      userAgent: meta.userAgent,
+      ...requestFields(meta),
       userId,
       sid: id.sid,
     });

@@ -4,9 +4,9 @@ import { logAuthEvent } from '../telemetry/events';
 import { hashRefreshToken, openSuccessor, sealSuccessor } from '../domain/refresh-tokens';
 import { issueTokenPair } from './session-ops';
 import type { CoreDeps } from './deps';
-import type { Session, TokenPair } from '../domain/sessions';
+import { sessionState, type Session, type TokenPair } from '../domain/sessions';
 import type { User } from '../domain/users';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 
 const invalid = () => new InvalidGrantError('ERR_INVALID_REFRESH_TOKEN', 'refresh token is invalid, expired or revoked');
 
@@ -21,7 +21,6 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     logAuthEvent(deps.logger, 'refresh_failed', { requestId: meta.requestId, userId: session?.userId, sid: session?.sid, reason });
     return invalid();
   };
-  const auditMeta = (m: RequestMeta) => ({ requestId: m.requestId, sourceIp: m.sourceIp, userAgent: m.userAgent });
 
   const id = deps.refreshTokens.parse(refreshToken);
   if (!id) throw fail('malformed');
@@ -47,10 +46,9 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
   } else {
     const s = result.session;
     if (!s) throw fail('unknown_session');
-    if (s.status !== 'active') throw fail('session_revoked', s);
-    if (s.expiresAt <= now) throw fail('session_expired', s);
-    // ASVS 7.3.1: a session left unused for the idle timeout ends.
-    if (s.lastUsedAt <= now - deps.sessionIdleSeconds) throw fail('session_idle', s);
+    // Revoked, expired or idle (ASVS 7.3.1): the rotation's condition refused it for a reason.
+    const state = sessionState(s, now, deps.sessionIdleSeconds);
+    if (state !== 'live') throw fail(state, s);
     const again =
       s.previousHash === presentedHash && s.rotatedAt !== undefined && now - s.rotatedAt <= deps.refreshGraceSeconds && s.successorSealed
         ? openSuccessor(refreshToken, s.successorSealed)
@@ -60,7 +58,7 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
       // Revoke the whole family, so the newest token fails too (RFC 9700 §4.14.2; ASVS 10.4.5).
       await Promise.all([
         deps.sessions.revokeSession(s.sid, now, 'refresh_token_reuse'),
-        deps.audit.record('refresh_reuse_detected', { ...auditMeta(meta), userId: s.userId, sid: s.sid, outcome: 'failure' }),
+        deps.audit.record('refresh_reuse_detected', { ...requestFields(meta), userId: s.userId, sid: s.sid, outcome: 'failure' }),
       ]);
       throw new InvalidGrantError('ERR_REFRESH_TOKEN_REUSED', 'refresh token is invalid, expired or revoked');
     }
@@ -75,7 +73,7 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
   // alongside it rather than after it. A user check that fails is then audited as well.
   const [user] = await Promise.all([
     deps.users.getUser(session.username),
-    deps.audit.record('refresh_succeeded', { ...auditMeta(meta), userId: session.userId, sid: session.sid }),
+    deps.audit.record('refresh_succeeded', { ...requestFields(meta), userId: session.userId, sid: session.sid }),
   ]);
   const revokedBy =
     !user || user.userId !== session.userId
@@ -83,14 +81,14 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
       : user.status !== 'active'
         ? 'user_disabled'
         : // Logout-everywhere, a password change or an admin revoked every session older than this.
-          (user.tokensValidAfter ?? 0) > (session.validFrom ?? session.createdAt)
+          sessionState(session, now, deps.sessionIdleSeconds, user.tokensValidAfter) === 'tokens_revoked'
           ? 'tokens_revoked'
           : undefined;
   if (revokedBy) {
     await Promise.all([
       deps.sessions.revokeSession(session.sid, now, revokedBy),
       deps.audit.record('session_revoked', {
-        ...auditMeta(meta),
+        ...requestFields(meta),
         userId: session.userId,
         sid: session.sid,
         outcome: 'failure',

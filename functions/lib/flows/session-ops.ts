@@ -5,14 +5,14 @@ import type { Session, TokenPair } from '../domain/sessions';
 import type { User } from '../domain/users';
 import type { RequestMeta } from '../domain/request-meta';
 
+/** Signs an access token for `user` in session `sid`: the one place a token is minted for a user. */
+export function issueAccessToken(user: User, sid: string, deps: Pick<CoreDeps, 'accessTokens'>) {
+  return deps.accessTokens.issue({ sub: user.userId, username: user.username, roles: user.roles, sid });
+}
+
 /** Signs an access token for `user` in session `sid` and pairs it with `refreshToken`. */
 export async function issueTokenPair(user: User, sid: string, refreshToken: string, deps: CoreDeps): Promise<TokenPair> {
-  const { accessToken, expiresIn } = await deps.accessTokens.issue({
-    sub: user.userId,
-    username: user.username,
-    roles: user.roles,
-    sid,
-  });
+  const { accessToken, expiresIn } = await issueAccessToken(user, sid, deps);
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn, refresh_token: refreshToken };
 }
 
@@ -41,4 +41,17 @@ export async function openSession(user: User, meta: RequestMeta, deps: CoreDeps)
   };
   await deps.sessions.createSession(session);
   return { sid, tokens: pair };
+}
+
+/** Revokes each active session of a user but `keepSid`; returns how many. */
+export async function revokeAllSessions(
+  userId: string,
+  now: number,
+  reason: string,
+  keepSid: string | undefined,
+  deps: Pick<CoreDeps, 'sessions'>,
+): Promise<number> {
+  const active = (await deps.sessions.listSessionsByUser(userId)).filter((s) => s.status === 'active' && s.sid !== keepSid);
+  const results = await Promise.all(active.map((s) => deps.sessions.revokeSession(s.sid, now, reason)));
+  return results.filter((r) => r !== undefined).length;
 }

@@ -2,7 +2,7 @@ import { InvalidRequestError } from '../domain/errors';
 import { checkCredentials, completeLogin } from './login';
 import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
 
 /** A temporary password and its replacement. */
@@ -29,9 +29,7 @@ export async function replaceTemporaryPassword(input: TemporaryPasswordInput, me
   const fresh = await deps.passwords.hash(input.newPassword);
   await deps.users.replacePassword(user.username, user.passwordHash, fresh, now);
   await deps.audit.record('password_changed', {
-    requestId: meta.requestId,
-    sourceIp: meta.sourceIp,
-    userAgent: meta.userAgent,
+    ...requestFields(meta),
     userId: user.userId,
     reason: 'temporary_replaced',
   });

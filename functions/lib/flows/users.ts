@@ -6,7 +6,7 @@ import { checkNewUsername } from '../domain/usernames';
 import { checkNewPassword } from './password-rules';
 import type { CoreDeps } from './deps';
 import { checkRoles, type User } from '../domain/users';
-import type { RequestMeta } from '../domain/request-meta';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
 
 /** Roles of a user who signed up without an admin. */
 export const DEFAULT_ROLES: readonly string[] = ['user'];
@@ -46,9 +46,7 @@ export async function createUser(
   // A look-alike of an existing name (a Cyrillic а for a Latin a) is taken too (Unicode TR39).
   await deps.users.createUser(user, usernameSkeleton(username));
   await deps.audit.record('user_created', {
-    requestId: meta.requestId,
-    sourceIp: meta.sourceIp,
-    userAgent: meta.userAgent,
+    ...requestFields(meta),
     userId: user.userId,
   });
   return { sub: user.userId, username: user.username, roles: user.roles };
