@@ -6,6 +6,8 @@ import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLE_SETTINGS } from '../infra/bundling';
 import { serializeSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
+import { ENV } from '../functions/lib/wiring/config';
+import { lambdaEnv } from '../test/helpers/lambda-env';
 import { authorizerEvent, AUDIENCE, ISSUER, mintTokens } from './authorizer';
 import { median, ms, table } from './lib';
 
@@ -47,19 +49,7 @@ function coldMs(file: string, env: Record<string, string>, then: string, runs = 
 export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
   const secretsFile = join(OUT, 'secrets.json');
   writeFileSync(secretsFile, serializeSecrets(secrets), { mode: 0o600 });
-  const env = {
-    PATH: process.env.PATH ?? '',
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    AUTH_USERS_TABLE: 'users',
-    AUTH_SESSIONS_TABLE: 'sessions',
-    AUTH_ATTEMPTS_TABLE: 'attempts',
-    AUTH_AUDIT_TABLE: 'audit',
-    AUTH_ISSUER: ISSUER,
-    AUTH_AUDIENCE: AUDIENCE,
-    AUTH_SECRETS_FILE: secretsFile,
-    POWERTOOLS_LOG_LEVEL: 'SILENT',
-  };
+  const env = { ...lambdaEnv({ secretsFile }, ISSUER), [ENV.audience]: AUDIENCE };
   const [token] = await mintTokens(secrets, 1);
   const firstVerify = `const r=await m.handler(${JSON.stringify(authorizerEvent(token as string))});if(!r.principalId)throw new Error('no policy')`;
 

@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/contract/gateway-responses';
 import { authorizationValues } from '../functions/lib/domain/bearer';
-import { MAX_BODY_BYTES } from '../functions/lib/http/proxy';
+import { header, MAX_BODY_BYTES } from '../functions/lib/http/proxy';
 import type { HandlerName, Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
 
@@ -186,7 +186,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
           let policy: APIGatewayAuthorizerResult;
           try {
             // The identity sources are the Authorization header and the route: no header means 401.
-            policy = await authorize(toAuthorizerEvent(event, methodArn), headerValue(event.headers, 'authorization'));
+            policy = await authorize(toAuthorizerEvent(event, methodArn), header(event.headers, 'authorization'));
           } catch (err) {
             return answer(
               err instanceof Error && err.message === 'Unauthorized'
@@ -367,7 +367,7 @@ function buildEvent(
         principalOrgId: null,
         sourceIp: sourceIp.replace(/^::ffff:/, ''),
         user: null,
-        userAgent: headerValue(headers, 'user-agent') ?? null,
+        userAgent: header(headers, 'user-agent') ?? null,
         userArn: null,
       },
       path: `/${stage}${url.pathname}`,
@@ -398,9 +398,6 @@ export function forwardedFor(req: Pick<IncomingMessage, 'headers'>, hops: number
   const candidate = entries[entries.length - hops];
   return candidate !== undefined && isIP(candidate) !== 0 ? candidate : undefined;
 }
-
-const headerValue = (headers: Record<string, string | undefined>, lowerName: string) =>
-  Object.entries(headers).find(([k]) => k.toLowerCase() === lowerName)?.[1];
 
 /** The REQUEST authorizer event API Gateway sends for a proxy request. */
 function toAuthorizerEvent(event: APIGatewayProxyEvent, methodArn: string): APIGatewayRequestAuthorizerEvent {

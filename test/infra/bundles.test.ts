@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLE_SETTINGS } from '../../infra/bundling';
+import { lambdaEnv } from '../helpers/lambda-env';
 
 const ROOT = resolve(__dirname, '../..');
 const OUT = mkdtempSync(join(tmpdir(), 'auth-bundles-'));
@@ -25,19 +26,11 @@ const FUNCTIONS = [
 
 // What a deployed function has in its environment, minus AWS: no credentials, no extension.
 const LAMBDA_ENV = {
-  PATH: process.env.PATH ?? '',
-  AWS_REGION: 'eu-west-1',
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  AUTH_USERS_TABLE: 'users',
-  AUTH_SESSIONS_TABLE: 'sessions',
-  AUTH_ATTEMPTS_TABLE: 'attempts',
-  AUTH_AUDIT_TABLE: 'audit',
-  AUTH_ISSUER: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
-  AUTH_AUDIENCE: 'https://abc.execute-api.eu-west-1.amazonaws.com/prod/api',
-  AUTH_SECRET_ID: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:auth',
-  AUTH_PUBLIC_JWKS_PARAMETER: '/auth/public-jwks',
+  ...lambdaEnv(
+    { secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:auth', publicJwksParameter: '/auth/public-jwks' },
+    'https://abc.execute-api.eu-west-1.amazonaws.com/prod',
+  ),
   PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '1',
-  POWERTOOLS_LOG_LEVEL: 'SILENT',
 };
 
 const sizes: string[] = [];
