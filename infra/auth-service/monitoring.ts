@@ -3,14 +3,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { METRIC, METRICS_NAMESPACE } from '../../functions/lib/telemetry/metrics';
+import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/lib/contract/telemetry';
 import type { AuthService } from './auth-service';
 
 /** A dashboard of the service's metrics, and alarms on what needs a human. */
 export function addMonitoring(scope: AuthService, failedLoginThreshold: number, topic: sns.ITopic | undefined) {
   const period = Duration.minutes(5);
   const ours = (metricName: string, statistic = 'Sum') =>
-    new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: 'auth' }, statistic, period });
+    new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic, period });
   // DynamoDB publishes ThrottledRequests per table and operation; an alarm sums at most 10, so
   // these are the operations on the request path.
   const hot: [dynamodb.Table, string[]][] = [
@@ -58,7 +58,7 @@ export function addMonitoring(scope: AuthService, failedLoginThreshold: number, 
     ),
     authorizerFailures: alarm(
       'AuthorizerFailuresAlarm',
-      ours('AuthorizerFailure'),
+      ours(METRIC.authorizerFailure),
       1,
       'The authorizer failed for reasons other than a bad token (keys, DynamoDB)',
     ),
@@ -98,7 +98,7 @@ export function addMonitoring(scope: AuthService, failedLoginThreshold: number, 
     }),
     new cloudwatch.GraphWidget({
       title: 'Authorizer',
-      left: [ours('AuthorizerFailure'), scope.functions.authorizer.metricDuration({ period, statistic: 'p99' })],
+      left: [ours(METRIC.authorizerFailure), scope.functions.authorizer.metricDuration({ period, statistic: 'p99' })],
     }),
     new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: Object.values(alarms) }),
   );

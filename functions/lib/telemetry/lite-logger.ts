@@ -1,3 +1,4 @@
+import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/telemetry';
 import type { AuthLogger } from './events';
 
 const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50, SILENT: 60 } as const;
@@ -8,7 +9,7 @@ const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50, SILENT:
  * authorizer, whose bundle and cold start are budgeted (Powertools adds 20 KB).
  */
 export function createJsonLogger(options: { level?: string | undefined; service?: string } = {}): AuthLogger {
-  const service = options.service ?? 'auth';
+  const service = options.service ?? SERVICE_NAME;
   const configured = (options.level ?? 'INFO').toUpperCase() as keyof typeof LEVELS;
   const threshold = LEVELS[configured] ?? LEVELS.INFO;
   const write =
@@ -34,9 +35,9 @@ export function emitCountMetric(name: string): void {
   const line = {
     _aws: {
       Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: 'AuthService', Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }],
+      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }],
     },
-    service: 'auth',
+    service: SERVICE_NAME,
     [name]: 1,
   };
   process.stdout.write(`${JSON.stringify(line)}\n`);

@@ -1,20 +1,8 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC, METRICS_NAMESPACE, type MetricName, SERVICE_NAME } from '../contract/telemetry';
 import type { AuthEvent } from './events';
 
-/** CloudWatch namespace of the service's metrics (the CDK dashboard and alarms read it). */
-export const METRICS_NAMESPACE = 'AuthService';
-
-/** Metrics the service publishes, and the dashboard and alarms watch. */
-export const METRIC = {
-  loginSucceeded: 'LoginSucceeded',
-  loginFailed: 'LoginFailed',
-  loginThrottled: 'LoginThrottled',
-  refreshed: 'Refreshed',
-  reuseDetected: 'ReuseDetected',
-  revocations: 'Revocations',
-  latency: 'Latency',
-} as const;
-export type MetricName = (typeof METRIC)[keyof typeof METRIC];
+export { METRIC, METRICS_NAMESPACE, type MetricName } from '../contract/telemetry';
 
 /** The metric each security event counts in, if any. */
 export const EVENT_METRICS: Partial<Record<AuthEvent, MetricName>> = {
@@ -41,7 +29,7 @@ export interface AuthMetrics {
  * turns it off.
  */
 export function createMetrics(): AuthMetrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: 'auth' });
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
   let pending = 0;
   return {
     count(name) {

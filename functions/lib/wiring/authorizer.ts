@@ -7,6 +7,7 @@ import { createJsonLogger, emitCountMetric } from '../telemetry/lite-logger';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
 import { ROUTES, type PolicyRoute } from '../contract/routes';
+import { METRIC } from '../contract/telemetry';
 import { publicJwksSource } from './secret-sources';
 
 /** What the authorizer needs: a verifier, the routes of its policy, and optionally the revocation check. */
@@ -38,7 +39,7 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
     revocation: revocationCheckerFromConfig(config),
     logger: createJsonLogger({ level: process.env.POWERTOOLS_LOG_LEVEL }),
     // Powertools' own switch, honoured here too (the tests turn metric lines off).
-    countFailure: process.env.POWERTOOLS_METRICS_DISABLED === 'true' ? () => undefined : () => emitCountMetric('AuthorizerFailure'),
+    countFailure: process.env.POWERTOOLS_METRICS_DISABLED === 'true' ? () => undefined : () => emitCountMetric(METRIC.authorizerFailure),
     now: systemClock,
   };
 }

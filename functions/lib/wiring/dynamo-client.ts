@@ -1,3 +1,4 @@
+import { SERVICE_NAME } from '../contract/telemetry';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
@@ -27,7 +28,7 @@ export function createDocumentClient({ endpoint, region, credentials }: Document
   // without it ("false", the default) drop this branch and the X-Ray SDK.
   if (process.env.AUTH_TRACING === 'true') {
     const { Tracer } = require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
-    new Tracer({ serviceName: 'auth' }).captureAWSv3Client(client);
+    new Tracer({ serviceName: SERVICE_NAME }).captureAWSv3Client(client);
   }
   return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
 }
