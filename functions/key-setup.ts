@@ -1,26 +1,29 @@
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
-import { DeleteParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
-import { awsKeyStore } from './lib/stores/aws-key-store';
+import { lazyDeps, type DepsInput } from './lib/http/lazy';
 import { setUpKeys } from './lib/tokens/key-rotation';
-import { createLogger } from './lib/telemetry/logger';
-
-const logger = createLogger();
-const ssm = new SSMClient({});
+import { defaultKeySetupDeps, type KeySetupDeps } from './lib/wiring/keys';
 
 /**
  * Custom resource (CDK Provider framework) that creates the signing key and pepper inside AWS
  * on the first deploy and publishes the public key set. Nothing secret goes back to
- * CloudFormation: the answer carries no data. Updates keep the existing secrets.
+ * CloudFormation: the answer carries no data. Updates keep the existing secrets, and a secret
+ * with content that does not parse fails the deployment.
  */
-export async function handler(event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string }> {
-  const { SecretId, ParameterName } = event.ResourceProperties as unknown as { SecretId: string; ParameterName: string };
-  const physicalId = `auth-keys:${ParameterName}`;
-  if (event.RequestType === 'Delete') {
-    // The public set goes with the stack; the secret follows its own removal policy.
-    await ssm.send(new DeleteParameterCommand({ Name: ParameterName })).catch(() => undefined);
+export function createHandler(deps: DepsInput<KeySetupDeps>) {
+  const ready = lazyDeps(deps);
+  return async (event: CloudFormationCustomResourceEvent): Promise<{ PhysicalResourceId: string }> => {
+    const d = await ready();
+    const { SecretId, ParameterName } = event.ResourceProperties as unknown as { SecretId: string; ParameterName: string };
+    const physicalId = `auth-keys:${ParameterName}`;
+    if (event.RequestType === 'Delete') {
+      // The public set goes with the stack; the secret follows its own removal policy.
+      await d.deleteParameter(ParameterName).catch(() => undefined);
+      return { PhysicalResourceId: physicalId };
+    }
+    const outcome = await setUpKeys(d.storeFor(SecretId, ParameterName), Math.floor(d.now() / 1000));
+    d.logger.info('keys_set_up', { event: 'keys_set_up', outcome });
     return { PhysicalResourceId: physicalId };
-  }
-  const outcome = await setUpKeys(awsKeyStore({ secretId: SecretId, parameterName: ParameterName, ssm }), Math.floor(Date.now() / 1000));
-  logger.info('keys_set_up', { event: 'keys_set_up', outcome });
-  return { PhysicalResourceId: physicalId };
+  };
 }
+
+export const handler = createHandler(async () => defaultKeySetupDeps());

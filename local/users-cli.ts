@@ -8,11 +8,8 @@ import { Writable } from 'node:stream';
 import { createInterface } from 'node:readline/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { systemClock } from '../functions/lib/domain/clock';
 import { ConfigError, loadSettings } from '../functions/lib/wiring/config';
 import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from '../functions/lib/flows/admin';
-import { createAuditTrail } from '../functions/lib/telemetry/audit';
-import { AuditStore } from '../functions/lib/stores/audit-store';
 import { createUser } from '../functions/lib/flows/users';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import { AuthError } from '../functions/lib/domain/errors';
@@ -21,9 +18,8 @@ import { createPasswordHasher } from '../functions/lib/domain/passwords';
 import { awsKeyStore } from '../functions/lib/stores/aws-key-store';
 import { describeKeys, revokeKey, type KeyStore } from '../functions/lib/tokens/key-rotation';
 import { parseSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
-import { SessionsStore } from '../functions/lib/stores/sessions-store';
 import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
-import { UsersStore } from '../functions/lib/stores/users-store';
+import { createAdminDeps } from '../functions/lib/wiring/core';
 import {
   DataDirError,
   dataPaths,
@@ -221,18 +217,11 @@ const stderrLogger: AuthLogger = {
 } as AuthLogger;
 
 async function run(args: Args, target: Target): Promise<string> {
-  const users = new UsersStore({ client: target.client, tableName: target.tables.usersTable });
-  const sessions = new SessionsStore({ client: target.client, tableName: target.tables.sessionsTable });
-  const auditStore = new AuditStore({ client: target.client, tableName: target.tables.auditTable });
-  const audit = createAuditTrail({
-    logger: stderrLogger,
-    store: auditStore,
-    now: systemClock,
-    retentionDays: loadSettings().auditRetentionDays,
-  });
+  const settings = loadSettings();
+  const deps = createAdminDeps(target.client, target.tables, stderrLogger, settings);
+  const { users } = deps;
   // Hashing needs the pepper, so the secrets are read only by the commands that hash.
-  const passwords = async () => createPasswordHasher({ peppers: (await target.secrets()).peppers, bcryptCost: loadSettings().bcryptCost });
-  const deps = { users, sessions, auditStore, audit, now: systemClock, logger: stderrLogger };
+  const passwords = async () => createPasswordHasher({ peppers: (await target.secrets()).peppers, bcryptCost: settings.bcryptCost });
   const meta = { requestId: `cli-${process.pid}` };
   const username = () => {
     const name = args.positional[0];

@@ -109,3 +109,25 @@ export async function defaultCoreDeps(): Promise<CoreDeps> {
   const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
   return createCoreDeps(config, secrets, client, { keys });
 }
+
+/**
+ * What the admin operations need (the admin CLI): the stores on one client, and an audit trail
+ * that logs through `logger`. No secrets: only the commands that hash read the pepper.
+ */
+export function createAdminDeps(
+  client: DynamoDBDocumentClient,
+  tables: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'auditTable'>,
+  logger: AuthLogger,
+  settings: Pick<CoreConfig, 'auditRetentionDays'>,
+) {
+  const auditStore = new AuditStore({ client, tableName: tables.auditTable });
+  const now = systemClock;
+  return {
+    users: new UsersStore({ client, tableName: tables.usersTable }),
+    sessions: new SessionsStore({ client, tableName: tables.sessionsTable }),
+    auditStore,
+    now,
+    logger,
+    audit: createAuditTrail({ logger, store: auditStore, now, retentionDays: settings.auditRetentionDays }),
+  };
+}
