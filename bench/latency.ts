@@ -17,7 +17,8 @@ import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
 export async function benchLatency(secrets: AuthSecrets): Promise<void> {
   // Both on in-memory DynamoDB Local: its on-disk mode syncs every write to a file, which
   // DynamoDB itself does not make a client wait for.
-  const rt = await startLocalRuntime({ args: ['--in-memory'] });
+  // The deployed cost, not the tests' cheaper one: login is measured against bcrypt at this cost.
+  const rt = await startLocalRuntime({ args: ['--in-memory'], env: { AUTH_BCRYPT_COST: String(DEFAULTS.bcryptCost) } });
   const ddb = await startDynamoDbLocal();
   const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
   try {

@@ -6,7 +6,7 @@ import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyR
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/contract/gateway-responses';
 import { authorizationValues } from '../functions/lib/domain/bearer';
 import { header, MAX_BODY_BYTES } from '../functions/lib/http/proxy';
-import type { HandlerName, Route } from '../functions/lib/contract/routes';
+import { AUTHORIZER_CACHE_SECONDS, type HandlerName, type Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
 
 /** Identity of the emulated API, as it appears in method ARNs. */
@@ -64,7 +64,7 @@ const compile = (route: Route) => {
  */
 export function createGateway(options: GatewayOptions): RequestListener {
   const stage = options.stage ?? 'local';
-  const ttlMs = (options.authorizerCacheTtlSeconds ?? 300) * 1000;
+  const ttlMs = (options.authorizerCacheTtlSeconds ?? AUTHORIZER_CACHE_SECONDS.default) * 1000;
   const now = options.now ?? Date.now;
   const accessLog = options.accessLog ?? ((line) => process.stdout.write(`${JSON.stringify(line)}\n`));
   // As API Gateway routes: a literal segment wins over a {parameter} at the same level.

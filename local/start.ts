@@ -29,6 +29,7 @@ import {
 import { DYNAMODB_LOCAL_REGION, JavaMissingError, startDynamoDbLocal, type DynamoDbLocal } from './dynamodb-local';
 import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';
+import { LocalSettingError, loadLocalSettings } from './settings';
 import { demoPage } from './demo-page';
 import { LOCAL_TABLES, ensureTables } from './dynamodb-tables';
 
@@ -40,26 +41,6 @@ function parseArgs(argv: string[]) {
   const known = new Set(['--in-memory', '--no-register', '--help']);
   for (const arg of argv) if (!known.has(arg)) throw new StartError(`unknown option ${arg} (options: --in-memory, --no-register)`);
   return { inMemory: argv.includes('--in-memory'), register: !argv.includes('--no-register'), help: argv.includes('--help') };
-}
-
-function intFromEnv(name: string, fallback: number, max: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value < 0 || value > max)
-    throw new StartError(`${name} must be an integer from 0 to ${max}, got ${JSON.stringify(raw)}`);
-  return value;
-}
-
-/**
- * AUTH_TRUST_X_FORWARDED_FOR: how many trusted proxies append to X-Forwarded-For in front of the
- * runtime (`true` is one, `false` none).
- */
-function proxyHopsFromEnv(): number {
-  const raw = process.env.AUTH_TRUST_X_FORWARDED_FOR?.trim().toLowerCase();
-  if (raw === 'true') return 1;
-  if (raw === undefined || raw === '' || raw === 'false') return 0;
-  return intFromEnv('AUTH_TRUST_X_FORWARDED_FOR', 0, 10);
 }
 
 /** Binds the port before anything slow starts, so a busy port fails at once. */
@@ -84,9 +65,9 @@ async function main(): Promise<void> {
     );
     return;
   }
-  const port = intFromEnv('PORT', 3000, 65_535);
-  const cacheTtl = intFromEnv('AUTH_AUTHORIZER_CACHE_TTL_SECONDS', 300, 3600);
-  const dataDir = resolve(process.env.AUTH_DATA_DIR || '.data');
+  const local = loadLocalSettings();
+  const { port, authorizerCacheTtlSeconds: cacheTtl } = local;
+  const dataDir = resolve(local.dataDir);
   const baseUrl = `http://${HOST}:${port}`;
   const started = Date.now();
 
@@ -176,7 +157,7 @@ async function main(): Promise<void> {
       handlers,
       authorizer,
       authorizerCacheTtlSeconds: cacheTtl,
-      trustedProxyHops: proxyHopsFromEnv(),
+      trustedProxyHops: local.trustedProxyHops,
       documents: { '/openapi.json': openApiDocument(baseUrl) },
       pages: { '/': { contentType: 'text/html; charset=utf-8', body: demoPage() } },
       allowedOrigins: loadConfig().allowedOrigins,
@@ -192,7 +173,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
-  const known = err instanceof StartError || err instanceof DataDirError || err instanceof JavaMissingError || err instanceof ConfigError;
+  const known =
+    err instanceof StartError ||
+    err instanceof LocalSettingError ||
+    err instanceof DataDirError ||
+    err instanceof JavaMissingError ||
+    err instanceof ConfigError;
   process.stderr.write(`error: ${known ? (err as Error).message : `could not start: ${String((err as Error)?.message ?? err)}`}\n`);
   process.exit(1);
 });

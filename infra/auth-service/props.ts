@@ -1,6 +1,7 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as sns from 'aws-cdk-lib/aws-sns';
+import { AUTHORIZER_CACHE_SECONDS } from '../../functions/lib/contract/routes';
 import { DEFAULTS, SETTINGS, type Settings, settingProblem } from '../../functions/lib/contract/settings';
 
 /** The runtime settings that props of their own set (in their own units). */
@@ -180,7 +181,7 @@ export function resolveProps(props: AuthServiceProps) {
     bcryptCost: props.bcryptCost ?? DEFAULTS.bcryptCost,
     passwordFunctionMemorySize: props.passwordFunctionMemorySize ?? 1769,
     selfRegistration: props.selfRegistration ?? false,
-    authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.minutes(5),
+    authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(AUTHORIZER_CACHE_SECONDS.default),
     throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
     authRouteThrottle: props.authRouteThrottle ?? { rateLimit: 100, burstLimit: 200 },
     refreshThrottle: props.refreshThrottle ?? { rateLimit: 500, burstLimit: 1000 },
@@ -226,7 +227,7 @@ export function resolveProps(props: AuthServiceProps) {
     setting(`settings.${key}`, key as keyof typeof SETTINGS, value);
   }
   inRange('passwordFunctionMemorySize', p.passwordFunctionMemorySize, 128, 10_240);
-  inRange('authorizerCacheTtl (seconds)', p.authorizerCacheTtl.toSeconds(), 0, 3600);
+  inRange('authorizerCacheTtl (seconds)', p.authorizerCacheTtl.toSeconds(), 0, AUTHORIZER_CACHE_SECONDS.max);
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('failedLoginAlarmThreshold', p.failedLoginAlarmThreshold, 1, 1_000_000);
   for (const [name, t] of [

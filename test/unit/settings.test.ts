@@ -2,12 +2,22 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS, SETTINGS, settingProblem, settingsTable } from '../../functions/lib/contract/settings';
 import { loadSettings } from '../../functions/lib/wiring/config';
+import { LOCAL_SETTINGS, loadLocalSettings } from '../../local/settings';
 
 describe('the settings table', () => {
   it("is the README's configuration table, as rendered from the declarations", () => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
     const section = /<!-- settings:start -->\n([\s\S]*?)\n<!-- settings:end -->/.exec(readme)?.[1];
     expect(section).toBe(settingsTable());
+  });
+
+  it("is the README's table of the local runtime's settings too", () => {
+    const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
+    const section = /<!-- local-settings:start -->\n([\s\S]*?)\n<!-- local-settings:end -->/.exec(readme)?.[1];
+    expect(section).toBe(settingsTable(LOCAL_SETTINGS));
+    expect(loadLocalSettings({})).toEqual({ port: 3000, dataDir: '.data', authorizerCacheTtlSeconds: 300, trustedProxyHops: 0 });
+    expect(loadLocalSettings({ AUTH_TRUST_X_FORWARDED_FOR: 'true' }).trustedProxyHops).toBe(1);
+    expect(() => loadLocalSettings({ PORT: 'eighty' })).toThrow('PORT must be an integer from 0 to 65535, got "eighty"');
   });
 
   it('declares a default that meets its own rule, and a distinct variable, for every setting', () => {

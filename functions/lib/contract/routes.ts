@@ -78,6 +78,9 @@ export const ROUTES: readonly Route[] = [
  */
 export const AUTHORIZER_IDENTITY_SOURCES = { header: 'Authorization', context: ['httpMethod', 'resourcePath'] } as const;
 
+/** How long API Gateway (and the local gateway) keeps an authorizer's answer, by default, and at most. */
+export const AUTHORIZER_CACHE_SECONDS = { default: 300, max: 3600 } as const;
+
 /** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer. */
 export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access'>;
 

@@ -25,6 +25,12 @@ interface EnumSetting<T extends string = string> {
   readonly default: T;
   readonly doc: string;
 }
+interface TextSetting {
+  readonly env: string;
+  readonly kind: 'text';
+  readonly default: string;
+  readonly doc: string;
+}
 interface OriginsSetting {
   readonly env: string;
   readonly kind: 'origins';
@@ -32,7 +38,7 @@ interface OriginsSetting {
   readonly doc: string;
 }
 /** How one setting is declared. */
-export type SettingSpec = IntSetting | FlagSetting | EnumSetting | OriginsSetting;
+export type SettingSpec = IntSetting | FlagSetting | EnumSetting | TextSetting | OriginsSetting;
 
 const DAY = 86_400;
 
@@ -213,7 +219,9 @@ type ValueOf<S> = S extends IntSetting
       ? T
       : S extends OriginsSetting
         ? readonly string[]
-        : never;
+        : S extends TextSetting
+          ? string
+          : never;
 
 /** Every tunable, typed from its declaration. */
 export type Settings = { readonly [K in keyof typeof SETTINGS]: ValueOf<(typeof SETTINGS)[K]> };
@@ -232,6 +240,8 @@ export function settingProblem(spec: SettingSpec, value: unknown): string | unde
       return typeof value === 'boolean' ? undefined : 'must be true or false';
     case 'enum':
       return (spec.values as readonly unknown[]).includes(value) ? undefined : `must be one of ${spec.values.join(', ')}`;
+    case 'text':
+      return typeof value === 'string' && value !== '' ? undefined : 'must not be empty';
     case 'origins':
       return Array.isArray(value) && value.every((o) => typeof o === 'string' && o !== '*' && URL.canParse(o) && new URL(o).origin === o)
         ? undefined
@@ -245,16 +255,37 @@ export function settingToEnv(spec: SettingSpec, value: unknown): string {
 }
 
 /** The configuration table of the README, rendered from the declarations. */
-export function settingsTable(): string {
+export function settingsTable(settings: Readonly<Record<string, SettingSpec>> = SETTINGS): string {
   const shown = (s: SettingSpec) =>
     s.kind === 'origins'
       ? 'none'
-      : s.kind === 'int' && s.default >= 10_000
-        ? s.default.toLocaleString('en-US').replace(/,/g, ' ')
-        : String(s.default);
-  const rows = Object.values(SETTINGS).map((s) => {
+      : s.kind === 'text'
+        ? `\`${s.default}\``
+        : s.kind === 'int' && s.default >= 10_000
+          ? s.default.toLocaleString('en-US').replace(/,/g, ' ')
+          : String(s.default);
+  const rows = Object.values(settings).map((s) => {
     const range = s.kind === 'int' ? ` (${s.min} to ${s.max})` : '';
     return `| \`${s.env}\` | ${shown(s)} | ${s.doc}${range} |`;
   });
   return ['| variable | default | meaning |', '|---|---|---|', ...rows].join('\n');
+}
+
+/** A setting's value from its variable's text: the default when unset, a message when malformed. */
+export function parseSetting(spec: SettingSpec, raw: string | undefined): { value: unknown } | { problem: string } {
+  const text = raw?.trim();
+  if (!text) return { value: spec.default };
+  const value =
+    spec.kind === 'int'
+      ? Number(text)
+      : spec.kind === 'flag'
+        ? { true: true, '1': true, false: false, '0': false }[text.toLowerCase()]
+        : spec.kind === 'origins'
+          ? text
+              .split(',')
+              .map((o) => o.trim())
+              .filter(Boolean)
+          : text;
+  const problem = settingProblem(spec, value);
+  return problem ? { problem: `${spec.env} ${problem}, got ${JSON.stringify(text)}` } : { value };
 }

@@ -1,5 +1,5 @@
 import { parseExtraRoutes, type PolicyRoute } from '../contract/routes';
-import { SETTINGS, type SettingSpec, type Settings, settingProblem } from '../contract/settings';
+import { parseSetting, SETTINGS, type SettingSpec, type Settings } from '../contract/settings';
 
 export { DEFAULTS, type Settings } from '../contract/settings';
 
@@ -62,22 +62,9 @@ function readExtraRoutes(json: string | undefined): PolicyRoute[] {
 
 /** One setting from its variable: the default when unset, `ConfigError` when malformed. */
 function readSetting(spec: SettingSpec, raw: string | undefined): unknown {
-  const text = raw?.trim();
-  if (!text) return spec.default;
-  const value =
-    spec.kind === 'int'
-      ? Number(text)
-      : spec.kind === 'flag'
-        ? { true: true, '1': true, false: false, '0': false }[text.toLowerCase()]
-        : spec.kind === 'origins'
-          ? text
-              .split(',')
-              .map((o) => o.trim())
-              .filter(Boolean)
-          : text;
-  const problem = settingProblem(spec, value);
-  if (problem) throw new ConfigError(`${spec.env} ${problem}, got ${JSON.stringify(text)}`);
-  return value;
+  const parsed = parseSetting(spec, raw);
+  if ('problem' in parsed) throw new ConfigError(parsed.problem);
+  return parsed.value;
 }
 
 /** Reads every setting from the environment; throws `ConfigError` on a malformed one. */
