@@ -1,4 +1,5 @@
-import { createHttpHandler, json, type HttpHandler } from './lib/http/proxy';
+import { createHttpHandler, type HttpHandler } from './lib/http/handler';
+import { json } from './lib/http/response';
 import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';

@@ -1,7 +1,9 @@
 import { login } from './lib/flows/login';
 import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
-import { createHttpHandler, json, readBody, requestMeta, type HttpHandler } from './lib/http/proxy';
+import { createHttpHandler, type HttpHandler } from './lib/http/handler';
+import { json } from './lib/http/response';
+import { readBody, requestMeta } from './lib/http/request';
 import type { DepsInput } from './lib/http/lazy';
 import { REQUEST_BODIES } from './lib/contract/schemas';
 import { createLogger } from './lib/telemetry/logger';

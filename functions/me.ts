@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from './lib/domain/clock';
 import { loadSettings } from './lib/wiring/config';
-import { callerOf, createHttpHandler, json, type HttpHandler } from './lib/http/proxy';
+import { callerOf } from './lib/http/request';
+import { createHttpHandler, type HttpHandler } from './lib/http/handler';
+import { json } from './lib/http/response';
 import type { AuthLogger } from './lib/telemetry/events';
 import { createLogger } from './lib/telemetry/logger';
 

@@ -1,7 +1,9 @@
 import { refresh } from './lib/flows/refresh';
 import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
-import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http/proxy';
+import { createHttpHandler, type HttpHandler } from './lib/http/handler';
+import { json } from './lib/http/response';
+import { requestMeta } from './lib/http/request';
 import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 import { deliverPair, presentedRefreshToken } from './lib/http/token-delivery';

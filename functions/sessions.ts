@@ -2,7 +2,9 @@ import { endSession, listSessions, logoutAll } from './lib/flows/account';
 import type { CoreDeps } from './lib/flows/deps';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { NotFoundError } from './lib/domain/errors';
-import { callerOf, createHttpHandler, json, noContent, pathParam, requestMeta, type HttpHandler } from './lib/http/proxy';
+import { callerOf, pathParam, requestMeta } from './lib/http/request';
+import { createHttpHandler, type HttpHandler } from './lib/http/handler';
+import { json, noContent } from './lib/http/response';
 import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 

@@ -1,6 +1,8 @@
 import { TokenError } from './lib/domain/errors';
 import { bearerToken } from './lib/domain/bearer';
-import { createHttpHandler, json, requestMeta, type HttpHandler } from './lib/http/proxy';
+import { createHttpHandler, type HttpHandler } from './lib/http/handler';
+import { json } from './lib/http/response';
+import { requestMeta } from './lib/http/request';
 import { logAuthEvent } from './lib/telemetry/events';
 import { createLogger } from './lib/telemetry/logger';
 import type { DepsInput } from './lib/http/lazy';

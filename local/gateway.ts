@@ -5,7 +5,7 @@ import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/contract/gateway-responses';
 import { authorizationValues } from '../functions/lib/domain/bearer';
-import { header, MAX_BODY_BYTES } from '../functions/lib/http/proxy';
+import { header, MAX_BODY_BYTES } from '../functions/lib/http/request';
 import { AUTHORIZER_CACHE_SECONDS, type HandlerName, type Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
 

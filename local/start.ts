@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ConfigError, ENV, loadConfig } from '../functions/lib/wiring/config';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
-import type { HttpHandler } from '../functions/lib/http/proxy';
+import type { HttpHandler } from '../functions/lib/http/handler';
 import { openApiDocument } from '../functions/lib/contract/openapi';
 import { ROUTES, type HandlerName } from '../functions/lib/contract/routes';
 import { generateSecrets, serializeSecrets } from '../functions/lib/tokens/secrets';

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
-import type { HttpHandler } from '../../functions/lib/http/proxy';
+import type { HttpHandler } from '../../functions/lib/http/handler';
 
 /** A handler's answer, with the body parsed. */
 export interface Answer {

@@ -5,7 +5,7 @@ import { resetPassword, setUserRoles, setUserStatus } from '../../functions/lib/
 import { createUser } from '../../functions/lib/flows/users';
 import { LastAdminError } from '../../functions/lib/domain/errors';
 import { ROUTES, type HandlerName } from '../../functions/lib/contract/routes';
-import type { HttpHandler } from '../../functions/lib/http/proxy';
+import type { HttpHandler } from '../../functions/lib/http/handler';
 import { createHandler as createLogin } from '../../functions/login';
 import { createHandler as createMe } from '../../functions/me';
 import { createHandler as createPassword } from '../../functions/password';

@@ -1,6 +1,7 @@
 import { AuthError } from '../../functions/lib/domain/errors';
 import { bearerToken } from '../../functions/lib/domain/bearer';
-import { parseJsonBody, toHttpResponse } from '../../functions/lib/http/proxy';
+import { parseJsonBody } from '../../functions/lib/http/request';
+import { toHttpResponse } from '../../functions/lib/http/response';
 import { proxyEvent } from '../helpers/events';
 import { recordingLogger } from '../helpers/harness';
 

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { ForbiddenError } from '../domain/errors';
-import { header } from './proxy';
+import { header } from './request';
 
 /**
  * The refresh token's cookie. `__Secure-` makes browsers refuse it without `Secure`; `HttpOnly`

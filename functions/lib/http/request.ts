@@ -1,70 +1,11 @@
-import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callerFromContext, type Caller } from '../contract/authorizer-context';
 import type { Clock } from '../domain/clock';
-import { AuthError, InvalidRequestError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
-import { lazyDeps, type DepsInput } from './lazy';
-import type { AuthLogger } from '../telemetry/events';
-import type { AuthMetrics } from '../telemetry/metrics';
+import { InvalidRequestError, TokenError } from '../domain/errors';
 import type { RequestMeta } from '../domain/request-meta';
 
 /** Largest request body we read (the gateway caps it too). */
 export const MAX_BODY_BYTES = 16 * 1024;
-
-type Headers = Record<string, string>;
-
-const BASE_HEADERS: Headers = {
-  'Content-Type': 'application/json',
-  // RFC 6749 §5.1: token responses must not be cached; nothing we answer with no-store needs caching.
-  'Cache-Control': 'no-store',
-  'X-Content-Type-Options': 'nosniff',
-};
-
-/** A JSON response. */
-export function json(statusCode: number, body: unknown, headers: Headers = {}): APIGatewayProxyResult {
-  return { statusCode, headers: { ...BASE_HEADERS, ...headers }, body: body === undefined ? '' : JSON.stringify(body) };
-}
-
-/** An empty response (204). */
-export const noContent = (): APIGatewayProxyResult => ({ statusCode: 204, headers: { ...BASE_HEADERS }, body: '' });
-
-const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> = {
-  ERR_INVALID_REQUEST: [400, 'invalid_request'],
-  ERR_UNSUPPORTED_MEDIA_TYPE: [415, 'invalid_request'],
-  ERR_INVALID_CREDENTIALS: [401, 'invalid_grant'],
-  ERR_INVALID_REFRESH_TOKEN: [401, 'invalid_grant'],
-  ERR_REFRESH_TOKEN_REUSED: [401, 'invalid_grant'],
-  ERR_USER_EXISTS: [409, 'user_exists'],
-  ERR_NOT_FOUND: [404, 'not_found'],
-  ERR_UNAVAILABLE: [503, 'temporarily_unavailable'],
-  ERR_TOO_MANY_ATTEMPTS: [429, 'too_many_attempts'],
-  ERR_FORBIDDEN: [403, 'access_denied'],
-  ERR_CONFLICT: [409, 'conflict'],
-  ERR_LAST_ADMIN: [409, 'last_admin'],
-  ERR_PASSWORD_CHANGE_REQUIRED: [403, 'password_change_required'],
-};
-
-/** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
-export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: string): APIGatewayProxyResult {
-  if (err instanceof TokenError) {
-    // RFC 6750 §3.1: a request with no token gets a bare challenge, with no error code.
-    if (err.code === 'ERR_JWT_MISSING') {
-      return json(401, { active: false, error: 'unauthorized', error_description: err.message }, { 'WWW-Authenticate': 'Bearer' });
-    }
-    return json(
-      401,
-      { active: false, error: 'invalid_token', error_description: err.message },
-      { 'WWW-Authenticate': `Bearer error="invalid_token", error_description="${err.message}"` },
-    );
-  }
-  if (err instanceof AuthError) {
-    const [status, error] = STATUS[err.code as keyof typeof STATUS] ?? [500, 'server_error'];
-    const retryAfter =
-      err instanceof TooManyAttemptsError ? String(Math.max(1, Math.ceil(err.retryAfterSeconds))) : status === 503 ? '1' : undefined;
-    return json(status, { error, error_description: err.message }, retryAfter ? { 'Retry-After': retryAfter } : {});
-  }
-  logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });
-  return json(500, { error: 'server_error', error_description: 'internal error' });
-}
 
 /** A header by name, case-insensitively (API Gateway passes them as the client sent them). */
 export function header(headers: APIGatewayProxyEvent['headers'] | null | undefined, name: string): string | undefined {
@@ -163,42 +104,6 @@ function stringField(body: Record<string, unknown>, name: string, maxChars = 409
   return value;
 }
 
-/** A proxy-integration handler. */
-export type HttpHandler = (event: APIGatewayProxyEvent) => Promise<APIGatewayProxyResult>;
-
-/**
- * Wraps a route's logic: waits for the dependencies (built once per container), and turns any
- * error into a response. No error escapes, so a bad event never crashes the function.
- */
-export function createHttpHandler<
-  D extends { readonly logger: AuthLogger; readonly metrics?: AuthMetrics; readonly web?: { readonly allowedOrigins: readonly string[] } },
->(
-  deps: DepsInput<D>,
-  fallbackLogger: AuthLogger,
-  handle: (event: APIGatewayProxyEvent, deps: D) => Promise<APIGatewayProxyResult>,
-): HttpHandler {
-  // A failed start-up is reported per request (and retried), never as a crash at load.
-  const ready = lazyDeps(deps);
-  return async (event) => {
-    const started = Date.now();
-    let logger = fallbackLogger;
-    let metrics: AuthMetrics | undefined;
-    let allowed: readonly string[] = [];
-    try {
-      const resolved = await ready();
-      logger = resolved.logger;
-      metrics = resolved.metrics;
-      allowed = resolved.web?.allowedOrigins ?? [];
-      return withCors(await handle(event ?? ({} as APIGatewayProxyEvent), resolved), event, allowed);
-    } catch (err) {
-      return withCors(toHttpResponse(err, logger, event?.requestContext?.requestId), event, allowed);
-    } finally {
-      metrics?.latencyMs(Date.now() - started);
-      metrics?.flush();
-    }
-  };
-}
-
 /**
  * The signed-in caller from the authorizer context, which API Gateway sets and clients cannot.
  * A cached authorizer answer can outlive its token, so a token past `exp` (plus the clock
@@ -217,18 +122,4 @@ export function pathParam(event: APIGatewayProxyEvent, name: string): string {
   const value = event.pathParameters?.[name];
   if (typeof value !== 'string' || value === '' || value.length > 256) throw new InvalidRequestError(`${name} is required in the path`);
   return value;
-}
-
-/** CORS with credentials, only for the configured origins (never `*`). */
-function withCors(
-  result: APIGatewayProxyResult,
-  event: APIGatewayProxyEvent | undefined,
-  allowed: readonly string[],
-): APIGatewayProxyResult {
-  const origin = header(event?.headers, 'origin');
-  if (origin === undefined || !allowed.includes(origin)) return result;
-  return {
-    ...result,
-    headers: { ...result.headers, 'Access-Control-Allow-Origin': origin, 'Access-Control-Allow-Credentials': 'true', Vary: 'Origin' },
-  };
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { checkOrigin, clearedRefreshCookie, cookiePath, refreshCookie, refreshTokenFromCookie } from './cookies';
-import { readBody } from './proxy';
+import { readBody } from './request';
 import { REQUEST_BODIES } from '../contract/schemas';
 import type { TokenPair } from '../domain/sessions';
 
