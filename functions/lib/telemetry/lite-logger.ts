@@ -1,4 +1,4 @@
-import { METRICS_NAMESPACE, SERVICE_NAME } from '../contract/telemetry';
+import { SERVICE_NAME } from '../contract/telemetry';
 import type { AuthLogger } from './events';
 
 const LEVELS = { DEBUG: 10, INFO: 20, WARN: 30, ERROR: 40, CRITICAL: 50, SILENT: 60 } as const;
@@ -25,20 +25,4 @@ export function createJsonLogger(options: { level?: string | undefined; service?
       process.stdout.write(`${JSON.stringify({ level, message, timestamp: new Date().toISOString(), service, ...fields })}\n`);
     };
   return { info: write('INFO'), warn: write('WARN'), error: write('ERROR') } as AuthLogger;
-}
-
-/**
- * One count in CloudWatch embedded metric format, as Powertools Metrics writes it (namespace
- * AuthService, dimension service=auth), for code that keeps Powertools out of its bundle.
- */
-export function emitCountMetric(name: string): void {
-  const line = {
-    _aws: {
-      Timestamp: Date.now(),
-      CloudWatchMetrics: [{ Namespace: METRICS_NAMESPACE, Dimensions: [['service']], Metrics: [{ Name: name, Unit: 'Count' }] }],
-    },
-    service: SERVICE_NAME,
-    [name]: 1,
-  };
-  process.stdout.write(`${JSON.stringify(line)}\n`);
 }
