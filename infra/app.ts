@@ -10,6 +10,7 @@ new AuthStack(app, app.node.tryGetContext('stackName') ?? 'AuthService', {
     selfRegistration: app.node.tryGetContext('selfRegistration') === 'true' || app.node.tryGetContext('selfRegistration') === true,
     ...(app.node.tryGetContext('retainData') !== undefined && { retainData: String(app.node.tryGetContext('retainData')) !== 'false' }),
     ...(app.node.tryGetContext('waf') !== undefined && { waf: String(app.node.tryGetContext('waf')) !== 'false' }),
+    apiGatewayAccount: String(app.node.tryGetContext('apiGatewayAccount')) === 'true',
   },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

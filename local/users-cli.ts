@@ -168,7 +168,7 @@ async function connect(options: Record<string, string>): Promise<Target> {
   if (usersTable || sessionsTable || auditTable) {
     if (!usersTable || !sessionsTable || !auditTable) throw new UsageError('give --users-table, --sessions-table and --audit-table');
     const secretId = options['secret-id'] ?? process.env.AUTH_SECRET_ID;
-    const client = createDocumentClient({ region: process.env.AWS_REGION });
+    const client = createDocumentClient();
     return {
       client,
       tables: { usersTable, sessionsTable, auditTable },

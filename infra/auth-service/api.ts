@@ -16,8 +16,9 @@ export function createApi(scope: AuthService, p: ResolvedProps): apigw.RestApi {
   return new apigw.RestApi(scope, 'Api', {
     description: 'Auth service: login, refresh, logout, validate, JWKS',
     endpointTypes: [apigw.EndpointType.REGIONAL],
-    cloudWatchRole: true,
-    cloudWatchRoleRemovalPolicy: RemovalPolicy.DESTROY,
+    // The account-wide logging role: owned only on request, and then kept on delete.
+    cloudWatchRole: p.apiGatewayAccount,
+    ...(p.apiGatewayAccount && { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN }),
     deployOptions: {
       stageName: p.stageName,
       throttlingRateLimit: p.throttle.rateLimit,

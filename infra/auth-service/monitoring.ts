@@ -78,6 +78,12 @@ export function addMonitoring(scope: AuthService, failedLoginThreshold: number, 
       1,
       'DynamoDB throttled requests of the auth service',
     ),
+    keyRotationFailures: alarm(
+      'KeyRotationFailedAlarm',
+      scope.functions['rotate-keys'].metricErrors({ period: Duration.hours(1), statistic: 'Sum' }),
+      1,
+      'The daily key rotation failed: keys are not rotating (see the rotate-keys function logs)',
+    ),
   };
   const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard');
   dashboard.addWidgets(

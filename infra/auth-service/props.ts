@@ -168,6 +168,15 @@ export interface AuthServiceProps {
    * @default each setting's documented default
    */
   readonly settings?: Partial<Settings>;
+  /**
+   * Own API Gateway's account-wide CloudWatch Logs role (`AWS::ApiGateway::Account`). There is
+   * one such setting per account and region, shared by every REST API there, so only one stack
+   * should own it, and it is kept when that stack is deleted: deleting it would cut access
+   * logging for every other API. Turn this on for the first stack in an account and region, or
+   * set the role once by hand (README, "Deploy to AWS").
+   * @default false
+   */
+  readonly apiGatewayAccount?: boolean;
 }
 
 /** Props with defaults applied, checked; a bad one fails synth with a message naming it. */
@@ -198,6 +207,7 @@ export function resolveProps(props: AuthServiceProps) {
     alarmTopic: props.alarmTopic,
     failedLoginAlarmThreshold: props.failedLoginAlarmThreshold ?? 50,
     settings: props.settings ?? {},
+    apiGatewayAccount: props.apiGatewayAccount ?? false,
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);

@@ -303,7 +303,7 @@ describe('secrets', () => {
 });
 
 describe('operations', () => {
-  it('has a dashboard and alarms on failed logins, reuse, authorizer failures, 5XX and DynamoDB throttling', () => {
+  it('has a dashboard and alarms on failed logins, reuse, authorizer failures, 5XX, DynamoDB throttling and key rotation', () => {
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 1);
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'LoginFailed', Namespace: 'AuthService', Threshold: 50 });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReuseDetected', Threshold: 1 });
@@ -312,7 +312,26 @@ describe('operations', () => {
     template.hasResourceProperties('AWS::CloudWatch::Alarm', {
       Metrics: Match.arrayWith([Match.objectLike({ Expression: Match.stringLikeRegexp('^t0\\+t1') })]),
     });
-    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(5);
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Dimensions: [{ Name: 'FunctionName', Value: { Ref: logicalId(auth.functions['rotate-keys']) } }],
+      Threshold: 1,
+    });
+    expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(6);
+  });
+
+  it("leaves API Gateway's account-wide logging role alone unless told to own it, and then keeps it on delete", () => {
+    expect(template.findResources('AWS::ApiGateway::Account')).toEqual({});
+    const owner = synthStack({ apiGatewayAccount: true }, { bundle: false }).template;
+    const [account] = Object.values(owner.findResources('AWS::ApiGateway::Account')) as { DeletionPolicy?: string }[];
+    expect(account?.DeletionPolicy).toBe('Retain');
+    const [role] = Object.values(
+      owner.findResources('AWS::IAM::Role', {
+        Properties: { AssumeRolePolicyDocument: { Statement: [{ Principal: { Service: 'apigateway.amazonaws.com' } }] } },
+      }),
+    ) as { DeletionPolicy?: string }[];
+    expect(role?.DeletionPolicy).toBe('Retain');
   });
 
   it('sends the alarms to an SNS topic when given one', () => {

@@ -29,7 +29,8 @@ export const GATEWAY_RESPONSES = {
   /** The function crashed or answered something that is not a proxy response. */
   BAD_GATEWAY: { statusCode: 502, error: 'bad_gateway', description: 'the function failed' },
   /** The body is over the limit. */
-  REQUEST_TOO_LARGE: { statusCode: 413, error: 'request_too_large', description: 'request body exceeds 16 KiB' },
+  /** API Gateway's own limit is 10 MB; the functions refuse bodies over 16 KiB with 400, and the local gateway with this. */
+  REQUEST_TOO_LARGE: { statusCode: 413, error: 'request_too_large', description: 'request body too large' },
   /** Too many requests for the stage or method limits. */
   THROTTLED: { statusCode: 429, error: 'too_many_requests', description: 'slow down', headers: { 'Retry-After': '1' } },
   DEFAULT_4XX: { statusCode: 400, error: 'invalid_request', description: 'the request was refused' },

@@ -19,7 +19,8 @@ export function createDocumentClient({ endpoint, region, credentials }: Document
   const client = new DynamoDBClient({
     ...(endpoint && { endpoint }),
     ...(credentials && { credentials }),
-    region: region ?? process.env.AWS_REGION ?? 'us-east-1',
+    // Unset, the SDK resolves it as always: AWS_REGION (Lambda sets it), then the profile's region.
+    ...(region && { region }),
     maxAttempts: 3,
     requestHandler: { connectionTimeout: 1_000, requestTimeout: 3_000 },
   });
