@@ -105,6 +105,7 @@ describe('extensionSource (Parameters and Secrets Lambda Extension API)', () => 
   let server: Server;
   let port: number;
   const seen: { url: string; token: string | undefined }[] = [];
+  let flaky = 0;
 
   beforeAll(async () => {
     // A stand-in that answers as the extension documents: GetSecretValue / GetParameter JSON.
@@ -114,6 +115,13 @@ describe('extensionSource (Parameters and Secrets Lambda Extension API)', () => 
         return res.end(JSON.stringify({ Name: 'my-secret', SecretString: 'the document' }));
       if (req.url?.startsWith('/systemsmanager/parameters/get?name=%2Fauth%2Fjwks'))
         return res.end(JSON.stringify({ Parameter: { Name: '/auth/jwks', Value: '{"keys":[]}' } }));
+      // Starting up: a 503, then the answer.
+      if (req.url?.startsWith('/secretsmanager/get?secretId=flaky')) {
+        flaky++;
+        return flaky < 2 ? res.writeHead(503).end() : res.end(JSON.stringify({ SecretString: 'at last' }));
+      }
+      // Never answers.
+      if (req.url?.startsWith('/secretsmanager/get?secretId=stuck')) return;
       res.writeHead(400).end('{"message":"not found"}');
     });
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
@@ -128,9 +136,20 @@ describe('extensionSource (Parameters and Secrets Lambda Extension API)', () => 
     expect(seen.every((s) => s.token === 'tok')).toBe(true);
   });
 
-  it('fails with the status, never the body', async () => {
+  it('fails with the status, never the body, and at once: a refusal is not retried', async () => {
+    const before = seen.length;
     await expect(extensionSource('secret', 'missing', { port, token: 'tok' })()).rejects.toThrow(
       'the secrets extension answered 400 for secret missing',
     );
+    expect(seen.length - before).toBe(1);
+  });
+
+  it('retries a 5xx, and bounds every call in time', async () => {
+    await expect(extensionSource('secret', 'flaky', { port, token: 'tok' })()).resolves.toBe('at last');
+    const started = Date.now();
+    await expect(extensionSource('secret', 'stuck', { port, token: 'tok', timeoutMs: 100, attempts: 2 })()).rejects.toThrow(
+      /secret stuck: .*\(2 attempts\)/,
+    );
+    expect(Date.now() - started).toBeLessThan(2000);
   });
 });

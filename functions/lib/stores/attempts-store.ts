@@ -1,7 +1,7 @@
-import { BatchGetCommand, DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AttemptsRepo } from '../domain/ports';
 import type { AttemptRecords } from '../domain/throttle';
-import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import { batchGetAll, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 
 /** Failed-login counters and trusted-source markers, with TTL (a DynamoDB table). */
 export class AttemptsStore implements AttemptsRepo {
@@ -13,24 +13,21 @@ export class AttemptsStore implements AttemptsRepo {
     this.tableName = tableName;
   }
 
-  /** Reads several keys in one round trip; items past their TTL (not yet deleted) count as absent. */
+  /**
+   * Reads several keys in one round trip; items past their TTL (not yet deleted) count as absent.
+   * A key DynamoDB left unprocessed is read again, never taken as absent: the throttle fails closed.
+   */
   async read(keys: readonly string[], now: number): Promise<AttemptRecords> {
-    try {
-      const { Responses } = await this.client.send(
-        new BatchGetCommand({ RequestItems: { [this.tableName]: { Keys: keys.map((key) => ({ key })), ConsistentRead: true } } }),
+    const found = await batchGetAll(this.client, { [this.tableName]: { Keys: keys.map((key) => ({ key })), ConsistentRead: true } });
+    const records: AttemptRecords = new Map();
+    for (const item of found[this.tableName] ?? []) {
+      if (typeof item.ttl === 'number' && item.ttl <= now) continue;
+      records.set(
+        item.key as string,
+        item.trusted === true ? { trusted: true } : { failures: item.failures as number, lastFailureAt: item.lastFailureAt as number },
       );
-      const records: AttemptRecords = new Map();
-      for (const item of Responses?.[this.tableName] ?? []) {
-        if (typeof item.ttl === 'number' && item.ttl <= now) continue;
-        records.set(
-          item.key as string,
-          item.trusted === true ? { trusted: true } : { failures: item.failures as number, lastFailureAt: item.lastFailureAt as number },
-        );
-      }
-      return records;
-    } catch (err) {
-      rethrowDynamoError(err);
     }
+    return records;
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ServiceUnavailableError } from '../domain/errors';
 
 /** Options of every store: a client and a table name, never the environment. */
@@ -38,3 +38,32 @@ export function rethrowDynamoError(err: unknown): never {
 
 /** True for the SDK's failed-condition error. */
 export const isConditionFailed = (err: unknown): boolean => asSdkError(err).name === 'ConditionalCheckFailedException';
+
+type BatchRequest = NonNullable<BatchGetCommandInput['RequestItems']>;
+
+/**
+ * A BatchGetItem that reads every key or fails: DynamoDB may leave keys unprocessed (throttling,
+ * size), and a key it did not read is not an absent item. Unprocessed keys are retried with a
+ * short backoff; still unprocessed after `attempts`, the read fails as unavailable (503),
+ * never as "not found" (which would fail a throttle open, or cache a spurious revocation).
+ */
+export async function batchGetAll(
+  client: DynamoDBDocumentClient,
+  requestItems: BatchRequest,
+  attempts = 3,
+): Promise<Record<string, Record<string, unknown>[]>> {
+  const found: Record<string, Record<string, unknown>[]> = {};
+  let pending: BatchRequest | undefined = requestItems;
+  for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+    if (attempt === attempts) throw new ServiceUnavailableError();
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt * Math.random()));
+    const request: BatchRequest = pending;
+    const answer: BatchGetCommandOutput = await client
+      .send(new BatchGetCommand({ RequestItems: request }))
+      .catch((err: unknown) => rethrowDynamoError(err));
+    for (const [table, items] of Object.entries(answer.Responses ?? {}))
+      found[table] = [...(found[table] ?? []), ...(items as Record<string, unknown>[])];
+    pending = answer.UnprocessedKeys;
+  }
+  return found;
+}
