@@ -9,7 +9,7 @@ import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
 import { isRole } from '../../functions/lib/contract/roles';
 import type { HttpMethod, PolicyRoute } from '../../functions/lib/contract/routes';
-import { addRoutes, createApi } from './api';
+import { addRoutes, createApi, servedRoutes } from './api';
 import { addFunctions, type AuthFunctionName } from './functions';
 import { addKeyLifecycle, addKeyStore } from './keys';
 import { addMonitoring } from './monitoring';
@@ -97,8 +97,17 @@ export class AuthService extends Construct {
 
     ({ dashboard: this.dashboard, alarms: this.alarms } = addMonitoring(this, p.failedLoginAlarmThreshold, p.alarmTopic));
 
-    if (p.waf) this.webAcl = addWaf(this, p.wafRateLimitPer5Minutes, p.stageName);
-    else {
+    if (p.waf) {
+      const credentialPaths = servedRoutes(p)
+        .filter((r) => r.throttle === 'credentials')
+        .map((r) => r.path);
+      this.webAcl = addWaf(
+        this,
+        { credentials: p.wafRateLimitPer5Minutes, authRoutes: p.wafAuthRoutesRateLimitPer5Minutes },
+        credentialPaths,
+        p.stageName,
+      );
+    } else {
       Validations.of(this.api.deploymentStage).acknowledge({
         id: 'AwsSolutions-APIG3',
         reason: 'WAF switched off by the waf prop (for example a development stack)',

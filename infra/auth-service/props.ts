@@ -110,6 +110,12 @@ export interface AuthServiceProps {
    */
   readonly wafRateLimitPer5Minutes?: number;
   /**
+   * Requests to the other auth routes (refresh, validate, sessions...) one IP may make in 5
+   * minutes before WAF blocks it (at least 10). Looser: a backend or a NAT address makes many.
+   * @default 3000
+   */
+  readonly wafAuthRoutesRateLimitPer5Minutes?: number;
+  /**
    * Keep the tables and secrets when the stack is deleted, with deletion protection on. Set
    * false only for disposable development stacks.
    * @default true
@@ -197,6 +203,7 @@ export function resolveProps(props: AuthServiceProps) {
     allowedOrigins: props.allowedOrigins ?? [],
     waf: props.waf ?? true,
     wafRateLimitPer5Minutes: props.wafRateLimitPer5Minutes ?? 300,
+    wafAuthRoutesRateLimitPer5Minutes: props.wafAuthRoutesRateLimitPer5Minutes ?? 3000,
     retainData: props.retainData ?? true,
     logRetention: props.logRetention ?? logs.RetentionDays.THREE_MONTHS,
     keyRotationInterval: props.keyRotationInterval ?? Duration.days(DEFAULTS.keyRotationDays),
@@ -239,6 +246,7 @@ export function resolveProps(props: AuthServiceProps) {
   inRange('passwordFunctionMemorySize', p.passwordFunctionMemorySize, 128, 10_240);
   inRange('authorizerCacheTtl (seconds)', p.authorizerCacheTtl.toSeconds(), 0, AUTHORIZER_CACHE_SECONDS.max);
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
+  inRange('wafAuthRoutesRateLimitPer5Minutes', p.wafAuthRoutesRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('failedLoginAlarmThreshold', p.failedLoginAlarmThreshold, 1, 1_000_000);
   for (const [name, t] of [
     ['throttle', p.throttle],

@@ -4,8 +4,28 @@ import { GATEWAY_RESPONSES, gatewayResponseBody } from '../../functions/lib/cont
 import { AUTH_PATH_PREFIX } from '../../functions/lib/contract/routes';
 import type { AuthService } from './auth-service';
 
-/** A web ACL with a rate-based rule per source IP on the auth routes, on the API's stage. */
-export function addWaf(scope: AuthService, limit: number, stageName: string): wafv2.CfnWebACL {
+/**
+ * A web ACL with two rate-based rules per source IP: a tight one on the routes that check a
+ * password (login, register, password change: where guessing happens), and a looser one on the
+ * rest of the auth routes (refresh, validate, sessions), so that many clients behind one NAT
+ * address are not blocked at about one request a second.
+ */
+export function addWaf(
+  scope: AuthService,
+  limits: { credentials: number; authRoutes: number },
+  credentialPaths: readonly string[],
+  stageName: string,
+): wafv2.CfnWebACL {
+  const endsWith = (path: string) => ({
+    byteMatchStatement: {
+      fieldToMatch: { uriPath: {} },
+      positionalConstraint: 'ENDS_WITH',
+      searchString: path.toLowerCase(),
+      textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+    },
+  });
+  const paths = [...new Set(credentialPaths)];
+  const block = { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'throttled' } } };
   const acl = new wafv2.CfnWebACL(scope, 'WebAcl', {
     scope: 'REGIONAL',
     defaultAction: { allow: {} },
@@ -15,12 +35,26 @@ export function addWaf(scope: AuthService, limit: number, stageName: string): wa
     },
     rules: [
       {
-        name: 'auth-routes-rate-per-ip',
+        name: 'credential-routes-rate-per-ip',
         priority: 0,
-        action: { block: { customResponse: { responseCode: 429, customResponseBodyKey: 'throttled' } } },
+        action: block,
         statement: {
           rateBasedStatement: {
-            limit,
+            limit: limits.credentials,
+            evaluationWindowSec: 300,
+            aggregateKeyType: 'IP',
+            scopeDownStatement: paths.length === 1 ? endsWith(paths[0] as string) : { orStatement: { statements: paths.map(endsWith) } },
+          },
+        },
+        visibilityConfig: { cloudWatchMetricsEnabled: true, metricName: 'credential-routes-rate-per-ip', sampledRequestsEnabled: true },
+      },
+      {
+        name: 'auth-routes-rate-per-ip',
+        priority: 1,
+        action: block,
+        statement: {
+          rateBasedStatement: {
+            limit: limits.authRoutes,
             evaluationWindowSec: 300,
             aggregateKeyType: 'IP',
             scopeDownStatement: {

@@ -136,23 +136,44 @@ describe('API Gateway', () => {
 });
 
 describe('WAF', () => {
-  it('puts a per-IP rate-based rule on the auth routes in front of the stage', () => {
+  it('limits each IP tightly on the routes that check a password, and loosely on the other auth routes', () => {
+    const endsWith = (path: string) => ({
+      ByteMatchStatement: Match.objectLike({ PositionalConstraint: 'ENDS_WITH', SearchString: path }),
+    });
     template.hasResourceProperties('AWS::WAFv2::WebACL', {
       Scope: 'REGIONAL',
       Rules: [
         Match.objectLike({
+          Name: 'credential-routes-rate-per-ip',
           Statement: {
             RateBasedStatement: Match.objectLike({
               Limit: 300,
               AggregateKeyType: 'IP',
-              ScopeDownStatement: { ByteMatchStatement: Match.objectLike({ SearchString: '/api/auth/' }) },
+              ScopeDownStatement: {
+                OrStatement: {
+                  Statements: [endsWith('/api/auth/login'), endsWith('/api/auth/password'), endsWith('/api/auth/password/temporary')],
+                },
+              },
             }),
           },
           Action: { Block: Match.anyValue() },
         }),
+        Match.objectLike({
+          Name: 'auth-routes-rate-per-ip',
+          Statement: {
+            RateBasedStatement: Match.objectLike({
+              Limit: 3000,
+              ScopeDownStatement: { ByteMatchStatement: Match.objectLike({ SearchString: '/api/auth/' }) },
+            }),
+          },
+        }),
       ],
     });
     template.resourceCountIs('AWS::WAFv2::WebACLAssociation', 1);
+    // Registration is a credential route where it is served.
+    const open = synthStack({ selfRegistration: true, wafAuthRoutesRateLimitPer5Minutes: 6000 }, { bundle: false }).template;
+    expect(JSON.stringify(open.findResources('AWS::WAFv2::WebACL'))).toContain('/api/auth/register');
+    expect(JSON.stringify(open.findResources('AWS::WAFv2::WebACL'))).toContain('"Limit":6000');
   });
 
   it('can be switched off', () => {
