@@ -11,19 +11,25 @@ export interface MeDeps {
   readonly logger: AuthLogger;
   readonly now: Clock;
   readonly clockToleranceSeconds: number;
+  /** Browser origins that get CORS headers. @default none */
+  readonly web?: { readonly allowedOrigins: readonly string[] };
 }
 
 /**
  * `GET /api/me`, the protected example route: answers who the authorizer said the caller is.
  * It trusts only the authorizer context, which API Gateway sets and clients cannot.
  */
-export function createHandler(
-  deps: MeDeps = { logger: createLogger(), now: systemClock, clockToleranceSeconds: loadSettings().clockToleranceSeconds },
-): HttpHandler {
+export function createHandler(deps: MeDeps = defaultMeDeps()): HttpHandler {
   return createHttpHandler(deps, deps.logger, async (event, d) => {
     const { sub, username, roles } = callerOf(event, d);
     return json(200, { sub, username, roles });
   });
+}
+
+/** `/api/me` in Lambda: the settings it needs, from the environment. */
+function defaultMeDeps(): MeDeps {
+  const { clockToleranceSeconds, allowedOrigins } = loadSettings();
+  return { logger: createLogger(), now: systemClock, clockToleranceSeconds, web: { allowedOrigins } };
 }
 
 export const handler = createHandler();

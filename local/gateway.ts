@@ -3,10 +3,15 @@ import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http
 import { isIP } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayAuthorizerResult, APIGatewayProxyEvent, APIGatewayProxyResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
-import { GATEWAY_RESPONSES, gatewayResponseBody, type GatewayResponse } from '../functions/lib/contract/gateway-responses';
+import {
+  GATEWAY_RESPONSES,
+  gatewayCorsHeaders,
+  gatewayResponseBody,
+  type GatewayResponse,
+} from '../functions/lib/contract/gateway-responses';
 import { authorizationValues } from '../functions/lib/domain/bearer';
 import { header, MAX_BODY_BYTES } from '../functions/lib/http/request';
-import { AUTHORIZER_CACHE_SECONDS, type HandlerName, type Route } from '../functions/lib/contract/routes';
+import { AUTHORIZER_CACHE_SECONDS, CORS_PREFLIGHT, type HandlerName, type Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
 
 /** Identity of the emulated API, as it appears in method ARNs. */
@@ -122,7 +127,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
     const finish = (status: number) =>
       accessLog({ requestId, ip: req.socket.remoteAddress, method, path: url?.pathname ?? null, status, latencyMs: now() - started });
     const answer = (r: GatewayResponse, extraHeaders: Record<string, string> = {}) => {
-      send(res, errorResult(r, extraHeaders));
+      send(res, errorResult(r, { ...gatewayCorsHeaders(options.allowedOrigins ?? []), ...extraHeaders }));
       finish(r.statusCode);
     };
     if (url === undefined) return answer(MALFORMED_REQUEST);
@@ -152,9 +157,9 @@ export function createGateway(options: GatewayOptions): RequestListener {
       res.writeHead(204, {
         'Access-Control-Allow-Origin': origin,
         'Access-Control-Allow-Credentials': 'true',
-        'Access-Control-Allow-Methods': 'GET, POST, PUT, DELETE',
-        'Access-Control-Allow-Headers': 'Content-Type, Authorization, X-Requested-With',
-        'Access-Control-Max-Age': '3600',
+        'Access-Control-Allow-Methods': CORS_PREFLIGHT.methods.join(', '),
+        'Access-Control-Allow-Headers': CORS_PREFLIGHT.headers.join(', '),
+        'Access-Control-Max-Age': String(CORS_PREFLIGHT.maxAgeSeconds),
         Vary: 'Origin',
       });
       res.end();

@@ -2,8 +2,8 @@ import { Duration, RemovalPolicy, Validations, type CustomResource } from 'aws-c
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { GATEWAY_RESPONSES, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
-import { AUTHORIZER_IDENTITY_SOURCES, ROUTES } from '../../functions/lib/contract/routes';
+import { GATEWAY_RESPONSES, gatewayCorsHeaders, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
+import { AUTHORIZER_IDENTITY_SOURCES, CORS_PREFLIGHT, ROUTES } from '../../functions/lib/contract/routes';
 import type { AuthService } from './auth-service';
 import type { AuthFunctionName } from './functions';
 import type { ResolvedProps } from './props';
@@ -51,10 +51,10 @@ export function createApi(scope: AuthService, p: ResolvedProps): apigw.RestApi {
     ...(p.allowedOrigins.length > 0 && {
       defaultCorsPreflightOptions: {
         allowOrigins: [...p.allowedOrigins],
-        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['Content-Type', 'Authorization', 'X-Requested-With'],
+        allowMethods: [...CORS_PREFLIGHT.methods],
+        allowHeaders: [...CORS_PREFLIGHT.headers],
         allowCredentials: true,
-        maxAge: Duration.hours(1),
+        maxAge: Duration.seconds(CORS_PREFLIGHT.maxAgeSeconds),
       },
     }),
   });
@@ -85,10 +85,11 @@ export function addRoutes(
       type: apigw.ResponseType.of(type),
       statusCode: String(response.statusCode),
       responseHeaders: Object.fromEntries(
-        Object.entries({ 'Content-Type': 'application/json', ...('headers' in response ? response.headers : {}) }).map(([k, v]) => [
-          k,
-          `'${v}'`,
-        ]),
+        Object.entries({
+          'Content-Type': 'application/json',
+          ...('headers' in response ? response.headers : {}),
+          ...gatewayCorsHeaders(p.allowedOrigins),
+        }).map(([k, v]) => [k, `'${v}'`]),
       ),
       templates: { 'application/json': gatewayResponseBody(response) },
     });

@@ -132,6 +132,27 @@ describe('API Gateway', () => {
         .Variables;
     expect(loginEnv).toMatchObject({ AUTH_TOKEN_DELIVERY: 'cookie', AUTH_ALLOWED_ORIGINS: 'https://app.example.com' });
     expect(JSON.stringify(cors.toJSON())).not.toContain("Access-Control-Allow-Origin': \"'*'\"");
+    // Every method may be preflighted, PUT and PATCH included.
+    cors.hasResourceProperties('AWS::ApiGateway::Method', {
+      HttpMethod: 'OPTIONS',
+      Integration: Match.objectLike({
+        IntegrationResponses: [
+          Match.objectLike({
+            ResponseParameters: Match.objectLike({
+              'method.response.header.Access-Control-Allow-Methods': "'GET,POST,PUT,PATCH,DELETE,OPTIONS'",
+            }),
+          }),
+        ],
+      }),
+    });
+    // API Gateway's own answers (the authorizer's 401 among them) carry CORS for the one origin.
+    cors.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'UNAUTHORIZED',
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Access-Control-Allow-Origin': "'https://app.example.com'",
+        'gatewayresponse.header.Access-Control-Allow-Credentials': "'true'",
+      }),
+    });
   });
 });
 

@@ -139,6 +139,14 @@ describe('the local gateway', () => {
     expect(await res.json()).toEqual({ error: 'server_error', error_description: 'authorization failed' });
   });
 
+  it("adds CORS for the one listed origin to its own answers, as the stack's Gateway Responses do", async () => {
+    await start({ allowedOrigins: ['https://app.example.com'] });
+    const res = await fetch(`${base}/api/me`, { headers: { Origin: 'https://app.example.com' } });
+    expect(res.status).toBe(401);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(res.headers.get('access-control-allow-credentials')).toBe('true');
+  });
+
   it('answers 401 without calling the authorizer when there is no Authorization header', async () => {
     await start();
     const res = await fetch(`${base}/api/me`);

@@ -88,6 +88,14 @@ describe('GET /api/auth/validate', () => {
   const validate = () => createValidate(h.verify);
   const get = (headers: Record<string, string>) => invoke(validate(), proxyEvent({ method: 'GET', path: '/api/auth/validate', headers }));
 
+  it('answers a listed browser origin with CORS, and no other', async () => {
+    const handler = createValidate({ ...h.verify, web: { allowedOrigins: ['https://app.example.com'] } });
+    const asked = (origin: string) =>
+      invoke(handler, proxyEvent({ method: 'GET', path: '/api/auth/validate', headers: { Origin: origin } }));
+    expect((await asked('https://app.example.com')).headers['Access-Control-Allow-Origin']).toBe('https://app.example.com');
+    expect((await asked('https://evil.example')).headers['Access-Control-Allow-Origin']).toBeUndefined();
+  });
+
   it('answers a missing token with a bare Bearer challenge and no error code (RFC 6750 §3.1)', async () => {
     const res = await get({});
     expect(res.status).toBe(401);

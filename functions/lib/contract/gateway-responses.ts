@@ -39,3 +39,14 @@ export const GATEWAY_RESPONSES = {
 
 /** The JSON body of a gateway answer. */
 export const gatewayResponseBody = (r: GatewayResponse): string => JSON.stringify({ error: r.error, error_description: r.description });
+
+/**
+ * CORS headers on the gateway's own answers (the authorizer's 401 and 403, 429, 5XX), so a page
+ * on another origin can read the 401 that tells it to refresh. API Gateway can only add fixed
+ * headers there, so this works for one listed origin; with several, a page sees those answers
+ * as network errors (README, "Browser apps").
+ */
+export const gatewayCorsHeaders = (allowedOrigins: readonly string[]): Record<string, string> =>
+  allowedOrigins.length === 1
+    ? { 'Access-Control-Allow-Origin': allowedOrigins[0] as string, 'Access-Control-Allow-Credentials': 'true' }
+    : {};

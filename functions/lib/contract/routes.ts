@@ -109,3 +109,10 @@ export function isPermitted(route: PolicyRoute, roles: readonly string[]): boole
 
 /** The path prefix every route of the auth endpoints shares (the WAF's rate rule counts under it). */
 export const AUTH_PATH_PREFIX = '/api/auth/';
+
+/** What a CORS preflight allows, for the listed origins only: the construct and the local gateway answer the same. */
+export const CORS_PREFLIGHT = {
+  methods: [...HTTP_METHODS, 'OPTIONS'],
+  headers: ['Content-Type', 'Authorization', 'X-Requested-With'],
+  maxAgeSeconds: 3600,
+} as const;

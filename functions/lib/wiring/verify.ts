@@ -23,6 +23,8 @@ export interface VerifyDeps {
   readonly routes: readonly PolicyRoute[];
   /** Rejects tokens of revoked sessions and disabled users; absent when the check is off. */
   readonly revocation?: RevocationChecker | undefined;
+  /** Browser origins that get CORS headers (validate and the JWKS are read from pages too). */
+  readonly web: { readonly allowedOrigins: readonly string[] };
 }
 
 /**
@@ -31,7 +33,7 @@ export interface VerifyDeps {
  * over the same keys. Tests build them this way too, so they run the production path.
  */
 export function createVerifyDeps(
-  config: Pick<Config, 'issuer' | 'audience' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds' | 'keysCacheTtlSeconds'> &
+  config: Pick<Config, 'issuer' | 'audience' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds' | 'keysCacheTtlSeconds' | 'allowedOrigins'> &
     Partial<Pick<Config, 'extraRoutes'>>,
   keys: KeySource,
   overrides: { now?: Clock; logger?: AuthLogger; revocation?: RevocationChecker } = {},
@@ -47,6 +49,7 @@ export function createVerifyDeps(
     issuer: config.issuer,
     routes: [...ROUTES, ...(config.extraRoutes ?? [])],
     revocation: overrides.revocation,
+    web: { allowedOrigins: config.allowedOrigins },
   };
 }
 
