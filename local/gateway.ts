@@ -75,6 +75,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
   // As API Gateway routes: a literal segment wins over a {parameter} at the same level.
   const compiled = options.routes.map(compile).sort((a, b) => specificity(a.route.path, b.route.path));
   const cache = new Map<string, { result: APIGatewayAuthorizerResult; expiresAt: number }>();
+  const corsOnErrors = gatewayCorsHeaders(options.allowedOrigins ?? []);
 
   function match(method: string, path: string): MatchedRoute | 'method' | 'malformed' | undefined {
     let pathMatched = false;
@@ -127,7 +128,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
     const finish = (status: number) =>
       accessLog({ requestId, ip: req.socket.remoteAddress, method, path: url?.pathname ?? null, status, latencyMs: now() - started });
     const answer = (r: GatewayResponse, extraHeaders: Record<string, string> = {}) => {
-      send(res, errorResult(r, { ...gatewayCorsHeaders(options.allowedOrigins ?? []), ...extraHeaders }));
+      send(res, errorResult(r, { ...corsOnErrors, ...extraHeaders }));
       finish(r.statusCode);
     };
     if (url === undefined) return answer(MALFORMED_REQUEST);

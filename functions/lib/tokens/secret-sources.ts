@@ -43,6 +43,7 @@ export function extensionSource(kind: 'secret' | 'parameter', id: string, option
     });
     // The body of a failure is not read: it says nothing we could act on, and never goes in a log.
     if (!res.ok) {
+      await res.body?.cancel(); // frees the connection for the next attempt
       const message = `the secrets extension answered ${res.status} for ${kind} ${id}`;
       throw res.status >= 500 || res.status === 429 ? new Error(message) : new ExtensionRefusedError(message);
     }
@@ -56,11 +57,8 @@ export function extensionSource(kind: 'secret' | 'parameter', id: string, option
       try {
         return await once();
       } catch (err) {
-        if (err instanceof ExtensionRefusedError || attempt >= attempts) {
-          throw err instanceof ExtensionRefusedError
-            ? new Error(err.message)
-            : new Error(`${kind} ${id}: ${(err as Error).message} (${attempt} attempts)`);
-        }
+        if (err instanceof ExtensionRefusedError) throw err;
+        if (attempt >= attempts) throw new Error(`${kind} ${id}: ${(err as Error).message} (${attempt} attempts)`);
       }
       await new Promise((r) => setTimeout(r, 50 * 2 ** (attempt - 1)));
     }
