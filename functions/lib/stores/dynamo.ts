@@ -61,7 +61,10 @@ export async function batchGetAll(
     const answer: BatchGetCommandOutput = await client
       .send(new BatchGetCommand({ RequestItems: request }))
       .catch((err: unknown) => rethrowDynamoError(err));
-    for (const [table, items] of Object.entries(answer.Responses ?? {})) (found[table] ??= []).push(...items);
+    for (const [table, items] of Object.entries(answer.Responses ?? {})) {
+      found[table] ??= [];
+      found[table].push(...items);
+    }
     pending = answer.UnprocessedKeys;
   }
   return found;
