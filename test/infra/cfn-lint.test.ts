@@ -1,0 +1,58 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { synthStack } from './synth';
+
+/** cfn-lint (AWS's CloudFormation linter) where it is installed: CI machines have it. */
+const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
+if (!cfnLint) process.stderr.write('cfn-lint is not installed: the synthesized templates are not linted (pip install cfn-lint)\n');
+
+/** The templates, with the props that change their shape most. */
+const VARIANTS = {
+  defaults: {},
+  everySwitch: {
+    selfRegistration: true,
+    tracing: true,
+    revocationCheck: false,
+    waf: false,
+    retainData: false,
+    allowedOrigins: ['https://app.example.com'],
+    tokenDelivery: 'cookie' as const,
+    apiGatewayAccount: true,
+  },
+  severalOrigins: { allowedOrigins: ['https://a.example.com', 'https://b.example.com'], wafRateLimitPer5Minutes: 100 },
+};
+
+/** The errors cfn-lint reports on these templates, one line each. */
+function lintErrors(templates: Record<string, unknown>): string[] {
+  const dir = mkdtempSync(join(tmpdir(), 'cfn-lint-'));
+  const files = Object.entries(templates).map(([name, template]) => {
+    const file = join(dir, `${name}.json`);
+    writeFileSync(file, JSON.stringify(template));
+    return file;
+  });
+  // cfn-lint exits 2, 4 or 6 when it reports something; the JSON on stdout says what.
+  // The region the stacks are synthesized for, named: cfn-lint would take AWS_REGION, which other suites set.
+  const run = spawnSync('cfn-lint', ['--format', 'json', '--regions', 'eu-west-1', '--', ...files], {
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (run.stdout.trim() === '') throw new Error(`cfn-lint failed (${run.status ?? run.signal}): ${run.stderr || run.error?.message}`);
+  const findings = JSON.parse(run.stdout) as { Level: string; Rule: { Id: string }; Message: string; Filename: string }[];
+  return findings.filter((f) => f.Level === 'Error').map((f) => `${f.Filename}: ${f.Rule.Id} ${f.Message}`);
+}
+
+(cfnLint ? describe : describe.skip)('cfn-lint on the synthesized templates', () => {
+  it('reports a broken template (the harness can fail)', () => {
+    const broken = { Resources: { Table: { Type: 'AWS::DynamoDB::Table', Properties: { Unknown: 1 } } } };
+    expect(lintErrors({ broken }).join('\n')).toMatch(/E3002/);
+  });
+
+  it('finds no errors in any variant', () => {
+    const templates = Object.fromEntries(
+      Object.entries(VARIANTS).map(([name, props]) => [name, synthStack(props, { bundle: false }).template.toJSON()]),
+    );
+    expect(lintErrors(templates)).toEqual([]);
+  }, 120_000);
+});
