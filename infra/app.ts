@@ -11,6 +11,7 @@ new AuthStack(app, app.node.tryGetContext('stackName') ?? 'AuthService', {
     ...(app.node.tryGetContext('retainData') !== undefined && { retainData: String(app.node.tryGetContext('retainData')) !== 'false' }),
     ...(app.node.tryGetContext('waf') !== undefined && { waf: String(app.node.tryGetContext('waf')) !== 'false' }),
     apiGatewayAccount: String(app.node.tryGetContext('apiGatewayAccount')) === 'true',
+    paramsAndSecretsLayerArn: app.node.tryGetContext('paramsAndSecretsLayerArn'),
   },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { Duration, Lazy, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { HandlerName, PolicyRoute } from '../../functions/lib/contract/routes';
 import { SETTINGS, settingToEnv } from '../../functions/lib/contract/settings';
 import { DEFAULTS, ENV } from '../../functions/lib/wiring/config';
@@ -29,6 +30,29 @@ interface FunctionContext {
 }
 
 const toEnvRoute = (r: PolicyRoute) => ({ method: r.method, path: r.path, roles: r.access === 'public' ? [] : r.access.roles });
+
+/**
+ * The Parameters and Secrets extension layer: the prop's ARN, or aws-cdk-lib's for the region.
+ * Where aws-cdk-lib has none (eu-central-2, il-central-1, ...), synth fails here with the prop
+ * to set, rather than deep in aws-cdk-lib or, for a later region lookup, at deploy time.
+ */
+function secretsExtension(scope: AuthService, layerArn: string | undefined): lambda.ParamsAndSecretsLayerVersion {
+  const options = { cacheSize: 10, secretsManagerTtl: Duration.minutes(5), parameterStoreTtl: Duration.minutes(5) };
+  const { region } = Stack.of(scope);
+  if (layerArn) {
+    const arn = /^arn:aws[a-z-]*:lambda:([a-z0-9-]+):\d{12}:layer:[\w-]+:\d+$/.exec(layerArn);
+    if (!arn || (!Token.isUnresolved(region) && arn[1] !== region))
+      throw new Error(`AuthService: paramsAndSecretsLayerArn must be a layer version ARN in the stack's region, not ${layerArn}`);
+    return lambda.ParamsAndSecretsLayerVersion.fromVersionArn(layerArn, options);
+  }
+  if (!Token.isUnresolved(region) && !RegionInfo.get(region).paramsAndSecretsLambdaLayerArn('1.0.103', 'arm64')) {
+    throw new Error(
+      `AuthService: aws-cdk-lib knows no arm64 Parameters and Secrets extension layer in ${region}: set paramsAndSecretsLayerArn ` +
+        `to the layer's ARN there (AWS's list "AWS Parameters and Secrets Lambda Extension ARNs")`,
+    );
+  }
+  return lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, options);
+}
 
 /** Creates every function, each with its own log group and role, from one spec per function. */
 export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionContext): Record<AuthFunctionName, NodejsFunction> {
@@ -60,11 +84,7 @@ export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionCo
   const publicEnv = { ...common, [ENV.publicJwksParameter]: c.parameterName };
   // The AWS Parameters and Secrets Lambda Extension serves the secret and the parameter over
   // localhost, so no SDK client sits in these bundles.
-  const extension = lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, {
-    cacheSize: 10,
-    secretsManagerTtl: Duration.minutes(5),
-    parameterStoreTtl: Duration.minutes(5),
-  });
+  const extension = secretsExtension(scope, p.paramsAndSecretsLayerArn);
 
   // With the check off, the verify-only bundles are built without it, and so without the SDK.
   const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };

@@ -183,6 +183,14 @@ export interface AuthServiceProps {
    * @default false
    */
   readonly apiGatewayAccount?: boolean;
+  /**
+   * The ARN of the AWS Parameters and Secrets Lambda Extension layer (arm64) in the stack's
+   * region, from AWS's list "AWS Parameters and Secrets Lambda Extension ARNs". aws-cdk-lib knows
+   * it for 21 regions; elsewhere synth fails and asks for this prop. Also the way to take a
+   * newer layer version than aws-cdk-lib's.
+   * @default aws-cdk-lib's layer 1.0.103 for the region
+   */
+  readonly paramsAndSecretsLayerArn?: string;
 }
 
 /** Props with defaults applied, checked; a bad one fails synth with a message naming it. */
@@ -215,6 +223,7 @@ export function resolveProps(props: AuthServiceProps) {
     failedLoginAlarmThreshold: props.failedLoginAlarmThreshold ?? 50,
     settings: props.settings ?? {},
     apiGatewayAccount: props.apiGatewayAccount ?? false,
+    paramsAndSecretsLayerArn: props.paramsAndSecretsLayerArn,
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);

@@ -1,0 +1,53 @@
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { RegionInfo } from 'aws-cdk-lib/region-info';
+import { AuthService, type AuthServiceProps } from '../../infra/auth-service';
+import { newApp } from './synth';
+
+/** Every commercial region aws-cdk-lib knows. */
+const REGIONS = RegionInfo.regions.filter((r) => r.partition === 'aws').map((r) => r.name);
+const hasLayer = (region: string) => RegionInfo.get(region).paramsAndSecretsLambdaLayerArn('1.0.103', 'arm64') !== undefined;
+/** What a team in that region copies from AWS's list of the extension's ARNs (the account is made up here). */
+const layerArnIn = (region: string) => `arn:aws:lambda:${region}:123456789012:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:20`;
+
+function synthIn(region: string | undefined, props: AuthServiceProps = {}) {
+  const stack = new Stack(newApp({ bundle: false }), 'Auth', region ? { env: { account: '123456789012', region } } : {});
+  new AuthService(stack, 'Auth', props);
+  return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: { Layers?: unknown[] } }> };
+}
+const layersOf = (template: ReturnType<typeof synthIn>) =>
+  Object.values(template.Resources)
+    .filter((r) => r.Type === 'AWS::Lambda::Function')
+    .flatMap((r) => r.Properties.Layers ?? []);
+
+describe('regions', () => {
+  it('knows the commercial regions, some without the extension layer', () => {
+    expect(REGIONS.length).toBeGreaterThanOrEqual(30);
+    expect(REGIONS.filter((r) => !hasLayer(r))).toEqual(expect.arrayContaining(['eu-central-2', 'il-central-1', 'ca-west-1']));
+  });
+
+  it.each(REGIONS)('synthesizes in %s: with aws-cdk-lib layer where it knows one, else asks for paramsAndSecretsLayerArn', (region) => {
+    if (hasLayer(region)) expect(layersOf(synthIn(region)).length).toBeGreaterThan(0);
+    else
+      expect(() => synthIn(region)).toThrow(`no arm64 Parameters and Secrets extension layer in ${region}: set paramsAndSecretsLayerArn`);
+    const layers = layersOf(synthIn(region, { paramsAndSecretsLayerArn: layerArnIn(region) }));
+    expect(layers.length).toBeGreaterThan(0);
+    expect(new Set(layers)).toEqual(new Set([layerArnIn(region)]));
+  });
+
+  it('refuses a layer ARN of another region or of another shape', () => {
+    expect(() => synthIn('eu-central-2', { paramsAndSecretsLayerArn: layerArnIn('eu-west-1') })).toThrow(
+      "paramsAndSecretsLayerArn must be a layer version ARN in the stack's region",
+    );
+    expect(() => synthIn('eu-central-2', { paramsAndSecretsLayerArn: 'arn:aws:lambda:eu-central-2:123:function:x' })).toThrow(
+      'paramsAndSecretsLayerArn must be a layer version ARN',
+    );
+  });
+
+  it('synthesizes an env-agnostic stack; with the prop, no region lookup can miss', () => {
+    const withMap = synthIn(undefined);
+    expect(JSON.stringify(withMap)).toContain('Fn::FindInMap');
+    const pinned = synthIn(undefined, { paramsAndSecretsLayerArn: layerArnIn('eu-central-2') });
+    expect(JSON.stringify(layersOf(pinned))).not.toContain('Fn::FindInMap');
+  });
+});
