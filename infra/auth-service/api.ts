@@ -12,8 +12,9 @@ import type { ResolvedProps } from './props';
 export const servedRoutes = (p: ResolvedProps) => ROUTES.filter((r) => r.enabledBy === undefined || p[r.enabledBy]);
 
 /** The REST API and its stage: throttles as capacity limits, JSON access logs, CORS for listed origins. */
-export function createApi(scope: AuthService, p: ResolvedProps): apigw.RestApi {
+export function createApi(scope: AuthService, p: ResolvedProps, name: string): apigw.RestApi {
   return new apigw.RestApi(scope, 'Api', {
+    restApiName: name,
     description: 'Auth service: login, refresh, logout, validate, JWKS',
     endpointTypes: [apigw.EndpointType.REGIONAL],
     // The account-wide logging role: owned only on request, and then kept on delete.

@@ -60,8 +60,12 @@ export class AuthService extends Construct {
     super(scope, id);
     // Every builder takes this construct as its scope: the construct paths, and so the logical
     // IDs, stay as they were (a new ID would make CloudFormation replace a retained table).
-    const p = resolveProps(props);
     const stack = Stack.of(this);
+    const resolved = resolveProps(props);
+    // The name this deployment goes by in the account, `<stack>/<construct id>`: its API's name
+    // and its metrics' dimension, so that dev and prod stacks keep their own dashboards and alarms.
+    const name = `${stack.stackName}/${this.node.path.slice(stack.node.path.length + 1)}`;
+    const p = { ...resolved, settings: { metricsService: name, ...resolved.settings } };
     const removalPolicy = p.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
     const tables = addTables(this, p.retainData, removalPolicy);
@@ -74,7 +78,7 @@ export class AuthService extends Construct {
     this.secret = keyStore.secret;
     this.publicJwksParameterName = keyStore.parameterName;
 
-    this.api = createApi(this, p);
+    this.api = createApi(this, p, name);
     // The stage URL, built from the API id alone: `api.url` would make every function depend on
     // the deployment, which depends on the functions.
     const stageUrl = Fn.join('', ['https://', this.api.restApiId, '.execute-api.', stack.region, '.', stack.urlSuffix, '/', p.stageName]);
@@ -95,7 +99,12 @@ export class AuthService extends Construct {
     const keySetup = addKeyLifecycle(this, this.functions, keyStore);
     this.authorizer = addRoutes(this, p, this.functions, keySetup);
 
-    ({ dashboard: this.dashboard, alarms: this.alarms } = addMonitoring(this, p.failedLoginAlarmThreshold, p.alarmTopic));
+    ({ dashboard: this.dashboard, alarms: this.alarms } = addMonitoring(
+      this,
+      p.settings.metricsService,
+      p.failedLoginAlarmThreshold,
+      p.alarmTopic,
+    ));
 
     if (p.waf) {
       const credentialPaths = servedRoutes(p)

@@ -3,14 +3,14 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cloudwatchActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as sns from 'aws-cdk-lib/aws-sns';
-import { METRIC, METRICS_NAMESPACE, SERVICE_NAME } from '../../functions/lib/contract/telemetry';
+import { METRIC, METRICS_NAMESPACE } from '../../functions/lib/contract/telemetry';
 import type { AuthService } from './auth-service';
 
-/** A dashboard of the service's metrics, and alarms on what needs a human. */
-export function addMonitoring(scope: AuthService, failedLoginThreshold: number, topic: sns.ITopic | undefined) {
+/** A dashboard of the service's metrics (those with this `service` dimension), and alarms on what needs a human. */
+export function addMonitoring(scope: AuthService, service: string, failedLoginThreshold: number, topic: sns.ITopic | undefined) {
   const period = Duration.minutes(5);
   const ours = (metricName: string, statistic = 'Sum') =>
-    new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service: SERVICE_NAME }, statistic, period });
+    new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period });
   // DynamoDB publishes ThrottledRequests per table and operation; an alarm sums at most 10, so
   // these are the operations on the request path.
   const hot: [dynamodb.Table, string[]][] = [

@@ -363,6 +363,34 @@ describe('operations', () => {
     expect(Object.keys(template.findResources('AWS::CloudWatch::Alarm'))).toHaveLength(6);
   });
 
+  it('names the API and the metrics per stack, so dev and prod in one account keep apart', () => {
+    const app2 = newApp({ bundle: false });
+    const stacks = ['dev', 'prod'].map(
+      (stage) =>
+        new AuthStack(app2, `Auth-${stage}`, {
+          env: { account: '123456789012', region: 'eu-west-1' },
+          auth: { retainData: stage === 'prod' },
+        }),
+    );
+    const seen = stacks.map((s) => {
+      const t = Template.fromStack(s);
+      const [api] = Object.values(t.findResources('AWS::ApiGateway::RestApi'));
+      const services = new Set(
+        Object.values(t.findResources('AWS::Lambda::Function')).map((f) => f.Properties.Environment?.Variables?.AUTH_METRICS_SERVICE),
+      );
+      const dimensions = new Set(
+        Object.values(t.findResources('AWS::CloudWatch::Alarm', { Properties: { Namespace: 'AuthService' } })).map(
+          (a) => a.Properties.Dimensions[0].Value,
+        ),
+      );
+      return { api: api?.Properties.Name, services: [...services], dimensions: [...dimensions] };
+    });
+    expect(seen).toEqual([
+      { api: 'Auth-dev/Auth', services: ['Auth-dev/Auth', undefined], dimensions: ['Auth-dev/Auth'] },
+      { api: 'Auth-prod/Auth', services: ['Auth-prod/Auth', undefined], dimensions: ['Auth-prod/Auth'] },
+    ]);
+  });
+
   it("leaves API Gateway's account-wide logging role alone unless told to own it, and then keeps it on delete", () => {
     expect(template.findResources('AWS::ApiGateway::Account')).toEqual({});
     const owner = synthStack({ apiGatewayAccount: true }, { bundle: false }).template;

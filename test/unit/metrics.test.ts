@@ -1,4 +1,5 @@
 import { createAuditTrail } from '../../functions/lib/telemetry/audit';
+import { emitCountMetric } from '../../functions/lib/telemetry/count-metric';
 import { createMetrics, type AuthMetrics } from '../../functions/lib/telemetry/metrics';
 import { recordingLogger } from '../helpers/harness';
 
@@ -30,7 +31,7 @@ describe('metrics', () => {
       return true;
     });
     try {
-      const metrics = createMetrics();
+      const metrics = createMetrics('Auth-prod/Auth');
       metrics.count('LoginFailed');
       metrics.latencyMs(12);
       metrics.flush();
@@ -46,5 +47,31 @@ describe('metrics', () => {
     expect(emf[0]?._aws.CloudWatchMetrics[0]?.Namespace).toBe('AuthService');
     expect(emf[0]?._aws.CloudWatchMetrics[0]?.Metrics.map((m) => m.Name).sort()).toEqual(['Latency', 'LoginFailed']);
     expect(emf[0]?.LoginFailed).toBe(1);
+    expect(emf[0]).toMatchObject({ service: 'Auth-prod/Auth' });
+  });
+
+  it("writes the authorizer's count line in the same shape as Powertools, under the stack's service", () => {
+    const lines: string[] = [];
+    const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+      lines.push(String(chunk));
+      return true;
+    });
+    try {
+      emitCountMetric('AuthorizerFailure', 'Auth-dev/Auth');
+    } finally {
+      write.mockRestore();
+    }
+    expect(lines.map((l) => JSON.parse(l))).toEqual([
+      {
+        _aws: {
+          Timestamp: expect.any(Number),
+          CloudWatchMetrics: [
+            { Namespace: 'AuthService', Dimensions: [['service']], Metrics: [{ Name: 'AuthorizerFailure', Unit: 'Count' }] },
+          ],
+        },
+        service: 'Auth-dev/Auth',
+        AuthorizerFailure: 1,
+      },
+    ]);
   });
 });

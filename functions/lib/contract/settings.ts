@@ -209,6 +209,12 @@ export const SETTINGS = {
     default: [],
     doc: 'comma-separated browser origins allowed CORS with credentials and the cookie',
   },
+  metricsService: {
+    env: 'AUTH_METRICS_SERVICE',
+    kind: 'text',
+    default: 'auth',
+    doc: 'the `service` dimension of the metrics (namespace `AuthService`); the construct sets `<stack>/<construct id>`, so stacks in one account keep their own dashboards and alarms',
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 type ValueOf<S> = S extends IntSetting

@@ -26,10 +26,10 @@ export interface AuthMetrics {
 /**
  * Powertools Metrics, in CloudWatch embedded metric format: one JSON line per invocation on
  * stdout, which CloudWatch turns into metrics with no API call. POWERTOOLS_METRICS_DISABLED
- * turns it off.
+ * turns it off. `service` is the metrics' one dimension (a stack's own, on AWS).
  */
-export function createMetrics(): AuthMetrics {
-  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: SERVICE_NAME });
+export function createMetrics(service: string = SERVICE_NAME): AuthMetrics {
+  const metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: service });
   let pending = 0;
   return {
     count(name) {

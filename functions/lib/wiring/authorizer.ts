@@ -40,7 +40,10 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
     revocation: revocationCheckerFromConfig(config),
     logger: createJsonLogger({ level: process.env.POWERTOOLS_LOG_LEVEL }),
     // Powertools' own switch, honoured here too (the tests turn metric lines off).
-    countFailure: process.env.POWERTOOLS_METRICS_DISABLED === 'true' ? () => undefined : () => emitCountMetric(METRIC.authorizerFailure),
+    countFailure:
+      process.env.POWERTOOLS_METRICS_DISABLED === 'true'
+        ? () => undefined
+        : () => emitCountMetric(METRIC.authorizerFailure, config.metricsService),
     now: systemClock,
   };
 }

@@ -61,7 +61,7 @@ export const dynamoRepos = (
 export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecrets, overrides: CoreOverrides = {}): CoreDeps {
   const now = overrides.now ?? systemClock;
   const logger = overrides.logger ?? createLogger();
-  const metrics = overrides.metrics ?? createMetrics();
+  const metrics = overrides.metrics ?? createMetrics(config.metricsService);
   const keys = overrides.keys ?? new JwkSetKeySource({ jwks: secrets.signingKeys, signingKid: secrets.signingKid });
   return {
     ...repos,
