@@ -14,9 +14,15 @@ export class AuthStack extends Stack {
   constructor(scope: Construct, id: string, props: AuthStackProps = {}) {
     super(scope, id, props);
     this.auth = new AuthService(this, 'Auth', props.auth);
-    const url = this.auth.api.url;
+    const url = this.auth.url;
     new CfnOutput(this, 'ApiUrl', { value: url, description: 'Base URL of the API' });
     new CfnOutput(this, 'JwksUrl', { value: `${url}.well-known/jwks.json`, description: 'Public keys that verify access tokens' });
+    if (this.auth.domain) {
+      new CfnOutput(this, 'DomainTarget', {
+        value: this.auth.domain.domainNameAliasDomainName,
+        description: 'Point a DNS alias (or CNAME) of the custom domain here',
+      });
+    }
     new CfnOutput(this, 'Issuer', { value: this.auth.issuer, description: 'iss of access tokens' });
     new CfnOutput(this, 'Audience', { value: this.auth.audience, description: 'aud of access tokens' });
     new CfnOutput(this, 'UsersTable', { value: this.auth.usersTable.tableName });

@@ -45,6 +45,10 @@ export class AuthService extends Construct {
   readonly secret: secretsmanager.Secret;
   /** SSM parameter with the public key set. */
   readonly publicJwksParameterName: string;
+  /** The base URL clients call, ending in `/`: the custom domain's when there is one. */
+  readonly url: string;
+  /** The custom domain, when `customDomain` is set: point DNS at its `domainNameAliasDomainName`. */
+  readonly domain?: apigw.DomainName;
   readonly issuer: string;
   readonly audience: string;
   /** The web ACL, when `waf` is on. */
@@ -82,7 +86,19 @@ export class AuthService extends Construct {
     // The stage URL, built from the API id alone: `api.url` would make every function depend on
     // the deployment, which depends on the functions.
     const stageUrl = Fn.join('', ['https://', this.api.restApiId, '.execute-api.', stack.region, '.', stack.urlSuffix, '/', p.stageName]);
-    this.issuer = p.issuer ?? stageUrl;
+    if (p.customDomain) {
+      const { domainName, certificate, basePath } = p.customDomain;
+      this.domain = new apigw.DomainName(this, 'Domain', {
+        domainName,
+        certificate,
+        endpointType: apigw.EndpointType.REGIONAL,
+        securityPolicy: apigw.SecurityPolicy.TLS_1_2,
+      });
+      this.domain.addBasePathMapping(this.api, { basePath, stage: this.api.deploymentStage });
+    }
+    const domainUrl = p.customDomain && `https://${p.customDomain.domainName}${p.customDomain.basePath && `/${p.customDomain.basePath}`}`;
+    this.url = domainUrl ? `${domainUrl}/` : this.api.url;
+    this.issuer = p.issuer ?? domainUrl ?? stageUrl;
     this.audience = p.audience ?? Fn.join('', [this.issuer, '/api']);
 
     this.functions = addFunctions(this, p, {

@@ -1,5 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import type * as sns from 'aws-cdk-lib/aws-sns';
 import { AUTHORIZER_CACHE_SECONDS } from '../../functions/lib/contract/routes';
 import { DEFAULTS, SETTINGS, type Settings, settingProblem } from '../../functions/lib/contract/settings';
@@ -191,6 +192,25 @@ export interface AuthServiceProps {
    * @default aws-cdk-lib's layer 1.0.103 for the region
    */
   readonly paramsAndSecretsLayerArn?: string;
+  /**
+   * Serve the API on your own domain (a regional custom domain, TLS 1.2, with a base path
+   * mapping to the stage); point a DNS alias or CNAME of `domainName` at the construct's
+   * `domain.domainNameAliasDomainName`. The issuer and the cookie path follow it. Cookie mode
+   * needs it when the browser app is on another host: a `SameSite=Strict` cookie is sent only
+   * to a host of the app's own site (README, "Browser apps").
+   * @default none (the execute-api URL)
+   */
+  readonly customDomain?: CustomDomain;
+}
+
+/** A custom domain for the API. */
+export interface CustomDomain {
+  /** For example `auth.example.com`. */
+  readonly domainName: string;
+  /** An ACM certificate for `domainName`, in the stack's region. */
+  readonly certificate: acm.ICertificate;
+  /** A path under the domain, without slashes (`auth`). @default '' (the domain's root) */
+  readonly basePath?: string;
 }
 
 /** Props with defaults applied, checked; a bad one fails synth with a message naming it. */
@@ -224,6 +244,7 @@ export function resolveProps(props: AuthServiceProps) {
     settings: props.settings ?? {},
     apiGatewayAccount: props.apiGatewayAccount ?? false,
     paramsAndSecretsLayerArn: props.paramsAndSecretsLayerArn,
+    customDomain: props.customDomain && { ...props.customDomain, basePath: props.customDomain.basePath ?? '' },
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);
@@ -257,6 +278,12 @@ export function resolveProps(props: AuthServiceProps) {
   inRange('wafRateLimitPer5Minutes', p.wafRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('wafAuthRoutesRateLimitPer5Minutes', p.wafAuthRoutesRateLimitPer5Minutes, 10, 2_000_000_000);
   inRange('failedLoginAlarmThreshold', p.failedLoginAlarmThreshold, 1, 1_000_000);
+  if (p.customDomain) {
+    const { domainName, basePath } = p.customDomain;
+    if (!/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/.test(domainName))
+      fail(`customDomain.domainName must be a lower-case host name like auth.example.com, not ${domainName}`);
+    if (!/^[A-Za-z0-9._-]*$/.test(basePath)) fail(`customDomain.basePath must be one path segment without slashes, not ${basePath}`);
+  }
   for (const [name, t] of [
     ['throttle', p.throttle],
     ['authRouteThrottle', p.authRouteThrottle],

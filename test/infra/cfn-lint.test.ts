@@ -2,6 +2,8 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Stack } from 'aws-cdk-lib';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
 import { synthStack } from './synth';
 
 /** cfn-lint (AWS's CloudFormation linter) where it is installed: CI machines have it. */
@@ -22,6 +24,17 @@ const VARIANTS = {
     apiGatewayAccount: true,
   },
   severalOrigins: { allowedOrigins: ['https://a.example.com', 'https://b.example.com'], wafRateLimitPer5Minutes: 100 },
+  customDomain: {
+    customDomain: {
+      domainName: 'auth.example.com',
+      basePath: 'auth',
+      certificate: acm.Certificate.fromCertificateArn(
+        new Stack(),
+        'Cert',
+        'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555',
+      ),
+    },
+  },
 };
 
 /** The errors cfn-lint reports on these templates, one line each. */

@@ -9,6 +9,8 @@ import { newApp, synthStack } from './synth';
 import { AuthStack } from '../../infra/auth-stack';
 import { AuthService } from '../../infra/auth-service';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as acm from 'aws-cdk-lib/aws-certificatemanager';
+import { cookiePath } from '../../functions/lib/http/cookies';
 
 const { stack, template, app } = synthStack({}, { nag: true });
 const auth = stack.auth;
@@ -419,6 +421,49 @@ describe('operations', () => {
     const traced = synthStack({ tracing: true }, { bundle: false }).template;
     traced.hasResourceProperties('AWS::Lambda::Function', { TracingConfig: { Mode: 'Active' } });
     traced.hasResourceProperties('AWS::ApiGateway::Stage', { TracingEnabled: true });
+  });
+});
+
+describe('a custom domain', () => {
+  const CERT = 'arn:aws:acm:eu-west-1:123456789012:certificate/11111111-2222-3333-4444-555555555555';
+  const withDomain = (domainName: string, basePath?: string) => {
+    const app2 = newApp({ bundle: false });
+    const certificate = acm.Certificate.fromCertificateArn(new Stack(app2, 'Certs'), 'Cert', CERT);
+    const st = new AuthStack(app2, 'Domain', {
+      env: { account: '123456789012', region: 'eu-west-1' },
+      auth: { customDomain: { domainName, certificate, ...(basePath !== undefined && { basePath }) } },
+    });
+    return { st, t: Template.fromStack(st) };
+  };
+
+  it('serves the stage on the domain over TLS 1.2, and the issuer, the cookie path and the outputs follow it', () => {
+    const { st, t } = withDomain('auth.example.com', 'auth');
+    t.hasResourceProperties('AWS::ApiGateway::DomainName', {
+      DomainName: 'auth.example.com',
+      RegionalCertificateArn: CERT,
+      EndpointConfiguration: { Types: ['REGIONAL'] },
+      SecurityPolicy: 'TLS_1_2',
+    });
+    t.hasResourceProperties('AWS::ApiGateway::BasePathMapping', { BasePath: 'auth', Stage: { Ref: Match.anyValue() } });
+    expect(st.auth.issuer).toBe('https://auth.example.com/auth');
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ AUTH_ISSUER: 'https://auth.example.com/auth' }) },
+    });
+    expect(cookiePath(st.auth.issuer)).toBe('/auth/api/auth');
+    t.hasOutput('ApiUrl', { Value: 'https://auth.example.com/auth/' });
+    t.hasOutput('DomainTarget', {});
+  });
+
+  it('maps the domain root without a base path, and refuses a bad domain or base path at synth', () => {
+    const { st } = withDomain('auth.example.com');
+    expect(st.auth.issuer).toBe('https://auth.example.com');
+    expect(() => withDomain('https://auth.example.com')).toThrow('customDomain.domainName must be a lower-case host name');
+    expect(() => withDomain('auth.example.com', 'a/b')).toThrow('customDomain.basePath must be one path segment');
+  });
+
+  it('is absent by default: the execute-api URL, and no DNS output', () => {
+    template.resourceCountIs('AWS::ApiGateway::DomainName', 0);
+    expect(Object.keys(template.findOutputs('DomainTarget'))).toHaveLength(0);
   });
 });
 
