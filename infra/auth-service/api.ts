@@ -100,12 +100,13 @@ export function addRoutes(
   // Gateway can: declared parameters.
   const validator = scope.api.addRequestValidator('Validator', { validateRequestParameters: true, validateRequestBody: true });
   for (const route of servedRoutes(p)) {
-    const method = scope.api.root
-      .resourceForPath(route.path)
-      .addMethod(route.method, new apigw.LambdaIntegration(functions[route.handler]), {
-        requestValidator: validator,
-        ...(route.access !== 'public' && { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
-      });
+    // One invoke permission per function for this API, not two per method (the method and the
+    // console's test-invoke): 35 fewer resources against CloudFormation's 500.
+    const integration = new apigw.LambdaIntegration(functions[route.handler], { scopePermissionToMethod: false });
+    const method = scope.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
+      requestValidator: validator,
+      ...(route.access !== 'public' && { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),
+    });
     if (route.access === 'public') {
       Validations.of(method).acknowledge({
         id: 'AwsSolutions-APIG4',

@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -110,6 +111,7 @@ export class AuthService extends Construct {
       extraRoutes: () => this.extraRoutes,
     });
     this.authorizerFunction = this.functions.authorizer;
+    this.node.addValidation({ validate: () => environmentTooLarge(this.functions.authorizer, this.extraRoutes.length) });
     grantAccess(p, this.functions, tables, { secretArn: this.secret.secretArn, parameterArn: keyStore.parameterArn });
 
     const keySetup = addKeyLifecycle(this, this.functions, keyStore);
@@ -162,4 +164,25 @@ export class AuthService extends Construct {
     Validations.of(m).acknowledge({ id: 'AwsSolutions-COG4', reason: 'protected by the auth service Lambda authorizer' });
     return m;
   }
+}
+
+/** Lambda's limit on a function's environment: every key and value, 4 KB in all. */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** What a value resolved only at deploy time (a table name, an ARN) is counted as. */
+const REFERENCE_BYTES = 100;
+
+/**
+ * Fails synth with a message, rather than the deploy with a rollback, when the authorizer's
+ * environment (where the routes added with `addProtectedRoute` go) passes Lambda's 4 KB.
+ */
+function environmentTooLarge(fn: NodejsFunction, extraRoutes: number): string[] {
+  const { variables = {} } = (Stack.of(fn).resolve((fn.node.defaultChild as CfnFunction).environment) ?? {}) as {
+    variables?: Record<string, unknown>;
+  };
+  const bytes = Object.entries(variables).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : REFERENCE_BYTES), 0);
+  if (bytes <= LAMBDA_ENVIRONMENT_BYTES) return [];
+  return [
+    `AuthService: the authorizer's environment would take about ${bytes} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_BYTES}: ` +
+      `the ${extraRoutes} routes added with addProtectedRoute are listed there. Use fewer or shorter paths.`,
+  ];
 }
