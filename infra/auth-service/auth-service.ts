@@ -3,7 +3,6 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
-import type { CfnFunction } from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
@@ -176,7 +175,7 @@ const REFERENCE_BYTES = 100;
  * environment (where the routes added with `addProtectedRoute` go) passes Lambda's 4 KB.
  */
 function environmentTooLarge(fn: NodejsFunction, extraRoutes: number): string[] {
-  const { variables = {} } = (Stack.of(fn).resolve((fn.node.defaultChild as CfnFunction).environment) ?? {}) as {
+  const { variables = {} } = (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment) ?? {}) as {
     variables?: Record<string, unknown>;
   };
   const bytes = Object.entries(variables).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : REFERENCE_BYTES), 0);
