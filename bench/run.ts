@@ -9,6 +9,7 @@ import { benchColdStart } from './cold-start';
 import { benchLatency } from './latency';
 import { benchThroughput } from './throughput';
 import { benchMemory } from './memory';
+import { benchCapacity } from './capacity';
 import { writeResults } from './lib';
 
 async function main() {
@@ -25,6 +26,7 @@ async function main() {
     ['latency', () => benchLatency(secrets)],
     ['throughput', () => benchThroughput()],
     ['memory', () => benchMemory()],
+    ['capacity', () => benchCapacity(secrets)],
   ];
   for (const [name, run] of sections) if (!only || only === name) await run();
   const file = writeResults({ seconds: (Date.now() - started) / 1000 });

@@ -1,0 +1,108 @@
+/**
+ * DynamoDB capacity units per operation, as DynamoDB Local reports them (ReturnConsumedCapacity
+ * on every call), and the DynamoDB cost per million operations they make at on-demand prices.
+ * The README's and BENCHMARKS.md's cost figures come from this table.
+ */
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { createCoreDeps } from '../functions/lib/wiring/core';
+import { DEFAULTS } from '../functions/lib/wiring/config';
+import { login } from '../functions/lib/flows/login';
+import { logout } from '../functions/lib/flows/logout';
+import { refresh } from '../functions/lib/flows/refresh';
+import { createUser } from '../functions/lib/flows/users';
+import { dynamoRevocationReader } from '../functions/lib/stores/revocation-reader';
+import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
+import type { AuthSecrets } from '../functions/lib/tokens/secrets';
+import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
+import { silent } from './authorizer';
+import { table } from './lib';
+
+/** On-demand list prices, us-east-1, late 2026: per million read and write request units. */
+const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
+
+type Units = { read: number; write: number };
+
+/** Counts the read and write units of every call the client makes. */
+function meter(client: DynamoDBDocumentClient): { take(): Units } {
+  let units: Units = { read: 0, write: 0 };
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
+      const result = await next(args);
+      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity ?? [];
+      // DynamoDB Local reports a call's total units only: the command says whether they are reads or writes.
+      const kind = /^(Get|BatchGet|Query|Scan|TransactGet)/.test(context.commandName ?? '') ? 'read' : 'write';
+      for (const c of ([] as ConsumedCapacity[]).concat(consumed)) {
+        if (process.env.BENCH_CAPACITY_DEBUG) process.stderr.write(`${context.commandName} ${JSON.stringify(c)}\n`);
+        units[kind] += c.CapacityUnits ?? 0;
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'consumedCapacityMeter' },
+  );
+  return {
+    take() {
+      const taken = units;
+      units = { read: 0, write: 0 };
+      return taken;
+    },
+  };
+}
+
+interface ConsumedCapacity {
+  readonly TableName?: string;
+  readonly CapacityUnits?: number;
+}
+
+export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
+  const ddb = await startDynamoDbLocal();
+  try {
+    const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
+    await ensureTables(client, LOCAL_TABLES);
+    const units = meter(client);
+    const config = {
+      ...DEFAULTS,
+      ...LOCAL_TABLES,
+      issuer: 'https://auth.example.com',
+      audience: 'https://api.example.com',
+      bcryptCost: 10,
+      extraRoutes: [],
+    };
+    const core = createCoreDeps(config, secrets, client, { logger: silent });
+    const meta = { requestId: 'c', sourceIp: '198.51.100.7' };
+    const password = 'a capacity passphrase';
+    await createUser({ username: 'capacity', password }, meta, core);
+    const revocation = dynamoRevocationReader({ client, usersTable: LOCAL_TABLES.usersTable, sessionsTable: LOCAL_TABLES.sessionsTable });
+    units.take();
+
+    const measured: Record<string, Units> = {};
+    // The second login from this source: the steady state (the trusted-source marker exists).
+    await login({ username: 'capacity', password }, meta, core);
+    units.take();
+    const pair = await login({ username: 'capacity', password }, meta, core);
+    measured.login = units.take();
+    const renewed = await refresh(pair.refresh_token, meta, core);
+    measured.refresh = units.take();
+    const sid = (JSON.parse(Buffer.from(renewed.access_token.split('.')[1] as string, 'base64url').toString()) as { sid: string }).sid;
+    await revocation('capacity', sid);
+    measured['revocation check (validate, authorizer on a cache miss)'] = units.take();
+    await logout(renewed.refresh_token, meta, core);
+    measured.logout = units.take();
+
+    const dollars = (u: Units) => (u.read * PRICE_PER_MILLION.read + u.write * PRICE_PER_MILLION.write).toFixed(2);
+    table(
+      '6. DynamoDB capacity units per operation (DynamoDB Local, ReturnConsumedCapacity)',
+      Object.entries(measured).map(([what, u]) => ({
+        what,
+        measured: `${u.read} RRU + ${u.write} WRU`,
+        reference: `$${dollars(u)} per million`,
+      })),
+      [
+        `on-demand prices: $${PRICE_PER_MILLION.read} per million read units, $${PRICE_PER_MILLION.write} per million write units (us-east-1)`,
+      ],
+    );
+  } finally {
+    await ddb.stop();
+  }
+}
