@@ -34,7 +34,6 @@ function meter(client: DynamoDBDocumentClient): { take(): Units } {
       // DynamoDB Local reports a call's total units only: the command says whether they are reads or writes.
       const kind = /^(Get|BatchGet|Query|Scan|TransactGet)/.test(context.commandName ?? '') ? 'read' : 'write';
       for (const c of ([] as ConsumedCapacity[]).concat(consumed)) {
-        if (process.env.BENCH_CAPACITY_DEBUG) process.stderr.write(`${context.commandName} ${JSON.stringify(c)}\n`);
         units[kind] += c.CapacityUnits ?? 0;
       }
       return result;
