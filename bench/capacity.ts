@@ -66,7 +66,7 @@ export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
       issuer: 'https://auth.example.com',
       audience: 'https://api.example.com',
       bcryptCost: 10,
-      extraRoutes: [],
+      routesParameter: undefined,
     };
     const core = createCoreDeps(config, secrets, client, { logger: silent });
     const meta = { requestId: 'c', sourceIp: '198.51.100.7' };

@@ -34,7 +34,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
       issuer: 'https://auth.example.com',
       audience: 'https://api.example.com',
       bcryptCost: 10,
-      extraRoutes: [],
+      routesParameter: undefined,
     };
     const core = createCoreDeps(config, secrets, client, { logger: silent });
     await createUser({ username: 'bench', password }, { requestId: 'b' }, core);

@@ -7,7 +7,7 @@ import { bearerToken } from './lib/domain/bearer';
 import { TokenError } from './lib/domain/errors';
 import { lazyDeps, type DepsInput } from './lib/http/lazy';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
-import { isPermitted, type PolicyRoute } from './lib/contract/routes';
+import { isPermitted, ROUTES, type PolicyRoute } from './lib/contract/routes';
 
 export type { AuthorizerDeps } from './lib/wiring/authorizer';
 
@@ -105,7 +105,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     const known = entry.answers.get(routeKey);
     // The hot path: this token asked for this route before, with the same roles.
     if (known && sameRoles(known.roles, roles) && known.result.policyDocument.Statement[0]?.Effect === 'Allow') return known.result;
-    routeIndex ??= new Map(d.routes.map((r) => [`${r.method} ${r.path}`, r]));
+    routeIndex ??= new Map((d.routes ?? ROUTES).map((r) => [`${r.method} ${r.path}`, r]));
     const route = routeIndex.get(routeKey);
     const permitted = route !== undefined && isPermitted(route, roles);
     if (!permitted) {

@@ -1,9 +1,11 @@
 import { Duration, RemovalPolicy, Validations, type CustomResource } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { GATEWAY_RESPONSES, gatewayCorsHeaders, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
 import { AUTHORIZER_IDENTITY_SOURCES, CORS_PREFLIGHT, ROUTES } from '../../functions/lib/contract/routes';
+import type { Construct } from 'constructs';
 import type { AuthService } from './auth-service';
 import type { AuthFunctionName } from './functions';
 import type { ResolvedProps } from './props';
@@ -65,36 +67,45 @@ export function createApi(scope: AuthService, p: ResolvedProps, name: string): a
  * The authorizer, the Gateway Responses, and a method for every route of the route table, all
  * once the keys exist (the stage goes live only after the key set-up).
  */
-export function addRoutes(
-  scope: AuthService,
-  p: ResolvedProps,
-  functions: Record<AuthFunctionName, NodejsFunction>,
-  keySetup: CustomResource,
-): apigw.RequestAuthorizer {
-  const authorizer = new apigw.RequestAuthorizer(scope, 'Authorizer', {
-    handler: functions.authorizer,
-    // The token and the route: each cached policy then answers for one route only.
+/** A REQUEST authorizer keyed on the token and the route: each cached policy then answers for one route only. */
+export function newRequestAuthorizer(scope: Construct, id: string, handler: lambda.IFunction, cacheTtl: Duration): apigw.RequestAuthorizer {
+  return new apigw.RequestAuthorizer(scope, id, {
+    handler,
     identitySources: [
       apigw.IdentitySource.header(AUTHORIZER_IDENTITY_SOURCES.header),
       ...AUTHORIZER_IDENTITY_SOURCES.context.map((c) => apigw.IdentitySource.context(c)),
     ],
-    resultsCacheTtl: p.authorizerCacheTtl,
+    resultsCacheTtl: cacheTtl,
   });
+}
 
+/** API Gateway's own errors (the authorizer's 401 and 403, throttling, 5XX) as our JSON errors, with CORS. */
+export function addGatewayResponses(api: apigw.IRestApi, allowedOrigins: readonly string[]): void {
   for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
-    scope.api.addGatewayResponse(`Gateway${type}`, {
+    new apigw.GatewayResponse(api, `Gateway${type}`, {
+      restApi: api,
       type: apigw.ResponseType.of(type),
       statusCode: String(response.statusCode),
       responseHeaders: Object.fromEntries(
         Object.entries({
           'Content-Type': 'application/json',
           ...('headers' in response ? response.headers : {}),
-          ...gatewayCorsHeaders(p.allowedOrigins),
+          ...gatewayCorsHeaders(allowedOrigins),
         }).map(([k, v]) => [k, `'${v}'`]),
       ),
       templates: { 'application/json': gatewayResponseBody(response) },
     });
   }
+}
+
+export function addRoutes(
+  scope: AuthService,
+  p: ResolvedProps,
+  functions: Record<AuthFunctionName, NodejsFunction>,
+  keySetup: CustomResource,
+): apigw.RequestAuthorizer {
+  const authorizer = newRequestAuthorizer(scope, 'Authorizer', functions.authorizer, p.authorizerCacheTtl);
+  addGatewayResponses(scope.api, p.allowedOrigins);
 
   // The functions validate bodies themselves (and say what is wrong); this checks what API
   // Gateway can: declared parameters.

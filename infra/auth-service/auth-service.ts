@@ -1,4 +1,4 @@
-import { Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { type Duration, Fn, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
@@ -7,19 +7,22 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import { isRole } from '../../functions/lib/contract/roles';
-import type { HttpMethod, PolicyRoute } from '../../functions/lib/contract/routes';
+import type { HttpMethod } from '../../functions/lib/contract/routes';
 import { addRoutes, createApi, servedRoutes } from './api';
-import { addFunctions, type AuthFunctionName } from './functions';
+import { addFunctions, type AuthFunctionName, type AuthorizerFactory } from './functions';
 import { addKeyLifecycle, addKeyStore } from './keys';
 import { addMonitoring } from './monitoring';
-import { grantAccess } from './permissions';
+import { grantAccess, grantVerifier } from './permissions';
 import { resolveProps, type AuthServiceProps } from './props';
 import { addTables } from './tables';
 import { addWaf } from './waf';
+import { addGuardedMethod, checkSameEnvironment, ProtectedApi, type ProtectOptions } from './protected-api';
+import { RouteList } from './route-list';
 
 export type { AuthServiceProps, ThrottleSettings } from './props';
 export type { AuthFunctionName } from './functions';
+export type { ProtectOptions } from './protected-api';
+export { ProtectedApi } from './protected-api';
 
 /**
  * The whole auth service: DynamoDB tables, the functions, a REST API whose routes come from
@@ -29,10 +32,12 @@ export type { AuthFunctionName } from './functions';
 export class AuthService extends Construct {
   /** The REST API. Add your own routes with `addProtectedRoute`. */
   readonly api: apigw.RestApi;
-  /** The Lambda authorizer, for methods of this API. */
+  /** The Lambda authorizer, for methods of this API (another API: `protect`). */
   readonly authorizer: apigw.RequestAuthorizer;
-  /** The authorizer's function, for a `RequestAuthorizer` on another API. */
+  /** The authorizer's function of this API. */
   readonly authorizerFunction: lambda.IFunction;
+  /** The protected routes of this API, which its authorizer's policy knows. */
+  readonly routes: RouteList;
   readonly usersTable: dynamodb.Table;
   readonly sessionsTable: dynamodb.Table;
   /** Failed-login counters (with TTL). */
@@ -58,7 +63,8 @@ export class AuthService extends Construct {
   /** The alarms, by name. */
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
 
-  private readonly extraRoutes: PolicyRoute[] = [];
+  private readonly newAuthorizer: AuthorizerFactory;
+  private readonly protectDefaults: { authorizerCacheTtl: Duration; allowedOrigins: readonly string[] };
 
   constructor(scope: Construct, id: string, props: AuthServiceProps = {}) {
     super(scope, id);
@@ -101,16 +107,29 @@ export class AuthService extends Construct {
     this.issuer = p.issuer ?? domainUrl ?? stageUrl;
     this.audience = p.audience ?? Fn.join('', [this.issuer, '/api']);
 
-    this.functions = addFunctions(this, p, {
+    this.routes = new RouteList(this, 'Routes', {
+      parameterName: `${this.routesParameterPrefix}/service`,
+      routes: servedRoutes(p).filter((r) => r.access !== 'public'),
+    });
+    const built = addFunctions(this, p, {
       tables,
       secretArn: this.secret.secretArn,
       parameterName: this.publicJwksParameterName,
       issuer: this.issuer,
       audience: this.audience,
-      extraRoutes: () => this.extraRoutes,
+      routes: this.routes,
     });
+    this.functions = built.functions;
+    // An authorizer for another API reads what this API's does: the key set, and the tables of the revocation check.
+    this.newAuthorizer = (where, routes) => {
+      const fn = built.newAuthorizer(where, routes);
+      grantVerifier(p, fn, tables, keyStore.parameterArn, { revocation: true });
+      return fn;
+    };
     this.authorizerFunction = this.functions.authorizer;
-    this.node.addValidation({ validate: () => environmentTooLarge(this.functions.authorizer, this.extraRoutes.length) });
+    this.routes.grantRead(this.functions.authorizer);
+    this.protectDefaults = { authorizerCacheTtl: p.authorizerCacheTtl, allowedOrigins: p.allowedOrigins };
+    this.node.addValidation({ validate: () => environmentTooLarge(this.functions.authorizer) });
     grantAccess(p, this.functions, tables, { secretArn: this.secret.secretArn, parameterArn: keyStore.parameterArn });
 
     const keySetup = addKeyLifecycle(this, this.functions, keyStore);
@@ -151,17 +170,31 @@ export class AuthService extends Construct {
     integration: apigw.Integration,
     options: { roles?: readonly string[] } = {},
   ): apigw.Method {
-    if (!path.startsWith('/')) throw new Error(`addProtectedRoute: path must start with /, got ${JSON.stringify(path)}`);
-    for (const role of options.roles ?? []) {
-      if (!isRole(role)) throw new Error(`addProtectedRoute: role ${JSON.stringify(role)} must be 1 to 64 letters, digits or _ . : -`);
-    }
-    this.extraRoutes.push({ method, path, access: { roles: [...(options.roles ?? [])] } });
-    const m = this.api.root.resourceForPath(path).addMethod(method, integration, {
-      authorizer: this.authorizer,
-      authorizationType: apigw.AuthorizationType.CUSTOM,
+    return addGuardedMethod(this.api, this.authorizer, this.routes, { path, method, integration, roles: options.roles ?? [] });
+  }
+
+  /**
+   * Puts another API behind this service, usually one in another team's stack: it gets its own
+   * authorizer there, over its own route list. Add its routes with `addRoute` on the result.
+   * Calling it again for the same API returns the same `ProtectedApi`.
+   */
+  protect(api: apigw.IRestApi, options: ProtectOptions = {}): ProtectedApi {
+    if (api === this.api) throw new Error("AuthService.protect: this is the service's own API; use addProtectedRoute");
+    checkSameEnvironment(this, api);
+    const existing = api.node.tryFindChild('AuthService');
+    if (existing instanceof ProtectedApi) return existing;
+    return new ProtectedApi(api, 'AuthService', {
+      api,
+      newAuthorizer: this.newAuthorizer,
+      authorizerCacheTtl: this.protectDefaults.authorizerCacheTtl,
+      allowedOrigins: options.allowedOrigins ?? this.protectDefaults.allowedOrigins,
+      routesParameterPrefix: this.routesParameterPrefix,
     });
-    Validations.of(m).acknowledge({ id: 'AwsSolutions-COG4', reason: 'protected by the auth service Lambda authorizer' });
-    return m;
+  }
+
+  /** The route lists of this API and of every protected one live under this SSM path. */
+  private get routesParameterPrefix(): string {
+    return `/auth-service/${this.node.addr}/routes`;
   }
 }
 
@@ -172,9 +205,9 @@ const REFERENCE_BYTES = 100;
 
 /**
  * Fails synth with a message, rather than the deploy with a rollback, when the authorizer's
- * environment (where the routes added with `addProtectedRoute` go) passes Lambda's 4 KB.
+ * environment (every setting, and where its routes are) passes Lambda's 4 KB.
  */
-function environmentTooLarge(fn: NodejsFunction, extraRoutes: number): string[] {
+function environmentTooLarge(fn: NodejsFunction): string[] {
   const { variables = {} } = (Stack.of(fn).resolve((fn.node.defaultChild as lambda.CfnFunction).environment) ?? {}) as {
     variables?: Record<string, unknown>;
   };
@@ -182,6 +215,6 @@ function environmentTooLarge(fn: NodejsFunction, extraRoutes: number): string[] 
   if (bytes <= LAMBDA_ENVIRONMENT_BYTES) return [];
   return [
     `AuthService: the authorizer's environment would take about ${bytes} bytes, over Lambda's ${LAMBDA_ENVIRONMENT_BYTES}: ` +
-      `the ${extraRoutes} routes added with addProtectedRoute are listed there. Use fewer or shorter paths.`,
+      'shorten the long settings (issuer, audience, allowed origins)',
   ];
 }

@@ -1,16 +1,18 @@
 import { join } from 'node:path';
-import { Duration, Lazy, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
-import type { HandlerName, PolicyRoute } from '../../functions/lib/contract/routes';
+import type { Construct } from 'constructs';
+import type { HandlerName } from '../../functions/lib/contract/routes';
 import { SETTINGS, settingToEnv } from '../../functions/lib/contract/settings';
 import { DEFAULTS, ENV } from '../../functions/lib/wiring/config';
 import { nodejsBundling } from '../bundling';
 import type { AuthService } from './auth-service';
 import type { ResolvedProps } from './props';
+import type { RouteList } from './route-list';
 import type { Tables } from './tables';
 
 const ROOT = join(__dirname, '../..');
@@ -18,18 +20,19 @@ const ROOT = join(__dirname, '../..');
 /** Every function of the service: the route handlers, the authorizer, and the key lifecycle. */
 export type AuthFunctionName = HandlerName | 'authorizer' | 'key-setup' | 'rotate-keys';
 
-/** What the functions' environment names: tables, token settings, keys, the extra routes. */
+/** What the functions' environment names: tables, token settings, keys, the authorizer's routes. */
 interface FunctionContext {
   readonly tables: Tables;
   readonly secretArn: string;
   readonly parameterName: string;
   readonly issuer: string;
   readonly audience: string;
-  /** Read at synth time, after every `addProtectedRoute`. */
-  readonly extraRoutes: () => readonly PolicyRoute[];
+  /** The protected routes of this service's API. */
+  readonly routes: RouteList;
 }
 
-const toEnvRoute = (r: PolicyRoute) => ({ method: r.method, path: r.path, roles: r.access === 'public' ? [] : r.access.roles });
+/** Builds an authorizer function in `scope` (this stack or another), for the API whose routes `routes` lists. */
+export type AuthorizerFactory = (scope: Construct, routes: RouteList) => NodejsFunction;
 
 /**
  * The Parameters and Secrets extension layer: the prop's ARN, or aws-cdk-lib's for the region.
@@ -55,7 +58,11 @@ function secretsExtension(scope: AuthService, layerArn: string | undefined): lam
 }
 
 /** Creates every function, each with its own log group and role, from one spec per function. */
-export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionContext): Record<AuthFunctionName, NodejsFunction> {
+export function addFunctions(
+  scope: AuthService,
+  p: ResolvedProps,
+  c: FunctionContext,
+): { functions: Record<AuthFunctionName, NodejsFunction>; newAuthorizer: AuthorizerFactory } {
   const common: Record<string, string> = {
     [ENV.usersTable]: c.tables.users.tableName,
     [ENV.sessionsTable]: c.tables.sessions.tableName,
@@ -97,8 +104,9 @@ export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionCo
       extension?: boolean;
       define?: Record<string, string>;
     },
+    where: Construct = scope,
   ) =>
-    newFunction(scope, name, {
+    newFunction(where, name, {
       ...options,
       // X-Ray tracing, when on, is a build-time switch too (Powertools Tracer is bundled only then).
       define: { ...(p.tracing && { 'process.env.AUTH_TRACING': '"true"' }), ...options.define },
@@ -106,8 +114,21 @@ export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionCo
       logRetention: p.logRetention,
       ...(options.extension && { paramsAndSecrets: extension }),
     });
+  // The authorizer of this API, or of another stack's: the same code over its own route list.
+  const newAuthorizer: AuthorizerFactory = (where, routes) =>
+    fn(
+      'authorizer',
+      {
+        timeout: Duration.seconds(5),
+        memorySize: 512,
+        environment: { ...publicEnv, ...routes.environment() },
+        extension: true,
+        define: verifyDefine,
+      },
+      where,
+    );
   const api = { timeout: Duration.seconds(10) };
-  return {
+  const functions = {
     login: fn('login', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
     register: fn('register', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
     refresh: fn('refresh', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
@@ -122,13 +143,7 @@ export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionCo
       define: { 'process.env.AUTH_REVOCATION_CHECK': '"false"' },
     }),
     me: fn('me', { ...api, memorySize: 256, environment: {} }),
-    authorizer: fn('authorizer', {
-      timeout: Duration.seconds(5),
-      memorySize: 512,
-      environment: { ...publicEnv, [ENV.extraRoutes]: Lazy.string({ produce: () => JSON.stringify(c.extraRoutes().map(toEnvRoute)) }) },
-      extension: true,
-      define: verifyDefine,
-    }),
+    authorizer: newAuthorizer(scope, c.routes),
     sessions: fn('sessions', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     password: fn('password', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
     admin: fn('admin', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
@@ -146,11 +161,12 @@ export function addFunctions(scope: AuthService, p: ResolvedProps, c: FunctionCo
       },
     }),
   };
+  return { functions, newAuthorizer };
 }
 
 /** One function: its own log group, and a role that may write only there (no managed policy). */
 function newFunction(
-  scope: AuthService,
+  scope: Construct,
   name: AuthFunctionName,
   o: {
     memorySize: number;

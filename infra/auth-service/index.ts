@@ -1,2 +1,9 @@
 /** The AuthService construct: one file per concern in this folder, composed by `auth-service.ts`. */
-export { AuthService, type AuthFunctionName, type AuthServiceProps, type ThrottleSettings } from './auth-service';
+export {
+  AuthService,
+  ProtectedApi,
+  type AuthFunctionName,
+  type AuthServiceProps,
+  type ProtectOptions,
+  type ThrottleSettings,
+} from './auth-service';

@@ -36,6 +36,25 @@ const FLOWS: readonly AuthFunctionName[] = ['login', 'register', 'refresh', 'log
 /** The functions that only verify: they read the public key set, never a private key. */
 const VERIFIERS: readonly AuthFunctionName[] = ['validate', 'jwks', 'authorizer'];
 
+/**
+ * What a verify-only function reads: the public key set and, with the revocation check on, a
+ * session and its user in one BatchGetItem. Also for authorizers in other stacks.
+ */
+export function grantVerifier(
+  p: Pick<ResolvedProps, 'revocationCheck'>,
+  fn: iam.IGrantable,
+  tables: Pick<Tables, 'users' | 'sessions'>,
+  parameterArn: string,
+  options: { revocation: boolean },
+): void {
+  const allow = (resource: string, actions: string[]) => iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [resource] });
+  allow(parameterArn, ['ssm:GetParameter']);
+  if (p.revocationCheck && options.revocation) {
+    allow(tables.users.tableArn, ['dynamodb:BatchGetItem']);
+    allow(tables.sessions.tableArn, ['dynamodb:BatchGetItem']);
+  }
+}
+
 /** Grants every function exactly what it calls, on exactly its resources. */
 export function grantAccess(
   p: ResolvedProps,
@@ -60,14 +79,7 @@ export function grantAccess(
     allow(functions[name], tables.audit.tableArn, ['dynamodb:PutItem']);
     allow(functions[name], keys.secretArn, ['secretsmanager:GetSecretValue']);
   }
-  // The revocation check reads a session and its user in one BatchGetItem.
-  if (p.revocationCheck) {
-    for (const name of ['authorizer', 'validate'] as const) {
-      allow(functions[name], tables.users.tableArn, ['dynamodb:BatchGetItem']);
-      allow(functions[name], tables.sessions.tableArn, ['dynamodb:BatchGetItem']);
-    }
-  }
-  for (const name of VERIFIERS) allow(functions[name], keys.parameterArn, ['ssm:GetParameter']);
+  for (const name of VERIFIERS) grantVerifier(p, functions[name], tables, keys.parameterArn, { revocation: name !== 'jwks' });
   allow(functions['key-setup'], keys.secretArn, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
   allow(functions['key-setup'], keys.parameterArn, ['ssm:PutParameter', 'ssm:DeleteParameter']);
   allow(functions['rotate-keys'], keys.secretArn, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);

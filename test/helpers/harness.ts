@@ -28,7 +28,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     secretsFile: undefined,
     secretId: undefined,
     publicJwksParameter: undefined,
-    extraRoutes: [],
+    routesParameter: undefined,
     dynamodbEndpoint: undefined,
     ...DEFAULTS,
     bcryptCost: TEST_BCRYPT_COST,

@@ -1,9 +1,18 @@
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildSync } from 'esbuild';
 import { BUNDLE_SETTINGS } from '../../infra/bundling';
+import { encodeRouteList } from '../../functions/lib/contract/route-list';
+import type { PolicyRoute } from '../../functions/lib/contract/routes';
+import { createAccessTokens } from '../../functions/lib/tokens/access-tokens';
+import { CachedKeySource } from '../../functions/lib/tokens/cached-key-source';
+import { toPublicJwks } from '../../functions/lib/tokens/key-source';
+import { generateSecrets } from '../../functions/lib/tokens/secrets';
+import { ENV } from '../../functions/lib/wiring/config';
 import { lambdaEnv } from '../helpers/lambda-env';
 
 const ROOT = resolve(__dirname, '../..');
@@ -120,5 +129,74 @@ describe('production bundles', () => {
       username: 'alice',
       roles: ['user'],
     });
+  });
+
+  it("authorizer: reads its API's route list from the SSM parameter through the extension, and allows exactly those routes", async () => {
+    // Prepare: keys, a token, and a stub of the Parameters and Secrets extension with the two parameters.
+    const file = build('authorizer', REVOCATION_OFF);
+    const secrets = await generateSecrets();
+    const issuer = 'https://orders.example.com';
+    const tokens = createAccessTokens({
+      keys: new CachedKeySource({ load: async () => ({ jwks: secrets.signingKeys, signingKid: secrets.signingKid }), ttlMs: 60_000 }),
+      issuer,
+      audience: `${issuer}/api`,
+      accessTokenTtlSeconds: 900,
+      clockToleranceSeconds: 0,
+      now: Date.now,
+    });
+    const { accessToken } = await tokens.issue({ sub: 'u1', username: 'alice', roles: ['orders:read'], sid: 's1' });
+    const routes: PolicyRoute[] = [
+      { method: 'GET', path: '/orders/{id}', access: { roles: ['orders:read'] } },
+      { method: 'DELETE', path: '/orders/{id}', access: { roles: ['orders:admin'] } },
+    ];
+    const parameters: Record<string, string> = {
+      '/auth/public-jwks': JSON.stringify(toPublicJwks(secrets.signingKeys)),
+      '/auth/routes/orders': encodeRouteList(routes),
+    };
+    const asked: string[] = [];
+    const server = createServer((req, res) => {
+      const name = new URL(req.url ?? '', 'http://localhost').searchParams.get('name') ?? '';
+      asked.push(name);
+      const value = req.headers['x-aws-parameters-secrets-token'] === 'session' ? parameters[name] : undefined;
+      res.writeHead(value === undefined ? 400 : 200, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify(value === undefined ? {} : { Parameter: { Name: name, Value: value } }));
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const event = (method: string, resource: string) => ({
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:eu-west-1:123456789012:orders1/prod/${method}${resource.replace('{id}', '42')}`,
+      httpMethod: method,
+      resource,
+      headers: { Authorization: `Bearer ${accessToken}` },
+      requestContext: { requestId: 'r' },
+    });
+    const script = `const effect=async(e)=>{try{return (await m.handler(e)).policyDocument.Statement[0].Effect}catch(err){return err.message}};
+      return [await effect(${JSON.stringify(event('GET', '/orders/{id}'))}), await effect(${JSON.stringify(event('DELETE', '/orders/{id}'))}),
+        await effect(${JSON.stringify(event('GET', '/api/me'))})]`;
+    const code = `const m=require(${JSON.stringify(file)});(async()=>{${script}})().then((r)=>process.stdout.write(JSON.stringify(r)),(e)=>process.stdout.write(String(e)))`;
+
+    // Act: the production bundle, in a process of its own, as Lambda runs it.
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['-e', code],
+        {
+          env: {
+            ...LAMBDA_ENV,
+            [ENV.issuer]: issuer,
+            [ENV.audience]: `${issuer}/api`,
+            [ENV.routesParameter]: '/auth/routes/orders',
+            PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String((server.address() as AddressInfo).port),
+            AWS_SESSION_TOKEN: 'session',
+          },
+          timeout: 30_000,
+        },
+        (err, out) => (err ? reject(err) : resolve(out)),
+      ),
+    ).finally(() => server.close());
+
+    // Assess: its own routes by role, and a route of another API (the service's /api/me) denied.
+    expect(JSON.parse(stdout)).toEqual(['Allow', 'Deny', 'Deny']);
+    expect(asked).toEqual(expect.arrayContaining(['/auth/routes/orders', '/auth/public-jwks']));
   });
 });

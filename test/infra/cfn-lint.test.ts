@@ -4,7 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import * as acm from 'aws-cdk-lib/aws-certificatemanager';
-import { synthStack } from './synth';
+import { Template } from 'aws-cdk-lib/assertions';
+import { ordersExample } from '../../examples/orders/app';
+import { newApp, synthStack } from './synth';
 
 /** cfn-lint (AWS's CloudFormation linter) where it is installed: CI machines have it. */
 const cfnLint = spawnSync('cfn-lint', ['--version'], { encoding: 'utf8' }).status === 0;
@@ -67,5 +69,10 @@ function lintErrors(templates: Record<string, unknown>): string[] {
       Object.entries(VARIANTS).map(([name, props]) => [name, synthStack(props, { bundle: false }).template.toJSON()]),
     );
     expect(lintErrors(templates)).toEqual([]);
+  }, 120_000);
+
+  it('finds no errors in the examples app: the auth stack and the orders stack with its own authorizer', () => {
+    const { auth, orders } = ordersExample(newApp({ bundle: false }));
+    expect(lintErrors({ exampleAuth: Template.fromStack(auth).toJSON(), exampleOrders: Template.fromStack(orders).toJSON() })).toEqual([]);
   }, 120_000);
 });

@@ -1,7 +1,7 @@
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import * as apigw from 'aws-cdk-lib/aws-apigateway';
-import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { type App, Stack } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Stack } from 'aws-cdk-lib';
 import { GATEWAY_RESPONSES } from '../../functions/lib/contract/gateway-responses';
 import { ROUTES } from '../../functions/lib/contract/routes';
 import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeholder';
@@ -471,60 +471,6 @@ describe('the construct', () => {
   it('outputs the API URL, the JWKS URL, the issuer and the table names', () => {
     for (const name of ['ApiUrl', 'JwksUrl', 'Issuer', 'UsersTable', 'SessionsTable', 'SecretArn', 'PublicJwksParameter'])
       template.hasOutput(name, Match.anyValue());
-  });
-
-  it("protects a team's own route with the authorizer and tells the authorizer's policy about it", () => {
-    const { stack: s, template: t } = (() => {
-      const a = newApp({ bundle: false });
-      const st = new AuthStack(a, 'Team', { env: { account: '123456789012', region: 'eu-west-1' } });
-      const orders = new lambda.Function(st, 'Orders', {
-        runtime: lambda.Runtime.NODEJS_22_X,
-        handler: 'i.h',
-        code: lambda.Code.fromInline('exports.h=1'),
-      });
-      st.auth.addProtectedRoute('/orders', 'GET', new apigw.LambdaIntegration(orders), { roles: ['clerk'] });
-      return { stack: st, template: Template.fromStack(st) };
-    })();
-    const env =
-      t.toJSON().Resources[Stack.of(s).getLogicalId(s.auth.functions.authorizer.node.defaultChild as never)].Properties.Environment
-        .Variables;
-    expect(JSON.parse(env.AUTH_EXTRA_ROUTES)).toEqual([{ method: 'GET', path: '/orders', roles: ['clerk'] }]);
-    t.hasResourceProperties('AWS::ApiGateway::Method', { HttpMethod: 'GET', AuthorizationType: 'CUSTOM', ResourceId: Match.anyValue() });
-  });
-
-  /** A stack with these team routes, and the resources a bare one has. */
-  const withTeamRoutes = (paths: string[]) => {
-    const st = new AuthStack(newApp({ bundle: false }), 'Teams', { env: { account: '123456789012', region: 'eu-west-1' } });
-    const fn = new lambda.Function(st, 'Orders', {
-      runtime: lambda.Runtime.NODEJS_22_X,
-      handler: 'i.h',
-      code: lambda.Code.fromInline('exports.h=1'),
-    });
-    // One invoke permission for the function, not two per method.
-    const integration = new apigw.LambdaIntegration(fn, { scopePermissionToMethod: false });
-    for (const path of paths) st.auth.addProtectedRoute(path, 'GET', integration, { roles: ['orders:read', 'admin'] });
-    return st;
-  };
-
-  it('takes 30 team routes: every one in the policy, the environment under 4 KB, no permission per method', () => {
-    const st = withTeamRoutes(Array.from({ length: 30 }, (_, i) => `/orders/v1/o${i}/{id}`));
-    const t = Template.fromStack(st).toJSON();
-    const env: Record<string, unknown> =
-      t.Resources[st.getLogicalId(st.auth.functions.authorizer.node.defaultChild as never)].Properties.Environment.Variables;
-    expect(JSON.parse(env.AUTH_EXTRA_ROUTES as string)).toHaveLength(30);
-    expect(() => (st.node.root as App).synth()).not.toThrow(); // the 4 KB check passes
-    const bare = Object.keys(Template.fromStack(withTeamRoutes([])).toJSON().Resources).length;
-    const added = Object.keys(t.Resources).length - bare;
-    process.stderr.write(`30 team routes: ${added} resources added, ${Object.keys(t.Resources).length} in all\n`);
-    // A method, and the path segments not yet there: no permission per method.
-    expect(added).toBeLessThanOrEqual(30 * 3 + 5);
-  });
-
-  it("fails synth with a message, not the deploy, when team routes would pass Lambda's 4 KB environment", () => {
-    const st = withTeamRoutes(Array.from({ length: 30 }, (_, i) => `/orders-service/v1/orders${i}/{orderId}/items`));
-    expect(() => (st.node.root as App).synth()).toThrow(
-      /the authorizer's environment would take about \d+ bytes, over Lambda's 4096: the 30 routes/,
-    );
   });
 
   it('writes every runtime setting given in the settings prop to the functions, under its declared variable', () => {

@@ -26,13 +26,9 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ...base, [ENV.issuer]: 'auth.example.com' })).toThrow(/AUTH_ISSUER must be an http\(s\) URL/);
   });
 
-  it('reads protected routes of other services for the authorizer, and names a malformed list', () => {
-    expect(loadConfig({ ...base, [ENV.extraRoutes]: '[{"method":"GET","path":"/orders","roles":["clerk"]}]' }).extraRoutes).toEqual([
-      { method: 'GET', path: '/orders', access: { roles: ['clerk'] } },
-    ]);
-    expect(() => loadConfig({ ...base, [ENV.extraRoutes]: '[{"method":"FETCH","path":"/x"}]' })).toThrow(
-      /AUTH_EXTRA_ROUTES is malformed: extra route 0 has method FETCH/,
-    );
+  it('reads the name of the route list parameter', () => {
+    expect(loadConfig(base).routesParameter).toBeUndefined();
+    expect(loadConfig({ ...base, [ENV.routesParameter]: ' /auth/routes ' }).routesParameter).toBe('/auth/routes');
   });
 
   it('refuses both a secrets file and a secret id', () => {

@@ -4,8 +4,6 @@
  * so a Lambda bundle that imports it pulls in nothing else.
  */
 
-import { isRole } from './roles';
-
 /** Entry points under `functions/`, by file name. */
 export type HandlerName = 'login' | 'refresh' | 'logout' | 'register' | 'validate' | 'jwks' | 'me' | 'sessions' | 'password' | 'admin';
 
@@ -81,25 +79,8 @@ export const AUTHORIZER_IDENTITY_SOURCES = { header: 'Authorization', context: [
 /** How long API Gateway (and the local gateway) keeps an authorizer's answer, by default, and at most. */
 export const AUTHORIZER_CACHE_SECONDS = { default: 300, max: 3600 } as const;
 
-/** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer. */
+/** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer (see route-list.ts). */
 export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access'>;
-
-/**
- * Reads protected routes that other services added behind our authorizer (the CDK construct
- * writes them to AUTH_EXTRA_ROUTES as `[{"method","path","roles"}]`).
- */
-export function parseExtraRoutes(json: string): PolicyRoute[] {
-  const list: unknown = JSON.parse(json);
-  if (!Array.isArray(list)) throw new Error('extra routes must be a JSON array');
-  return list.map((item: { method?: unknown; path?: unknown; roles?: unknown }, i) => {
-    const method = item?.method;
-    if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`extra route ${i} has method ${String(method)}`);
-    if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`extra route ${i} needs a path starting with /`);
-    const roles = item.roles ?? [];
-    if (!Array.isArray(roles) || !roles.every(isRole)) throw new Error(`extra route ${i} has malformed roles`);
-    return { method: method as HttpMethod, path: item.path, access: { roles } };
-  });
-}
 
 /** Does a caller with `roles` pass this route's access rule? */
 export function isPermitted(route: PolicyRoute, roles: readonly string[]): boolean {

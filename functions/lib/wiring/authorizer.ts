@@ -7,11 +7,12 @@ import { emitCountMetric } from '../telemetry/count-metric';
 import { createJsonLogger } from '../telemetry/lite-logger';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
-import { ROUTES, type PolicyRoute } from '../contract/routes';
+import type { PolicyRoute } from '../contract/routes';
+import { decodeRouteList } from '../contract/route-list';
 import { METRIC } from '../contract/telemetry';
-import { publicJwksSource } from './secret-sources';
+import { parameterSource, publicJwksSource } from './secret-sources';
 
-/** What the authorizer needs: a verifier, the routes of its policy, and optionally the revocation check. */
+/** What the authorizer needs: a verifier, the protected routes of its API, and optionally the revocation check. */
 export interface AuthorizerDeps {
   readonly accessTokens: {
     verify(token: string): Promise<AccessTokenClaims>;
@@ -19,7 +20,8 @@ export interface AuthorizerDeps {
     /** The fresh key set in use (compared by identity), if the verifier caches one. */
     keySet?(): unknown;
   };
-  readonly routes: readonly PolicyRoute[];
+  /** The protected routes of the API it guards. @default the route table's */
+  readonly routes?: readonly PolicyRoute[];
   readonly revocation?: RevocationChecker | undefined;
   readonly logger: AuthLogger;
   readonly now: Clock;
@@ -34,9 +36,12 @@ export interface AuthorizerDeps {
 export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   const config = loadConfig();
   const keys = createVerifyKeyCache(publicJwksSource(config), { ttlMs: config.keysCacheTtlSeconds * 1000 });
+  // On AWS, the protected routes of the API this authorizer guards, read once per container
+  // (a new list is a new function configuration, and so new containers); locally, the table's.
+  const routes = config.routesParameter ? decodeRouteList(await parameterSource(config.routesParameter)()) : undefined;
   return {
     accessTokens: createFastVerifier(keys, { ...config, now: systemClock }),
-    routes: [...ROUTES, ...config.extraRoutes],
+    routes,
     revocation: revocationCheckerFromConfig(config),
     logger: createJsonLogger({ level: process.env.POWERTOOLS_LOG_LEVEL }),
     // Powertools' own switch, honoured here too (the tests turn metric lines off).

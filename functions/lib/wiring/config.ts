@@ -1,4 +1,3 @@
-import { parseExtraRoutes, type PolicyRoute } from '../contract/routes';
 import { parseSetting, SETTINGS, type SettingSpec, type Settings } from '../contract/settings';
 
 export { DEFAULTS, type Settings } from '../contract/settings';
@@ -18,7 +17,9 @@ export const ENV = {
   secretsFile: 'AUTH_SECRETS_FILE',
   secretId: 'AUTH_SECRET_ID',
   publicJwksParameter: 'AUTH_PUBLIC_JWKS_PARAMETER',
-  extraRoutes: 'AUTH_EXTRA_ROUTES',
+  routesParameter: 'AUTH_ROUTES_PARAMETER',
+  /** Not read: a digest of the route list, so that a new list means a new configuration and new containers. */
+  routesDigest: 'AUTH_ROUTES_DIGEST',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
   ...(Object.fromEntries(Object.entries(SETTINGS).map(([k, spec]) => [k, spec.env])) as { readonly [K in keyof Settings]: string }),
 } as const;
@@ -39,8 +40,8 @@ export interface Config extends Settings {
   readonly secretId: string | undefined;
   /** The SSM parameter with the public JWK set, for functions that only verify (AWS). */
   readonly publicJwksParameter: string | undefined;
-  /** Protected routes of other services behind our authorizer, for its policy. */
-  readonly extraRoutes: readonly PolicyRoute[];
+  /** The SSM parameter with the protected routes of the authorizer's API (AWS); unset: the route table's. */
+  readonly routesParameter: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
 }
 
@@ -50,15 +51,6 @@ export class ConfigError extends Error {
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
-
-function readExtraRoutes(json: string | undefined): PolicyRoute[] {
-  if (json === undefined) return [];
-  try {
-    return parseExtraRoutes(json);
-  } catch (err) {
-    throw new ConfigError(`${ENV.extraRoutes} is malformed: ${(err as Error).message}`);
-  }
-}
 
 /** One setting from its variable: the default when unset, `ConfigError` when malformed. */
 function readSetting(spec: SettingSpec, raw: string | undefined): unknown {
@@ -97,7 +89,7 @@ export function loadConfig(env: Env = process.env): Config {
     secretsFile,
     secretId,
     publicJwksParameter: optional(ENV.publicJwksParameter),
-    extraRoutes: readExtraRoutes(optional(ENV.extraRoutes)),
+    routesParameter: optional(ENV.routesParameter),
     dynamodbEndpoint: optional(ENV.dynamodbEndpoint),
     ...loadSettings(env),
   };

@@ -17,10 +17,13 @@ export function privateSecretsSource(config: Pick<Config, 'secretsFile' | 'secre
   throw new ConfigError(`${ENV.secretId} or ${ENV.secretsFile} is required`);
 }
 
+/** An SSM parameter, through the Lambda extension. */
+export const parameterSource = (name: string): DocumentSource => extensionSource('parameter', name, lambdaExtension());
+
 /** The public JWK set, for functions that only verify: never a private key in their memory. */
 export function publicJwksSource(config: Pick<Config, 'secretsFile' | 'secretId' | 'publicJwksParameter'>): () => Promise<JSONWebKeySet> {
   if (config.publicJwksParameter) {
-    const read = extensionSource('parameter', config.publicJwksParameter, lambdaExtension());
+    const read = parameterSource(config.publicJwksParameter);
     return async () => toPublicJwks(JSON.parse(await read()) as JSONWebKeySet);
   }
   const read = privateSecretsSource(config);

@@ -4,7 +4,6 @@ import { loadConfig, type Config } from './config';
 import type { KeySource } from '../tokens/key-source';
 import type { AuthLogger } from '../telemetry/events';
 import { createLogger } from '../telemetry/logger';
-import { ROUTES, type PolicyRoute } from '../contract/routes';
 import { createFastVerifier, createVerifyKeyCache } from '../tokens/sync-verifier';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
@@ -19,8 +18,6 @@ export interface VerifyDeps {
   readonly jwksMaxAgeSeconds: number;
   /** `iss` of our tokens: the base of the discovery document's URLs. */
   readonly issuer: string;
-  /** Every protected route the authorizer's policy covers. */
-  readonly routes: readonly PolicyRoute[];
   /** Rejects tokens of revoked sessions and disabled users; absent when the check is off. */
   readonly revocation?: RevocationChecker | undefined;
   /** Browser origins that get CORS headers (validate and the JWKS are read from pages too). */
@@ -33,8 +30,7 @@ export interface VerifyDeps {
  * over the same keys. Tests build them this way too, so they run the production path.
  */
 export function createVerifyDeps(
-  config: Pick<Config, 'issuer' | 'audience' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds' | 'keysCacheTtlSeconds' | 'allowedOrigins'> &
-    Partial<Pick<Config, 'extraRoutes'>>,
+  config: Pick<Config, 'issuer' | 'audience' | 'clockToleranceSeconds' | 'jwksMaxAgeSeconds' | 'keysCacheTtlSeconds' | 'allowedOrigins'>,
   keys: KeySource,
   overrides: { now?: Clock; logger?: AuthLogger; revocation?: RevocationChecker } = {},
 ): VerifyDeps {
@@ -47,7 +43,6 @@ export function createVerifyDeps(
     logger: overrides.logger ?? createLogger(),
     jwksMaxAgeSeconds: config.jwksMaxAgeSeconds,
     issuer: config.issuer,
-    routes: [...ROUTES, ...(config.extraRoutes ?? [])],
     revocation: overrides.revocation,
     web: { allowedOrigins: config.allowedOrigins },
   };

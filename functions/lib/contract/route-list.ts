@@ -1,0 +1,32 @@
+import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { isRole } from './roles';
+import { HTTP_METHODS, type HttpMethod, type PolicyRoute } from './routes';
+
+/**
+ * The protected routes of one API, as the authorizer's policy reads them from an SSM parameter:
+ * JSON `[{"method","path","roles"}]`, deflated and base64-encoded. The CDK construct writes it
+ * at synth; the authorizer reads it once per container. Not in the function's environment:
+ * Lambda's 4 KB for every variable would hold about 35 routes, and the parameter holds hundreds.
+ */
+
+/** An SSM standard parameter's value: at most 4 KB. */
+export const ROUTE_LIST_MAX_CHARS = 4096;
+
+export function encodeRouteList(routes: readonly PolicyRoute[]): string {
+  const listed = routes.map((r) => ({ method: r.method, path: r.path, roles: r.access === 'public' ? [] : r.access.roles }));
+  return deflateRawSync(JSON.stringify(listed), { level: 9 }).toString('base64');
+}
+
+/** The routes of an encoded list; throws, naming the first bad entry, on anything malformed. */
+export function decodeRouteList(text: string): PolicyRoute[] {
+  const list: unknown = JSON.parse(inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
+  if (!Array.isArray(list)) throw new Error('the route list must be a JSON array');
+  return list.map((item: { method?: unknown; path?: unknown; roles?: unknown }, i) => {
+    const method = item?.method;
+    if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`route ${i} has method ${String(method)}`);
+    if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`route ${i} needs a path starting with /`);
+    const roles = item.roles ?? [];
+    if (!Array.isArray(roles) || !roles.every(isRole)) throw new Error(`route ${i} has malformed roles`);
+    return { method: method as HttpMethod, path: item.path, access: { roles } };
+  });
+}

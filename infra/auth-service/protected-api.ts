@@ -1,0 +1,91 @@
+import { Stack, Token, Validations, type Duration } from 'aws-cdk-lib';
+import * as apigw from 'aws-cdk-lib/aws-apigateway';
+import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { Construct } from 'constructs';
+import { isRole } from '../../functions/lib/contract/roles';
+import type { HttpMethod } from '../../functions/lib/contract/routes';
+import { addGatewayResponses, newRequestAuthorizer } from './api';
+import type { AuthorizerFactory } from './functions';
+import { RouteList } from './route-list';
+
+/** Options of `AuthService.protect`. */
+export interface ProtectOptions {
+  /**
+   * Browser origins of this API's callers: API Gateway's own errors (the authorizer's 401)
+   * carry CORS headers for them, as the API's own answers should.
+   * @default the auth service's `allowedOrigins`
+   */
+  readonly allowedOrigins?: readonly string[];
+}
+
+/** What a protected API takes from the auth service that guards it. */
+export interface ProtectedApiProps extends Required<ProtectOptions> {
+  readonly api: apigw.IRestApi;
+  readonly newAuthorizer: AuthorizerFactory;
+  readonly authorizerCacheTtl: Duration;
+  /** Where its route list goes: a name under the auth service's own prefix. */
+  readonly routesParameterPrefix: string;
+}
+
+/**
+ * Another API, usually in another team's stack, behind the auth service: its own authorizer
+ * function (the service's code, keys and revocation check, in the API's stack) over its own
+ * route list, so that the policy knows exactly this API's routes and stays right under API
+ * Gateway's cache. Create it with `AuthService.protect(api)`.
+ */
+export class ProtectedApi extends Construct {
+  readonly api: apigw.IRestApi;
+  readonly authorizer: apigw.RequestAuthorizer;
+  readonly authorizerFunction: NodejsFunction;
+  readonly routes: RouteList;
+
+  constructor(scope: Construct, id: string, props: ProtectedApiProps) {
+    super(scope, id);
+    this.api = props.api;
+    this.routes = new RouteList(this, 'Routes', { parameterName: `${props.routesParameterPrefix}/${this.node.addr}` });
+    this.authorizerFunction = props.newAuthorizer(this, this.routes);
+    this.routes.grantRead(this.authorizerFunction);
+    this.authorizer = newRequestAuthorizer(this, 'Authorizer', this.authorizerFunction, props.authorizerCacheTtl);
+    addGatewayResponses(props.api, props.allowedOrigins);
+  }
+
+  /**
+   * Adds a method behind the authorizer, and the route to its policy: callers need any one of
+   * `roles` (none given: any signed-in user).
+   */
+  addRoute(path: string, method: HttpMethod, integration: apigw.Integration, options: { roles?: readonly string[] } = {}): apigw.Method {
+    return addGuardedMethod(this.api, this.authorizer, this.routes, { path, method, integration, roles: options.roles ?? [] });
+  }
+}
+
+/** A method behind `authorizer`, with its route in `routes`: checked, so that a bad one fails synth. */
+export function addGuardedMethod(
+  api: apigw.IRestApi,
+  authorizer: apigw.IAuthorizer,
+  routes: RouteList,
+  r: { path: string; method: HttpMethod; integration: apigw.Integration; roles: readonly string[] },
+): apigw.Method {
+  if (!r.path.startsWith('/')) throw new Error(`AuthService: a protected route's path must start with /, got ${JSON.stringify(r.path)}`);
+  for (const role of r.roles) {
+    if (!isRole(role)) throw new Error(`AuthService: role ${JSON.stringify(role)} must be 1 to 64 letters, digits or _ . : -`);
+  }
+  routes.add({ method: r.method, path: r.path, access: { roles: [...r.roles] } });
+  const m = api.root.resourceForPath(r.path).addMethod(r.method, r.integration, {
+    authorizer,
+    authorizationType: apigw.AuthorizationType.CUSTOM,
+  });
+  Validations.of(m).acknowledge({ id: 'AwsSolutions-COG4', reason: 'protected by the auth service Lambda authorizer' });
+  return m;
+}
+
+/** The API's stack must be in the auth service's account and region: its authorizer reads the service's keys and tables there. */
+export function checkSameEnvironment(service: Construct, api: Construct): void {
+  const [a, b] = [Stack.of(service), Stack.of(api)];
+  for (const key of ['region', 'account'] as const) {
+    if (!Token.isUnresolved(a[key]) && !Token.isUnresolved(b[key]) && a[key] !== b[key]) {
+      throw new Error(
+        `AuthService.protect: the API's stack ${b.stackName} is in ${key} ${b[key]}, the auth service in ${a[key]}: use one ${key}`,
+      );
+    }
+  }
+}
