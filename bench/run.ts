@@ -28,6 +28,9 @@ async function main() {
     ['memory', () => benchMemory()],
     ['capacity', () => benchCapacity(secrets)],
   ];
+  if (only && !sections.some(([name]) => name === only)) {
+    throw new Error(`no benchmark section ${JSON.stringify(only)}: one of ${[...new Set(sections.map(([n]) => n))].join(', ')}`);
+  }
   for (const [name, run] of sections) if (!only || only === name) await run();
   const file = writeResults({ seconds: (Date.now() - started) / 1000 });
   process.stdout.write(`\nwritten ${file} (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
