@@ -1,4 +1,3 @@
-import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { isRole } from './roles';
 import { HTTP_METHODS, type HttpMethod, type PolicyRoute } from './routes';
 
@@ -9,17 +8,20 @@ import { HTTP_METHODS, type HttpMethod, type PolicyRoute } from './routes';
  * Lambda's 4 KB for every variable would hold about 35 routes, and the parameter holds hundreds.
  */
 
+/** node:zlib takes about 2 ms to load: only an authorizer that reads a list pays for it. */
+const zlib = () => require('node:zlib') as typeof import('node:zlib');
+
 /** An SSM standard parameter's value: at most 4 KB. */
 export const ROUTE_LIST_MAX_CHARS = 4096;
 
 export function encodeRouteList(routes: readonly PolicyRoute[]): string {
   const listed = routes.map((r) => ({ method: r.method, path: r.path, roles: r.access === 'public' ? [] : r.access.roles }));
-  return deflateRawSync(JSON.stringify(listed), { level: 9 }).toString('base64');
+  return zlib().deflateRawSync(JSON.stringify(listed), { level: 9 }).toString('base64');
 }
 
 /** The routes of an encoded list; throws, naming the first bad entry, on anything malformed. */
 export function decodeRouteList(text: string): PolicyRoute[] {
-  const list: unknown = JSON.parse(inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
+  const list: unknown = JSON.parse(zlib().inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
   if (!Array.isArray(list)) throw new Error('the route list must be a JSON array');
   return list.map((item: { method?: unknown; path?: unknown; roles?: unknown }, i) => {
     const method = item?.method;
