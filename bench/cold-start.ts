@@ -55,6 +55,11 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
 
   const off = build('functions/authorizer.ts', 'authorizer-off', { 'process.env.AUTH_REVOCATION_CHECK': '"false"' });
   const on = build('functions/authorizer.ts', 'authorizer-on');
+  // Built for a region without the extension's layer: the SSM and Secrets Manager clients come in.
+  const sdk = build('functions/authorizer.ts', 'authorizer-sdk', {
+    'process.env.AUTH_REVOCATION_CHECK': '"false"',
+    'process.env.AUTH_SECRETS_VIA': '"sdk"',
+  });
   const login = build('functions/login.ts', 'login');
   const refresh = build('functions/refresh.ts', 'refresh');
   const baseline = build('bench/fixtures/ddb-client-only.ts', 'ddb-only');
@@ -62,6 +67,8 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
   // With the check on, the first call also reads DynamoDB; measure load plus verify without it.
   const offMs = coldMs(off.file, env, firstVerify);
   const onLoadMs = coldMs(on.file, { ...env, AUTH_REVOCATION_CHECK: 'false' }, firstVerify);
+  // The keys still come from the local file here: this is the cost of loading the SDK.
+  const sdkMs = coldMs(sdk.file, env, firstVerify);
   const baseMs = coldMs(baseline.file, env, '');
   const loginMs = coldMs(login.file, env, '');
   const refreshMs = coldMs(refresh.file, env, '');
@@ -80,6 +87,12 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
         measured: ms(onLoadMs),
         reference: `check off ${ms(offMs)}`,
         ratio: onLoadMs / offMs,
+      },
+      {
+        what: 'authorizer, no extension layer (SDK reads), check off: load + first verify',
+        measured: `${ms(sdkMs)} (${sdk.kb.toFixed(0)} KB)`,
+        reference: `extension ${ms(offMs)}`,
+        ratio: sdkMs / offMs,
       },
       {
         what: 'login: load',

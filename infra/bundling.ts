@@ -15,8 +15,9 @@ export const BUNDLE_SETTINGS = {
   // Prefer the ESM builds: esbuild tree-shakes them (jose and the SDK ship both).
   mainFields: ['module', 'main'],
   external: [] as string[],
-  // Build-time switches, folded by esbuild: X-Ray tracing is off unless the stack turns it on.
-  define: { 'process.env.AUTH_TRACING': '"false"' } as Record<string, string>,
+  // Build-time switches, folded by esbuild: X-Ray tracing is off unless the stack turns it on, and
+  // secrets come through the Parameters and Secrets extension unless the stack has no layer for it.
+  define: { 'process.env.AUTH_TRACING': '"false"', 'process.env.AUTH_SECRETS_VIA': '"extension"' } as Record<string, string>,
 } as const;
 
 /** The same settings, as `NodejsFunction` bundling options; `define` folds build-time switches. */

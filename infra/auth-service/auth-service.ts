@@ -60,6 +60,11 @@ export class AuthService extends Construct {
   readonly webAcl?: wafv2.CfnWebACL;
   /** The operations dashboard. */
   readonly dashboard: cloudwatch.Dashboard;
+  /**
+   * How the functions read the secret and the parameters: through the Parameters and Secrets
+   * extension, or with the SDK where the stack has no layer for it (see `paramsAndSecretsLayerArn`).
+   */
+  readonly secretsVia: 'extension' | 'sdk';
   /** The alarms, by name. */
   readonly alarms: Readonly<Record<string, cloudwatch.Alarm>>;
 
@@ -120,6 +125,7 @@ export class AuthService extends Construct {
       routes: this.routes,
     });
     this.functions = built.functions;
+    this.secretsVia = built.secretsVia;
     // An authorizer for another API reads what this API's does: the key set, and the tables of the revocation check.
     this.newAuthorizer = (where, routes) => {
       const fn = built.newAuthorizer(where, routes);

@@ -36,10 +36,11 @@ export type AuthorizerFactory = (scope: Construct, routes: RouteList) => NodejsF
 
 /**
  * The Parameters and Secrets extension layer: the prop's ARN, or aws-cdk-lib's for the region.
- * Where aws-cdk-lib has none (eu-central-2, il-central-1, ...), synth fails here with the prop
- * to set, rather than deep in aws-cdk-lib or, for a later region lookup, at deploy time.
+ * Where there is none (eu-central-2, il-central-1, ..., or a stack whose region is known only at
+ * deploy time, where a region lookup could miss), undefined: the functions then read the secret
+ * and the parameters with the SDK.
  */
-function secretsExtension(scope: AuthService, layerArn: string | undefined): lambda.ParamsAndSecretsLayerVersion {
+function secretsExtension(scope: AuthService, layerArn: string | undefined): lambda.ParamsAndSecretsLayerVersion | undefined {
   const options = { cacheSize: 10, secretsManagerTtl: Duration.minutes(5), parameterStoreTtl: Duration.minutes(5) };
   const { region } = Stack.of(scope);
   if (layerArn) {
@@ -48,12 +49,7 @@ function secretsExtension(scope: AuthService, layerArn: string | undefined): lam
       throw new Error(`AuthService: paramsAndSecretsLayerArn must be a layer version ARN in the stack's region, not ${layerArn}`);
     return lambda.ParamsAndSecretsLayerVersion.fromVersionArn(layerArn, options);
   }
-  if (!Token.isUnresolved(region) && !RegionInfo.get(region).paramsAndSecretsLambdaLayerArn('1.0.103', 'arm64')) {
-    throw new Error(
-      `AuthService: aws-cdk-lib knows no arm64 Parameters and Secrets extension layer in ${region}: set paramsAndSecretsLayerArn ` +
-        `to the layer's ARN there (AWS's list "AWS Parameters and Secrets Lambda Extension ARNs")`,
-    );
-  }
+  if (Token.isUnresolved(region) || !RegionInfo.get(region).paramsAndSecretsLambdaLayerArn('1.0.103', 'arm64')) return undefined;
   return lambda.ParamsAndSecretsLayerVersion.fromVersion(lambda.ParamsAndSecretsVersions.V1_0_103, options);
 }
 
@@ -62,7 +58,7 @@ export function addFunctions(
   scope: AuthService,
   p: ResolvedProps,
   c: FunctionContext,
-): { functions: Record<AuthFunctionName, NodejsFunction>; newAuthorizer: AuthorizerFactory } {
+): { functions: Record<AuthFunctionName, NodejsFunction>; newAuthorizer: AuthorizerFactory; secretsVia: 'extension' | 'sdk' } {
   const common: Record<string, string> = {
     [ENV.usersTable]: c.tables.users.tableName,
     [ENV.sessionsTable]: c.tables.sessions.tableName,
@@ -90,8 +86,9 @@ export function addFunctions(
   const privateEnv = { ...common, [ENV.secretId]: c.secretArn };
   const publicEnv = { ...common, [ENV.publicJwksParameter]: c.parameterName };
   // The AWS Parameters and Secrets Lambda Extension serves the secret and the parameter over
-  // localhost, so no SDK client sits in these bundles.
+  // localhost, so no SDK client sits in these bundles; without its layer, the SDK reads them.
   const extension = secretsExtension(scope, p.paramsAndSecretsLayerArn);
+  const secretsVia = extension ? 'extension' : 'sdk';
 
   // With the check off, the verify-only bundles are built without it, and so without the SDK.
   const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
@@ -109,10 +106,14 @@ export function addFunctions(
     newFunction(where, name, {
       ...options,
       // X-Ray tracing, when on, is a build-time switch too (Powertools Tracer is bundled only then).
-      define: { ...(p.tracing && { 'process.env.AUTH_TRACING': '"true"' }), ...options.define },
+      define: {
+        ...(p.tracing && { 'process.env.AUTH_TRACING': '"true"' }),
+        ...(options.extension && { 'process.env.AUTH_SECRETS_VIA': JSON.stringify(secretsVia) }),
+        ...options.define,
+      },
       tracing: p.tracing,
       logRetention: p.logRetention,
-      ...(options.extension && { paramsAndSecrets: extension }),
+      ...(options.extension && extension && { paramsAndSecrets: extension }),
     });
   // The authorizer of this API, or of another stack's: the same code over its own route list.
   const newAuthorizer: AuthorizerFactory = (where, routes) =>
@@ -161,7 +162,7 @@ export function addFunctions(
       },
     }),
   };
-  return { functions, newAuthorizer };
+  return { functions, newAuthorizer, secretsVia };
 }
 
 /** One function: its own log group, and a role that may write only there (no managed policy). */

@@ -186,10 +186,11 @@ export interface AuthServiceProps {
   readonly apiGatewayAccount?: boolean;
   /**
    * The ARN of the AWS Parameters and Secrets Lambda Extension layer (arm64) in the stack's
-   * region, from AWS's list "AWS Parameters and Secrets Lambda Extension ARNs". aws-cdk-lib knows
-   * it for 21 regions; elsewhere synth fails and asks for this prop. Also the way to take a
-   * newer layer version than aws-cdk-lib's.
-   * @default aws-cdk-lib's layer 1.0.103 for the region
+   * region, from AWS's list "AWS Parameters and Secrets Lambda Extension ARNs": the way to take a
+   * newer layer version than aws-cdk-lib's, or the extension where aws-cdk-lib knows no layer.
+   * @default aws-cdk-lib's layer 1.0.103 where it knows one for the region (21 regions); elsewhere,
+   * and in a stack whose region is known only at deploy time, no layer: the functions read the
+   * secret and the parameters with the SDK
    */
   readonly paramsAndSecretsLayerArn?: string;
   /**

@@ -62,7 +62,7 @@ function build(name: string, define: Record<string, string> = {}): string {
     logLevel: 'silent',
   });
   // What is in the output, not merely read: esbuild drops code that a `define` makes dead.
-  const output = Object.values(result.metafile?.outputs ?? {})[0];
+  const output = Object.entries(result.metafile?.outputs ?? {}).find(([path]) => path.endsWith('.js'))?.[1];
   lastInputs = Object.entries(output?.inputs ?? {})
     .filter(([, i]) => i.bytesInOutput > 0)
     .map(([path]) => path);
@@ -105,6 +105,16 @@ describe('production bundles', () => {
     for (const sdk of ['@aws-sdk', 'DynamoDBClient', 'SecretsManagerClient', 'smithy']) expect(text.includes(sdk)).toBe(false);
     const event = { type: 'REQUEST', methodArn: 'arn:aws:execute-api:eu-west-1:123456789012:abc/prod/GET/api/me', headers: {} };
     expect(load(file, `return m.handler(${JSON.stringify(event)})`).error).toBe('Unauthorized');
+  });
+
+  it('authorizer built for a region without the extension layer: the SSM client is in, and it loads', () => {
+    const file = build('authorizer', { ...REVOCATION_OFF, 'process.env.AUTH_SECRETS_VIA': '"sdk"' });
+    expect(lastInputs.some((i) => i.includes('@aws-sdk/client-ssm'))).toBe(true);
+    const { loadMs, result } = load(file, 'return typeof m.handler');
+    expect(result).toBe('function');
+    sizes.push(
+      `  ${'authorizer, SDK reads, revocation check off'.padEnd(12)} ${(statSync(file).size / 1024).toFixed(1).padStart(7)} KB   load ${loadMs.toFixed(1)} ms`,
+    );
   });
 
   it('login: a secret store that cannot be reached gives a 500 JSON answer, not a crash', () => {

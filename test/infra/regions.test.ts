@@ -12,8 +12,11 @@ const layerArnIn = (region: string) => `arn:aws:lambda:${region}:123456789012:la
 
 function synthIn(region: string | undefined, props: AuthServiceProps = {}) {
   const stack = new Stack(newApp({ bundle: false }), 'Auth', region ? { env: { account: '123456789012', region } } : {});
-  new AuthService(stack, 'Auth', props);
-  return Template.fromStack(stack).toJSON() as { Resources: Record<string, { Type: string; Properties: { Layers?: unknown[] } }> };
+  const auth = new AuthService(stack, 'Auth', props);
+  const template = Template.fromStack(stack).toJSON() as {
+    Resources: Record<string, { Type: string; Properties: { Layers?: unknown[] } }>;
+  };
+  return Object.assign(template, { secretsVia: auth.secretsVia });
 }
 const layersOf = (template: ReturnType<typeof synthIn>) =>
   Object.values(template.Resources)
@@ -26,13 +29,14 @@ describe('regions', () => {
     expect(REGIONS.filter((r) => !hasLayer(r))).toEqual(expect.arrayContaining(['eu-central-2', 'il-central-1', 'ca-west-1']));
   });
 
-  it.each(REGIONS)('synthesizes in %s: with aws-cdk-lib layer where it knows one, else asks for paramsAndSecretsLayerArn', (region) => {
-    if (hasLayer(region)) expect(layersOf(synthIn(region)).length).toBeGreaterThan(0);
-    else
-      expect(() => synthIn(region)).toThrow(`no arm64 Parameters and Secrets extension layer in ${region}: set paramsAndSecretsLayerArn`);
-    const layers = layersOf(synthIn(region, { paramsAndSecretsLayerArn: layerArnIn(region) }));
-    expect(layers.length).toBeGreaterThan(0);
-    expect(new Set(layers)).toEqual(new Set([layerArnIn(region)]));
+  it.each(REGIONS)('synthesizes in %s: the extension where aws-cdk-lib knows its layer, else the SDK; a given layer ARN wins', (region) => {
+    const byDefault = synthIn(region);
+    expect(byDefault.secretsVia).toBe(hasLayer(region) ? 'extension' : 'sdk');
+    expect(layersOf(byDefault).length > 0).toBe(hasLayer(region));
+    expect(JSON.stringify(byDefault)).not.toContain('Fn::FindInMap');
+    const pinned = synthIn(region, { paramsAndSecretsLayerArn: layerArnIn(region) });
+    expect(pinned.secretsVia).toBe('extension');
+    expect(new Set(layersOf(pinned))).toEqual(new Set([layerArnIn(region)]));
   });
 
   it('refuses a layer ARN of another region or of another shape', () => {
@@ -44,10 +48,13 @@ describe('regions', () => {
     );
   });
 
-  it('synthesizes an env-agnostic stack; with the prop, no region lookup can miss', () => {
-    const withMap = synthIn(undefined);
-    expect(JSON.stringify(withMap)).toContain('Fn::FindInMap');
+  it('synthesizes an env-agnostic stack with no region lookup that could miss: the SDK, or the given layer', () => {
+    const agnostic = synthIn(undefined);
+    expect(agnostic.secretsVia).toBe('sdk');
+    expect(layersOf(agnostic)).toEqual([]);
+    expect(JSON.stringify(agnostic)).not.toContain('Fn::FindInMap');
     const pinned = synthIn(undefined, { paramsAndSecretsLayerArn: layerArnIn('eu-central-2') });
-    expect(JSON.stringify(layersOf(pinned))).not.toContain('Fn::FindInMap');
+    expect(pinned.secretsVia).toBe('extension');
+    expect(JSON.stringify(pinned)).not.toContain('Fn::FindInMap');
   });
 });

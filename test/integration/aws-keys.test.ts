@@ -1,4 +1,9 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { buildSync } from 'esbuild';
+import { PutParameterCommand } from '@aws-sdk/client-ssm';
 import { CreateSecretCommand, GetSecretValueCommand, PutSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { DeleteParameterCommand, GetParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import type { CloudFormationCustomResourceEvent } from 'aws-lambda';
@@ -9,6 +14,15 @@ import { awsKeyStore } from '../../functions/lib/stores/aws-key-store';
 import { MalformedSecretsError } from '../../functions/lib/tokens/key-rotation';
 import { parseSecrets } from '../../functions/lib/tokens/secrets';
 import { freePort } from '../../local/dynamodb-local';
+import { encodeRouteList } from '../../functions/lib/contract/route-list';
+import { sdkParameterSource, sdkSecretSource } from '../../functions/lib/stores/sdk-documents';
+import { createAccessTokens } from '../../functions/lib/tokens/access-tokens';
+import { CachedKeySource } from '../../functions/lib/tokens/cached-key-source';
+import { toPublicJwks } from '../../functions/lib/tokens/key-source';
+import { generateSecrets } from '../../functions/lib/tokens/secrets';
+import { ENV } from '../../functions/lib/wiring/config';
+import { BUNDLE_SETTINGS } from '../../infra/bundling';
+import { lambdaEnv } from '../helpers/lambda-env';
 import { manualClock, recordingLogger } from '../helpers/harness';
 
 /**
@@ -24,13 +38,15 @@ describeWithMoto('keys on Secrets Manager and SSM (moto)', () => {
   let moto: ChildProcess;
   let secrets: SecretsManagerClient;
   let ssm: SSMClient;
+  let endpoint: string;
   const DAY = 86_400;
 
   beforeAll(async () => {
     const port = await freePort();
     moto = spawn('python3', ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
+    endpoint = `http://127.0.0.1:${port}`;
     const config = {
-      endpoint: `http://127.0.0.1:${port}`,
+      endpoint,
       region: 'us-east-1',
       credentials: { accessKeyId: 'moto', secretAccessKey: 'moto' },
       maxAttempts: 1,
@@ -135,5 +151,81 @@ describeWithMoto('keys on Secrets Manager and SSM (moto)', () => {
     await expect(secrets.send(new PutSecretValueCommand({ SecretId: 'no-such-secret', SecretString: 'x' }))).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
+  });
+
+  it('reads a secret and a parameter with the SDK, as functions without the extension layer do', async () => {
+    const { ARN } = await secrets.send(new CreateSecretCommand({ Name: 'auth-keys-sdk', SecretString: '{"a":1}' }));
+    await ssm.send(new PutParameterCommand({ Name: '/auth/sdk/p', Value: 'v', Type: 'String' }));
+    expect(await sdkSecretSource(ARN as string, secrets)()).toBe('{"a":1}');
+    expect(await sdkParameterSource('/auth/sdk/p', ssm)()).toBe('v');
+    await expect(sdkParameterSource('/auth/sdk/missing', ssm)()).rejects.toMatchObject({ name: 'ParameterNotFound' });
+  });
+
+  it('runs the production authorizer built for regions without the layer: key set and route list read with the SDK', async () => {
+    // Prepare: the key set and this API's route list in SSM, and a token.
+    const keys = await generateSecrets();
+    const issuer = 'https://auth.example.com';
+    await ssm.send(
+      new PutParameterCommand({ Name: '/auth/sdk/jwks', Value: JSON.stringify(toPublicJwks(keys.signingKeys)), Type: 'String' }),
+    );
+    const routes = encodeRouteList([{ method: 'GET', path: '/orders', access: { roles: ['clerk'] } }]);
+    await ssm.send(new PutParameterCommand({ Name: '/auth/sdk/routes', Value: routes, Type: 'String' }));
+    const tokens = createAccessTokens({
+      keys: new CachedKeySource({ load: async () => ({ jwks: keys.signingKeys, signingKid: keys.signingKid }), ttlMs: 60_000 }),
+      issuer,
+      audience: `${issuer}/api`,
+      accessTokenTtlSeconds: 900,
+      clockToleranceSeconds: 0,
+      now: Date.now,
+    });
+    const { accessToken } = await tokens.issue({ sub: 'u', username: 'u', roles: ['clerk'], sid: 's' });
+    const outfile = join(mkdtempSync(join(tmpdir(), 'auth-sdk-')), 'authorizer.js');
+    buildSync({
+      ...BUNDLE_SETTINGS,
+      mainFields: [...BUNDLE_SETTINGS.mainFields],
+      external: [...BUNDLE_SETTINGS.external],
+      define: { ...BUNDLE_SETTINGS.define, 'process.env.AUTH_SECRETS_VIA': '"sdk"', 'process.env.AUTH_REVOCATION_CHECK': '"false"' },
+      entryPoints: [join(__dirname, '../../functions/authorizer.ts')],
+      bundle: true,
+      outfile,
+      logLevel: 'silent',
+    });
+    const event = (method: string, resource: string) => ({
+      type: 'REQUEST',
+      methodArn: `arn:aws:execute-api:us-east-1:123456789012:api1/prod/${method}${resource}`,
+      httpMethod: method,
+      resource,
+      headers: { Authorization: `Bearer ${accessToken}` },
+      requestContext: { requestId: 'r' },
+    });
+    const code = `const m=require(${JSON.stringify(outfile)});const effect=async(e)=>{try{return (await m.handler(e)).policyDocument.Statement[0].Effect}catch(err){return err.message}};
+      (async()=>[await effect(${JSON.stringify(event('GET', '/orders'))}),await effect(${JSON.stringify(event('POST', '/orders'))})])().then((r)=>process.stdout.write(JSON.stringify(r)))`;
+
+    // Act: in a process of its own, with AWS's endpoint variable pointing at moto, and no extension.
+    const stdout = await new Promise<string>((resolve, reject) =>
+      execFile(
+        process.execPath,
+        ['-e', code],
+        {
+          env: {
+            ...lambdaEnv({ secretId: 'unused', publicJwksParameter: '/auth/sdk/jwks' }, issuer),
+            [ENV.routesParameter]: '/auth/sdk/routes',
+            AWS_REGION: 'us-east-1',
+            AWS_ENDPOINT_URL: endpoint,
+            AWS_ACCESS_KEY_ID: 'moto',
+            AWS_SECRET_ACCESS_KEY: 'moto',
+            PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '1',
+          },
+          timeout: 30_000,
+        },
+        (err, out) => (err ? reject(err) : resolve(out)),
+      ),
+    );
+
+    // Assess: its route allowed, a route it does not list denied; and the size the SDK costs.
+    expect(JSON.parse(stdout)).toEqual(['Allow', 'Deny']);
+    process.stdout.write(
+      `authorizer bundle reading with the SDK (revocation check off): ${(statSync(outfile).size / 1024).toFixed(1)} KB\n`,
+    );
   });
 });
