@@ -38,6 +38,18 @@ const MAX_CACHED_POLICIES = 4096;
  * seen before skips verification, never expiry or the revocation check, which also yields the
  * roles the user still holds: a demoted user's older tokens lose the role at once.
  */
+/** The routes by `METHOD path`; a list that cannot be read fails this call (500, alarmed on), and the next one reads again. */
+async function indexRoutes(d: AuthorizerDeps): Promise<Map<string, PolicyRoute>> {
+  let routes: readonly PolicyRoute[];
+  try {
+    routes = typeof d.routes === 'function' ? await d.routes() : (d.routes ?? ROUTES);
+  } catch (err) {
+    d.countFailure?.();
+    throw err;
+  }
+  return new Map(routes.map((r) => [`${r.method} ${r.path}`, r]));
+}
+
 export function createHandler(deps: DepsInput<AuthorizerDeps>) {
   const ready = lazyDeps(deps);
   const verified = new Map<string, Verified>();
@@ -105,7 +117,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     const known = entry.answers.get(routeKey);
     // The hot path: this token asked for this route before, with the same roles.
     if (known && sameRoles(known.roles, roles) && known.result.policyDocument.Statement[0]?.Effect === 'Allow') return known.result;
-    routeIndex ??= new Map((d.routes ?? ROUTES).map((r) => [`${r.method} ${r.path}`, r]));
+    routeIndex ??= await indexRoutes(d);
     const route = routeIndex.get(routeKey);
     const permitted = route !== undefined && isPermitted(route, roles);
     if (!permitted) {

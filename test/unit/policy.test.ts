@@ -81,7 +81,11 @@ const table = fc.uniqueArray(route, { minLength: 1, maxLength: 12, selector: (r)
 );
 const values = fc.array(fc.constantFrom(...VALUES), { minLength: 4, maxLength: 4 });
 
-function authorizerFor(routes: readonly PolicyRoute[], roles: string[]) {
+function authorizerFor(
+  routes: readonly PolicyRoute[] | (() => Promise<readonly PolicyRoute[]>),
+  roles: string[],
+  countFailure?: () => void,
+) {
   const claims = {
     iss: 'i',
     aud: 'a',
@@ -93,7 +97,13 @@ function authorizerFor(routes: readonly PolicyRoute[], roles: string[]) {
     iat: 1,
     exp: 4_000_000_000,
   } as AccessTokenClaims;
-  return createAuthorizer({ accessTokens: { verify: async () => claims }, routes, logger: recordingLogger(), now: () => 1_000_000 });
+  return createAuthorizer({
+    accessTokens: { verify: async () => claims },
+    routes,
+    logger: recordingLogger(),
+    now: () => 1_000_000,
+    countFailure,
+  });
 }
 const event = (method: string, resource: string, path: string) =>
   ({
@@ -160,5 +170,29 @@ describe("the authorizer's policy under API Gateway's routing and cache (propert
         isPermitted(r, ['user']) ? 'allow' : 'deny',
       ]);
     }
+  });
+
+  it('reads a route list given as a loader on the first call that needs it, once; a failed read fails that call, alarmed, and the next reads again', async () => {
+    // Prepare: a loader that fails once, then answers.
+    let reads = 0;
+    let failures = 0;
+    const loader = async (): Promise<PolicyRoute[]> => {
+      reads += 1;
+      if (reads === 1) throw new Error('the extension answered 500');
+      return [{ method: 'GET', path: '/orders', access: { roles: [] } }];
+    };
+    const authorize = authorizerFor(loader, ['user'], () => {
+      failures += 1;
+    });
+    expect(reads).toBe(0); // nothing read while the container starts
+
+    // Act and assess
+    await expect(authorize(event('GET', '/orders', '/orders'))).rejects.toThrow('the extension answered 500');
+    expect(failures).toBe(1);
+    const allowed = await authorize(event('GET', '/orders', '/orders'));
+    expect(evaluatePolicy(allowed.policyDocument, arn('GET', '/orders'))).toBe('allow');
+    const unknown = await authorize(event('GET', '/api/me', '/api/me'));
+    expect(evaluatePolicy(unknown.policyDocument, arn('GET', '/api/me'))).toBe('deny');
+    expect(reads).toBe(2);
   });
 });

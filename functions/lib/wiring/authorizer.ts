@@ -20,8 +20,11 @@ export interface AuthorizerDeps {
     /** The fresh key set in use (compared by identity), if the verifier caches one. */
     keySet?(): unknown;
   };
-  /** The protected routes of the API it guards. @default the route table's */
-  readonly routes?: readonly PolicyRoute[];
+  /**
+   * The protected routes of the API it guards, or how to read them (once, on the first call that
+   * needs them). @default the route table's
+   */
+  readonly routes?: readonly PolicyRoute[] | (() => Promise<readonly PolicyRoute[]>);
   readonly revocation?: RevocationChecker | undefined;
   readonly logger: AuthLogger;
   readonly now: Clock;
@@ -38,7 +41,9 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   const keys = createVerifyKeyCache(publicJwksSource(config), { ttlMs: config.keysCacheTtlSeconds * 1000 });
   // On AWS, the protected routes of the API this authorizer guards, read once per container
   // (a new list is a new function configuration, and so new containers); locally, the table's.
-  const routes = config.routesParameter ? decodeRouteList(await parameterSource(config.routesParameter)()) : undefined;
+  // Read on the first call, not here: the extension answers only once the function is invoked.
+  const { routesParameter } = config;
+  const routes = routesParameter ? async () => decodeRouteList(await parameterSource(routesParameter)()) : undefined;
   return {
     accessTokens: createFastVerifier(keys, { ...config, now: systemClock }),
     routes,
