@@ -87,17 +87,30 @@ describe('CachedKeySource', () => {
 });
 
 describe('lazyDeps', () => {
-  it('retries a factory that failed, instead of failing every later call', async () => {
+  it('builds while the container starts; a failure then reaches no caller, and the first call builds again', async () => {
     let attempts = 0;
     const get = lazyDeps(async () => {
       attempts++;
-      if (attempts < 2) throw new Error('not yet');
+      if (attempts < 2) throw new Error('the extension serves invocations only');
+      return { ok: true };
+    });
+    expect(attempts).toBe(1);
+    await expect(get()).resolves.toEqual({ ok: true });
+    await expect(get()).resolves.toEqual({ ok: true });
+    expect(attempts).toBe(2);
+  });
+
+  it('fails a call whose own build fails, and builds again on the next, instead of failing every later call', async () => {
+    let attempts = 0;
+    const get = lazyDeps(async () => {
+      attempts++;
+      if (attempts < 3) throw new Error('not yet');
       return { ok: true };
     });
     await expect(get()).rejects.toThrow('not yet');
     await expect(get()).resolves.toEqual({ ok: true });
     await expect(get()).resolves.toEqual({ ok: true });
-    expect(attempts).toBe(2);
+    expect(attempts).toBe(3);
   });
 });
 
