@@ -12,6 +12,19 @@ new AuthStack(app, app.node.tryGetContext('stackName') ?? 'AuthService', {
     ...(app.node.tryGetContext('waf') !== undefined && { waf: String(app.node.tryGetContext('waf')) !== 'false' }),
     apiGatewayAccount: String(app.node.tryGetContext('apiGatewayAccount')) === 'true',
     paramsAndSecretsLayerArn: app.node.tryGetContext('paramsAndSecretsLayerArn'),
+    // The tables and secret an earlier stack kept: -c existingData='{"usersTable":...,"secretArn":...}'
+    ...(app.node.tryGetContext('existingData') !== undefined && { existingData: contextJson(app, 'existingData') }),
   },
 });
 Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+
+/** A context value given as JSON on the command line (or as an object in cdk.json). */
+function contextJson(a: App, key: string) {
+  const value: unknown = a.node.tryGetContext(key);
+  if (typeof value !== 'string') return value as never;
+  try {
+    return JSON.parse(value) as never;
+  } catch {
+    throw new Error(`-c ${key} must be JSON, got ${value}`);
+  }
+}

@@ -27,6 +27,7 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'Audience', { value: this.auth.audience, description: 'aud of access tokens' });
     new CfnOutput(this, 'UsersTable', { value: this.auth.usersTable.tableName });
     new CfnOutput(this, 'SessionsTable', { value: this.auth.sessionsTable.tableName });
+    new CfnOutput(this, 'AttemptsTable', { value: this.auth.attemptsTable.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.auth.auditTable.tableName });
     new CfnOutput(this, 'PublicJwksParameter', {
       value: this.auth.publicJwksParameterName,

@@ -38,16 +38,16 @@ export class AuthService extends Construct {
   readonly authorizerFunction: lambda.IFunction;
   /** The protected routes of this API, which its authorizer's policy knows. */
   readonly routes: RouteList;
-  readonly usersTable: dynamodb.Table;
-  readonly sessionsTable: dynamodb.Table;
+  readonly usersTable: dynamodb.ITable;
+  readonly sessionsTable: dynamodb.ITable;
   /** Failed-login counters (with TTL). */
-  readonly attemptsTable: dynamodb.Table;
+  readonly attemptsTable: dynamodb.ITable;
   /** The audit trail (with TTL). */
-  readonly auditTable: dynamodb.Table;
+  readonly auditTable: dynamodb.ITable;
   /** Every function, by name. */
   readonly functions: Readonly<Record<AuthFunctionName, NodejsFunction>>;
   /** The secret with the signing keys and pepper (generated in AWS; never in the template). */
-  readonly secret: secretsmanager.Secret;
+  readonly secret: secretsmanager.ISecret;
   /** SSM parameter with the public key set. */
   readonly publicJwksParameterName: string;
   /** The base URL clients call, ending in `/`: the custom domain's when there is one. */
@@ -83,13 +83,13 @@ export class AuthService extends Construct {
     const p = { ...resolved, settings: { metricsService: name, ...resolved.settings } };
     const removalPolicy = p.retainData ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
 
-    const tables = addTables(this, p.retainData, removalPolicy);
+    const tables = addTables(this, p.retainData, removalPolicy, p.existingData);
     this.usersTable = tables.users;
     this.sessionsTable = tables.sessions;
     this.attemptsTable = tables.attempts;
     this.auditTable = tables.audit;
 
-    const keyStore = addKeyStore(this, removalPolicy);
+    const keyStore = addKeyStore(this, removalPolicy, p.existingData?.secretArn);
     this.secret = keyStore.secret;
     this.publicJwksParameterName = keyStore.parameterName;
 

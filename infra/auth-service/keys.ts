@@ -9,7 +9,14 @@ import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeh
 import type { AuthService } from './auth-service';
 
 /** The secret with the signing keys and pepper, and the name and ARN of the public-key parameter. */
-export function addKeyStore(scope: AuthService, removalPolicy: RemovalPolicy) {
+export function addKeyStore(scope: AuthService, removalPolicy: RemovalPolicy, existingSecretArn?: string) {
+  const parameterName = `/auth-service/${scope.node.addr}/public-jwks`;
+  const parameterArn = Stack.of(scope).formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) });
+  // An earlier deployment's secret (`existingData`): used, never created or deleted here.
+  if (existingSecretArn) {
+    const secret: secretsmanager.ISecret = secretsmanager.Secret.fromSecretCompleteArn(scope, 'Secrets', existingSecretArn);
+    return { secret, parameterName, parameterArn };
+  }
   const secret = new secretsmanager.Secret(scope, 'Secrets', {
     description: 'Signing keys and password pepper of the auth service. Generated inside AWS by the key set-up; never in the template.',
     // A value that says it is a placeholder: the key set-up replaces only this (or no value),
@@ -27,9 +34,7 @@ export function addKeyStore(scope: AuthService, removalPolicy: RemovalPolicy) {
       'keys rotate in phases (publish, then sign a day later, then retire) by the daily rotate-keys function; ' +
       'Secrets Manager single-step rotation cannot hold a new key back until every verifier has seen it',
   });
-  const parameterName = `/auth-service/${scope.node.addr}/public-jwks`;
-  const parameterArn = Stack.of(scope).formatArn({ service: 'ssm', resource: 'parameter', resourceName: parameterName.slice(1) });
-  return { secret, parameterName, parameterArn };
+  return { secret: secret as secretsmanager.ISecret, parameterName, parameterArn };
 }
 
 /**
@@ -39,7 +44,7 @@ export function addKeyStore(scope: AuthService, removalPolicy: RemovalPolicy) {
 export function addKeyLifecycle(
   scope: AuthService,
   functions: { readonly 'key-setup': NodejsFunction; readonly 'rotate-keys': NodejsFunction },
-  store: { secret: secretsmanager.Secret; parameterName: string },
+  store: { secret: secretsmanager.ISecret; parameterName: string },
 ): CustomResource {
   const provider = new cr.Provider(scope, 'KeySetupProvider', { onEventHandler: functions['key-setup'] });
   const keySetup = new CustomResource(scope, 'KeySetup', {

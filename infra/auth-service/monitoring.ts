@@ -13,7 +13,7 @@ export function addMonitoring(scope: AuthService, service: string, failedLoginTh
     new cloudwatch.Metric({ namespace: METRICS_NAMESPACE, metricName, dimensionsMap: { service }, statistic, period });
   // DynamoDB publishes ThrottledRequests per table and operation; an alarm sums at most 10, so
   // these are the operations on the request path.
-  const hot: [dynamodb.Table, string[]][] = [
+  const hot: [dynamodb.ITable, string[]][] = [
     [scope.usersTable, ['GetItem', 'UpdateItem', 'BatchGetItem']],
     [scope.sessionsTable, ['PutItem', 'UpdateItem', 'BatchGetItem']],
     [scope.attemptsTable, ['BatchGetItem', 'UpdateItem']],

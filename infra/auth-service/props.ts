@@ -202,6 +202,24 @@ export interface AuthServiceProps {
    * @default none (the execute-api URL)
    */
   readonly customDomain?: CustomDomain;
+  /**
+   * Re-attaches the data an earlier stack kept (its tables and secret are retained on delete):
+   * this stack then creates none of them and never deletes them, and the key set-up keeps the
+   * keys and pepper the secret holds, so issued tokens and password hashes stay valid. Take the
+   * names and the ARN from the old stack's outputs (README, "Tearing down").
+   * @default none: the stack creates its own tables and secret
+   */
+  readonly existingData?: ExistingData;
+}
+
+/** The tables and secret of an earlier deployment, by table name and secret ARN. */
+export interface ExistingData {
+  readonly usersTable: string;
+  readonly sessionsTable: string;
+  readonly attemptsTable: string;
+  readonly auditTable: string;
+  /** The secret's complete ARN (ending in `-` and six characters), from the `SecretArn` output. */
+  readonly secretArn: string;
 }
 
 /** A custom domain for the API. */
@@ -246,6 +264,7 @@ export function resolveProps(props: AuthServiceProps) {
     apiGatewayAccount: props.apiGatewayAccount ?? false,
     paramsAndSecretsLayerArn: props.paramsAndSecretsLayerArn,
     customDomain: props.customDomain && { ...props.customDomain, basePath: props.customDomain.basePath ?? '' },
+    existingData: props.existingData,
   };
   const fail = (message: string): never => {
     throw new Error(`AuthService: ${message}`);
@@ -291,6 +310,17 @@ export function resolveProps(props: AuthServiceProps) {
     ['refreshThrottle', p.refreshThrottle],
   ] as const) {
     if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
+  }
+  if (p.existingData) {
+    for (const key of ['usersTable', 'sessionsTable', 'attemptsTable', 'auditTable'] as const) {
+      const name = p.existingData[key];
+      if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(name))
+        fail(`existingData.${key} must be a DynamoDB table name, got ${JSON.stringify(name)}`);
+    }
+    if (!/^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[\w/+=.@-]+-[A-Za-z0-9]{6}$/.test(p.existingData.secretArn))
+      fail(
+        `existingData.secretArn must be the secret's complete ARN (from the SecretArn output), got ${JSON.stringify(p.existingData.secretArn)}`,
+      );
   }
   if (!/^[A-Za-z0-9_]+$/.test(p.stageName)) fail(`stageName must be letters, digits or _, got ${JSON.stringify(p.stageName)}`);
   if (p.issuer !== undefined && !/^https:\/\//.test(p.issuer)) fail(`issuer must be an https URL, got ${JSON.stringify(p.issuer)}`);

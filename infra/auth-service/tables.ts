@@ -2,9 +2,30 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { TABLES, type KeyAttribute, type TableDefinition } from '../../functions/lib/contract/tables';
 import type { AuthService } from './auth-service';
+import type { ExistingData } from './props';
 
-/** The service's tables, from the one table definition module (functions/lib/contract/tables.ts). */
-export function addTables(scope: AuthService, retain: boolean, removalPolicy: RemovalPolicy) {
+/** The tables by the name the permissions table uses. */
+export interface Tables {
+  readonly users: dynamodb.ITable;
+  readonly sessions: dynamodb.ITable;
+  readonly attempts: dynamodb.ITable;
+  readonly audit: dynamodb.ITable;
+}
+
+/**
+ * The service's tables, from the one table definition module (functions/lib/contract/tables.ts),
+ * or an earlier deployment's, by name (`existingData`): then this stack neither creates nor deletes them.
+ */
+export function addTables(scope: AuthService, retain: boolean, removalPolicy: RemovalPolicy, existing?: ExistingData): Tables {
+  if (existing) {
+    const named = (id: string, tableName: string) => dynamodb.Table.fromTableName(scope, id, tableName);
+    return {
+      users: named('UsersTable', existing.usersTable),
+      sessions: named('SessionsTable', existing.sessionsTable),
+      attempts: named('AttemptsTable', existing.attemptsTable),
+      audit: named('AuditTable', existing.auditTable),
+    };
+  }
   return {
     users: addTable(scope, 'UsersTable', TABLES.users, retain, removalPolicy),
     sessions: addTable(scope, 'SessionsTable', TABLES.sessions, retain, removalPolicy),
@@ -12,9 +33,6 @@ export function addTables(scope: AuthService, retain: boolean, removalPolicy: Re
     audit: addTable(scope, 'AuditTable', TABLES.audit, retain, removalPolicy),
   };
 }
-
-/** The tables by the name the permissions table uses. */
-export type Tables = ReturnType<typeof addTables>;
 
 function addTable(scope: AuthService, id: string, def: TableDefinition, retain: boolean, removalPolicy: RemovalPolicy): dynamodb.Table {
   const attr = (k: KeyAttribute) => ({

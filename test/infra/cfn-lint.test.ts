@@ -26,6 +26,15 @@ const VARIANTS = {
     apiGatewayAccount: true,
   },
   severalOrigins: { allowedOrigins: ['https://a.example.com', 'https://b.example.com'], wafRateLimitPer5Minutes: 100 },
+  existingData: {
+    existingData: {
+      usersTable: 'Old-Users',
+      sessionsTable: 'Old-Sessions',
+      attemptsTable: 'Old-Attempts',
+      auditTable: 'Old-Audit',
+      secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AuthSecrets-AbC123',
+    },
+  },
   customDomain: {
     customDomain: {
       domainName: 'auth.example.com',

@@ -469,8 +469,61 @@ describe('a custom domain', () => {
 
 describe('the construct', () => {
   it('outputs the API URL, the JWKS URL, the issuer and the table names', () => {
-    for (const name of ['ApiUrl', 'JwksUrl', 'Issuer', 'UsersTable', 'SessionsTable', 'SecretArn', 'PublicJwksParameter'])
+    for (const name of [
+      'ApiUrl',
+      'JwksUrl',
+      'Issuer',
+      'UsersTable',
+      'SessionsTable',
+      'AttemptsTable',
+      'AuditTable',
+      'SecretArn',
+      'PublicJwksParameter',
+    ])
       template.hasOutput(name, Match.anyValue());
+  });
+
+  const existingData = {
+    usersTable: 'Old-AuthUsersTable1A2B3C-XYZ',
+    sessionsTable: 'Old-AuthSessionsTable4D5E6F-XYZ',
+    attemptsTable: 'Old-AuthAttemptsTable7G8H9I-XYZ',
+    auditTable: 'Old-AuthAuditTableJ1K2L3-XYZ',
+    secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AuthSecrets890AAB0F-AbC123',
+  };
+
+  it('re-attaches the tables and secret an earlier stack kept: creates and deletes none, and points every function at them', () => {
+    // Prepare and act: a new stack over the old data.
+    const { template: t, stack: st, app: a } = synthStack({ existingData }, { bundle: false, nag: true });
+    expect(() => a.synth()).not.toThrow(); // cdk-nag clean
+
+    // Assess: nothing of the data is in the template, and everything names the old data.
+    expect(Object.keys(t.findResources('AWS::DynamoDB::Table'))).toEqual([]);
+    expect(Object.keys(t.findResources('AWS::SecretsManager::Secret'))).toEqual([]);
+    const env = t.toJSON().Resources[st.getLogicalId(st.auth.functions.login.node.defaultChild as never)].Properties.Environment.Variables;
+    expect(env).toMatchObject({
+      AUTH_USERS_TABLE: existingData.usersTable,
+      AUTH_SESSIONS_TABLE: existingData.sessionsTable,
+      AUTH_ATTEMPTS_TABLE: existingData.attemptsTable,
+      AUTH_AUDIT_TABLE: existingData.auditTable,
+      AUTH_SECRET_ID: existingData.secretArn,
+    });
+    t.hasResourceProperties('Custom::AuthKeys', { SecretId: existingData.secretArn });
+    const json = JSON.stringify(t.toJSON());
+    for (const name of [existingData.usersTable, existingData.sessionsTable, existingData.attemptsTable, existingData.auditTable])
+      expect(json).toContain(`:table/${name}`);
+    expect(t.toJSON().Outputs.AttemptsTable.Value).toBe(existingData.attemptsTable);
+  });
+
+  it('refuses existing data that is not a table name or a complete secret ARN, naming it', () => {
+    expect(() => synthStack({ existingData: { ...existingData, usersTable: 'a b' } }, { bundle: false })).toThrow(
+      /existingData.usersTable must be a DynamoDB table name, got "a b"/,
+    );
+    expect(() =>
+      synthStack(
+        { existingData: { ...existingData, secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AuthSecrets' } },
+        { bundle: false },
+      ),
+    ).toThrow(/existingData.secretArn must be the secret's complete ARN/);
   });
 
   it('writes every runtime setting given in the settings prop to the functions, under its declared variable', () => {
