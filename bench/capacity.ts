@@ -1,7 +1,7 @@
 /**
  * DynamoDB capacity units per operation, as DynamoDB Local reports them (ReturnConsumedCapacity
  * on every call), and the DynamoDB cost per million operations they make at on-demand prices.
- * The README's and BENCHMARKS.md's cost figures come from this table.
+ * The README's and BENCHMARKS.md's cost figures come from this table, and a test holds them to it.
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCoreDeps } from '../functions/lib/wiring/core';
@@ -21,7 +21,7 @@ import { table } from './lib';
 /** On-demand list prices, us-east-1, late 2026: per million read and write request units. */
 const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
 
-type Units = { read: number; write: number };
+export type Units = { read: number; write: number };
 
 /** Counts the read and write units of every call the client makes. */
 function meter(client: DynamoDBDocumentClient): { take(): Units } {
@@ -54,48 +54,67 @@ interface ConsumedCapacity {
   readonly CapacityUnits?: number;
 }
 
+/** The operations whose units are measured, with how the tables name them. */
+export const CAPACITY_OPERATIONS = {
+  login: 'login',
+  refresh: 'refresh',
+  revocationCheck: 'revocation check (validate, authorizer on a cache miss)',
+  logout: 'logout',
+} as const;
+
+/** DynamoDB's cost of one million operations of `u` units, in dollars, at on-demand prices (2 decimals). */
+export const dynamoDollars = (u: Units): string => (u.read * PRICE_PER_MILLION.read + u.write * PRICE_PER_MILLION.write).toFixed(2);
+
+/**
+ * Runs each operation against the tables `client` reaches and returns the units it consumed:
+ * the steady state (a user who logged in from this source before). The README's and
+ * BENCHMARKS.md's figures are checked against this (test/integration/capacity.test.ts).
+ */
+export async function measureCapacity(
+  client: DynamoDBDocumentClient,
+  tables: { readonly [K in keyof typeof LOCAL_TABLES]: string },
+  secrets: AuthSecrets,
+): Promise<Record<keyof typeof CAPACITY_OPERATIONS, Units>> {
+  const units = meter(client);
+  const config = {
+    ...DEFAULTS,
+    ...tables,
+    issuer: 'https://auth.example.com',
+    audience: 'https://api.example.com',
+    bcryptCost: 10,
+    routesParameter: undefined,
+  };
+  const core = createCoreDeps(config, secrets, client, { logger: silent });
+  const meta = { requestId: 'c', sourceIp: '198.51.100.7' };
+  const password = 'a capacity passphrase';
+  await createUser({ username: 'capacity', password }, meta, core);
+  const revocation = dynamoRevocationReader({ client, usersTable: tables.usersTable, sessionsTable: tables.sessionsTable });
+  // The second login from this source: the steady state (the trusted-source marker exists).
+  await login({ username: 'capacity', password }, meta, core);
+  units.take();
+  const pair = await login({ username: 'capacity', password }, meta, core);
+  const loginUnits = units.take();
+  const renewed = await refresh(pair.refresh_token, meta, core);
+  const refreshUnits = units.take();
+  const sid = (JSON.parse(Buffer.from(renewed.access_token.split('.')[1] as string, 'base64url').toString()) as { sid: string }).sid;
+  await revocation('capacity', sid);
+  const revocationUnits = units.take();
+  await logout(renewed.refresh_token, meta, core);
+  return { login: loginUnits, refresh: refreshUnits, revocationCheck: revocationUnits, logout: units.take() };
+}
+
 export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
   const ddb = await startDynamoDbLocal();
   try {
     const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
     await ensureTables(client, LOCAL_TABLES);
-    const units = meter(client);
-    const config = {
-      ...DEFAULTS,
-      ...LOCAL_TABLES,
-      issuer: 'https://auth.example.com',
-      audience: 'https://api.example.com',
-      bcryptCost: 10,
-      routesParameter: undefined,
-    };
-    const core = createCoreDeps(config, secrets, client, { logger: silent });
-    const meta = { requestId: 'c', sourceIp: '198.51.100.7' };
-    const password = 'a capacity passphrase';
-    await createUser({ username: 'capacity', password }, meta, core);
-    const revocation = dynamoRevocationReader({ client, usersTable: LOCAL_TABLES.usersTable, sessionsTable: LOCAL_TABLES.sessionsTable });
-    units.take();
-
-    const measured: Record<string, Units> = {};
-    // The second login from this source: the steady state (the trusted-source marker exists).
-    await login({ username: 'capacity', password }, meta, core);
-    units.take();
-    const pair = await login({ username: 'capacity', password }, meta, core);
-    measured.login = units.take();
-    const renewed = await refresh(pair.refresh_token, meta, core);
-    measured.refresh = units.take();
-    const sid = (JSON.parse(Buffer.from(renewed.access_token.split('.')[1] as string, 'base64url').toString()) as { sid: string }).sid;
-    await revocation('capacity', sid);
-    measured['revocation check (validate, authorizer on a cache miss)'] = units.take();
-    await logout(renewed.refresh_token, meta, core);
-    measured.logout = units.take();
-
-    const dollars = (u: Units) => (u.read * PRICE_PER_MILLION.read + u.write * PRICE_PER_MILLION.write).toFixed(2);
+    const measured = await measureCapacity(client, LOCAL_TABLES, secrets);
     table(
       '6. DynamoDB capacity units per operation (DynamoDB Local, ReturnConsumedCapacity)',
-      Object.entries(measured).map(([what, u]) => ({
-        what,
+      Object.entries(measured).map(([op, u]) => ({
+        what: CAPACITY_OPERATIONS[op as keyof typeof CAPACITY_OPERATIONS],
         measured: `${u.read} RRU + ${u.write} WRU`,
-        reference: `$${dollars(u)} per million`,
+        reference: `$${dynamoDollars(u)} per million`,
       })),
       [
         `on-demand prices: $${PRICE_PER_MILLION.read} per million read units, $${PRICE_PER_MILLION.write} per million write units (us-east-1)`,
