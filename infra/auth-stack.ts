@@ -29,6 +29,7 @@ export class AuthStack extends Stack {
     new CfnOutput(this, 'SessionsTable', { value: this.auth.sessionsTable.tableName });
     new CfnOutput(this, 'AttemptsTable', { value: this.auth.attemptsTable.tableName });
     new CfnOutput(this, 'AuditTable', { value: this.auth.auditTable.tableName });
+    new CfnOutput(this, 'ClientsTable', { value: this.auth.clientsTable.tableName });
     new CfnOutput(this, 'PublicJwksParameter', {
       value: this.auth.publicJwksParameterName,
       description: 'SSM parameter with the published public keys (for the CLI key commands)',

@@ -8,6 +8,7 @@ export const LOCAL_TABLES = {
   sessionsTable: 'auth-sessions',
   attemptsTable: 'auth-attempts',
   auditTable: 'auth-audit',
+  clientsTable: 'auth-clients',
 } as const;
 
 /** Physical names of the service's tables. */
@@ -16,6 +17,7 @@ export interface TableNames {
   readonly sessionsTable: string;
   readonly attemptsTable: string;
   readonly auditTable: string;
+  readonly clientsTable: string;
 }
 
 async function ensureTable(client: DynamoDBDocumentClient, tableName: string, table: TableDefinition): Promise<boolean> {
@@ -42,6 +44,7 @@ export async function ensureTables(client: DynamoDBDocumentClient, names: TableN
     [names.sessionsTable, TABLES.sessions],
     [names.attemptsTable, TABLES.attempts],
     [names.auditTable, TABLES.audit],
+    [names.clientsTable, TABLES.clients],
   ];
   for (const [name, def] of pairs) if (await ensureTable(client, name, def)) created.push(name);
   return created;

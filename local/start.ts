@@ -127,6 +127,7 @@ async function main(): Promise<void> {
       [ENV.sessionsTable]: LOCAL_TABLES.sessionsTable,
       [ENV.attemptsTable]: LOCAL_TABLES.attemptsTable,
       [ENV.auditTable]: LOCAL_TABLES.auditTable,
+      [ENV.clientsTable]: LOCAL_TABLES.clientsTable,
       [ENV.issuer]: baseUrl,
       [ENV.audience]: `${baseUrl}/api`,
       [ENV.secretsFile]: secretsFile,

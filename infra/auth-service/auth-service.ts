@@ -44,6 +44,8 @@ export class AuthService extends Construct {
   readonly attemptsTable: dynamodb.ITable;
   /** The audit trail (with TTL). */
   readonly auditTable: dynamodb.ITable;
+  /** OAuth clients: services that get machine tokens. */
+  readonly clientsTable: dynamodb.ITable;
   /** Every function, by name. */
   readonly functions: Readonly<Record<AuthFunctionName, NodejsFunction>>;
   /** The secret with the signing keys and pepper (generated in AWS; never in the template). */
@@ -88,6 +90,7 @@ export class AuthService extends Construct {
     this.sessionsTable = tables.sessions;
     this.attemptsTable = tables.attempts;
     this.auditTable = tables.audit;
+    this.clientsTable = tables.clients;
 
     const keyStore = addKeyStore(this, removalPolicy, p.existingData?.secretArn);
     this.secret = keyStore.secret;

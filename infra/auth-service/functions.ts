@@ -64,6 +64,7 @@ export function addFunctions(
     [ENV.sessionsTable]: c.tables.sessions.tableName,
     [ENV.attemptsTable]: c.tables.attempts.tableName,
     [ENV.auditTable]: c.tables.audit.tableName,
+    [ENV.clientsTable]: c.tables.clients.tableName,
     [ENV.issuer]: c.issuer,
     [ENV.audience]: c.audience,
     [ENV.accessTokenTtlSeconds]: String(p.accessTokenTtl.toSeconds()),
@@ -148,6 +149,8 @@ export function addFunctions(
     sessions: fn('sessions', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     password: fn('password', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
     admin: fn('admin', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    // Machine tokens: a SHA-256 and a signature, no bcrypt.
+    token: fn('token', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     'key-setup': fn('key-setup', { timeout: Duration.minutes(1), memorySize: 512, environment: {} }),
     'rotate-keys': fn('rotate-keys', {
       timeout: Duration.minutes(1),

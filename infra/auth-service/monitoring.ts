@@ -18,6 +18,7 @@ export function addMonitoring(scope: AuthService, service: string, failedLoginTh
     [scope.sessionsTable, ['PutItem', 'UpdateItem', 'BatchGetItem']],
     [scope.attemptsTable, ['BatchGetItem', 'UpdateItem']],
     [scope.auditTable, ['PutItem']],
+    [scope.clientsTable, ['GetItem']],
   ];
   const throttles = hot.flatMap(([t, ops]) =>
     ops.map(

@@ -23,6 +23,8 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
   // PutItem on sessions: replacing a temporary password opens a session, as login does.
   password: { users: ['GetItem', 'UpdateItem'], sessions: ['UpdateItem', 'PutItem'], attempts: COUNTERS, byUserIndex: ['Query'] },
   // ConditionCheckItem: a change that demotes or disables an admin commits only while another admin remains.
+  // Reads the client; counts failures and trusts a source that authenticated, as login does.
+  token: { clients: ['GetItem'], attempts: COUNTERS },
   admin: {
     users: ['GetItem', 'PutItem', 'UpdateItem', 'Scan', 'ConditionCheckItem'],
     sessions: ['UpdateItem'],
@@ -32,7 +34,7 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
 };
 
 /** The functions that run the flows: they sign (private keys), hash (pepper) and audit. */
-const FLOWS: readonly AuthFunctionName[] = ['login', 'register', 'refresh', 'logout', 'sessions', 'password', 'admin'];
+const FLOWS: readonly AuthFunctionName[] = ['login', 'register', 'refresh', 'logout', 'sessions', 'password', 'admin', 'token'];
 /** The functions that only verify: they read the public key set, never a private key. */
 const VERIFIERS: readonly AuthFunctionName[] = ['validate', 'jwks', 'authorizer'];
 

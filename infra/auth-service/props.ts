@@ -218,6 +218,8 @@ export interface ExistingData {
   readonly sessionsTable: string;
   readonly attemptsTable: string;
   readonly auditTable: string;
+  /** @default none: a stack from before machine clients kept none, and this stack creates it */
+  readonly clientsTable?: string;
   /** The secret's complete ARN (ending in `-` and six characters), from the `SecretArn` output. */
   readonly secretArn: string;
 }
@@ -312,8 +314,9 @@ export function resolveProps(props: AuthServiceProps) {
     if (!(t.rateLimit > 0) || !(t.burstLimit > 0)) fail(`${name} needs a positive rateLimit and burstLimit, got ${JSON.stringify(t)}`);
   }
   if (p.existingData) {
-    for (const key of ['usersTable', 'sessionsTable', 'attemptsTable', 'auditTable'] as const) {
+    for (const key of ['usersTable', 'sessionsTable', 'attemptsTable', 'auditTable', 'clientsTable'] as const) {
       const name = p.existingData[key];
+      if (key === 'clientsTable' && name === undefined) continue;
       if (typeof name !== 'string' || !/^[A-Za-z0-9_.-]{3,255}$/.test(name))
         fail(`existingData.${key} must be a DynamoDB table name, got ${JSON.stringify(name)}`);
     }

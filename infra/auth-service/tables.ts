@@ -10,6 +10,7 @@ export interface Tables {
   readonly sessions: dynamodb.ITable;
   readonly attempts: dynamodb.ITable;
   readonly audit: dynamodb.ITable;
+  readonly clients: dynamodb.ITable;
 }
 
 /**
@@ -24,6 +25,10 @@ export function addTables(scope: AuthService, retain: boolean, removalPolicy: Re
       sessions: named('SessionsTable', existing.sessionsTable),
       attempts: named('AttemptsTable', existing.attemptsTable),
       audit: named('AuditTable', existing.auditTable),
+      // Stacks from before machine clients kept no clients table: this one makes it.
+      clients: existing.clientsTable
+        ? named('ClientsTable', existing.clientsTable)
+        : addTable(scope, 'ClientsTable', TABLES.clients, retain, removalPolicy),
     };
   }
   return {
@@ -31,6 +36,7 @@ export function addTables(scope: AuthService, retain: boolean, removalPolicy: Re
     sessions: addTable(scope, 'SessionsTable', TABLES.sessions, retain, removalPolicy),
     attempts: addTable(scope, 'AttemptsTable', TABLES.attempts, retain, removalPolicy),
     audit: addTable(scope, 'AuditTable', TABLES.audit, retain, removalPolicy),
+    clients: addTable(scope, 'ClientsTable', TABLES.clients, retain, removalPolicy),
   };
 }
 

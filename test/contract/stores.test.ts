@@ -3,6 +3,7 @@ import fc from 'fast-check';
 import { ConflictError, NotFoundError, UserExistsError } from '../../functions/lib/domain/errors';
 import { type Session, sessionState } from '../../functions/lib/domain/sessions';
 import type { User } from '../../functions/lib/domain/users';
+import { type Client, newClientId, newClientSecret } from '../../functions/lib/domain/clients';
 import { memoryRepos } from '../../functions/lib/stores/memory';
 import { dynamoRepos, type Repos } from '../../functions/lib/wiring/core';
 import { createTestTables, localClient } from '../helpers/harness';
@@ -260,6 +261,59 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       expect(first.events[0]).not.toHaveProperty('ttl');
       const second = await r.auditStore.listByUser(userId, 2, first.next);
       expect(second.events.map((e) => e.eventId)).toEqual(['2026-01-01#x']);
+    });
+  });
+
+  describe('clients', () => {
+    const client = (over: Partial<Client> = {}): Client => ({
+      clientId: newClientId(),
+      name: 'nightly job',
+      status: 'active',
+      scopes: ['orders:read'],
+      audiences: ['https://api.example.com'],
+      accessTokenTtlSeconds: 3600,
+      authMethod: 'client_secret_basic',
+      secrets: [newClientSecret(NOW).stored],
+      createdAt: NOW,
+      updatedAt: NOW,
+      version: 1,
+      ...over,
+    });
+
+    it('creates a client once, reads it back, and refuses a second with the same id', async () => {
+      const c = client();
+      await r.clients.createClient(c);
+      expect(await r.clients.getClient(c.clientId)).toEqual(c);
+      await expect(r.clients.createClient({ ...c, name: 'other' })).rejects.toBeInstanceOf(ConflictError);
+      expect((await r.clients.getClient(c.clientId))?.name).toBe('nightly job');
+      expect(await r.clients.getClient('no-such-client-id')).toBeUndefined();
+    });
+
+    it('saves a change only over the version it read: of two changes from one read, one wins', async () => {
+      const c = client();
+      await r.clients.createClient(c);
+      const results = await Promise.allSettled([
+        r.clients.saveClient({ ...c, scopes: ['a'] }, c.version),
+        r.clients.saveClient({ ...c, scopes: ['b'] }, c.version),
+      ]);
+      expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+      expect((results.find((x) => x.status === 'rejected') as PromiseRejectedResult).reason).toBeInstanceOf(ConflictError);
+      const stored = await r.clients.getClient(c.clientId);
+      expect(stored?.version).toBe(c.version + 1);
+      expect([['a'], ['b']]).toContainEqual(stored?.scopes);
+      await expect(r.clients.saveClient(client(), 1)).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('lists clients by id and deletes one, saying whether it was there', async () => {
+      const [a, b] = [client(), client()];
+      await r.clients.createClient(a);
+      await r.clients.createClient(b);
+      const ids = (await r.clients.listClients()).map((c) => c.clientId);
+      expect(ids).toEqual(expect.arrayContaining([a.clientId, b.clientId]));
+      expect(ids).toEqual([...ids].sort());
+      expect(await r.clients.deleteClient(a.clientId)).toBe(true);
+      expect(await r.clients.deleteClient(a.clientId)).toBe(false);
+      expect(await r.clients.getClient(a.clientId)).toBeUndefined();
     });
   });
 });

@@ -23,6 +23,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     sessionsTable: 'sessions',
     attemptsTable: 'attempts',
     auditTable: 'audit',
+    clientsTable: 'clients',
     issuer: 'https://auth.test.example',
     audience: 'https://api.test.example',
     secretsFile: undefined,
@@ -76,13 +77,14 @@ export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): Dyna
 /** Creates the service's tables under names unique to this suite. */
 export async function createTestTables(
   client: DynamoDBDocumentClient,
-): Promise<Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable'>> {
+): Promise<Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable'>> {
   const suffix = randomUUID().slice(0, 8);
   const names = {
     usersTable: `users-${suffix}`,
     sessionsTable: `sessions-${suffix}`,
     attemptsTable: `attempts-${suffix}`,
     auditTable: `audit-${suffix}`,
+    clientsTable: `clients-${suffix}`,
   };
   await ensureTables(client, names);
   return names;

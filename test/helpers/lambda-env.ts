@@ -13,6 +13,7 @@ export function lambdaEnv(secrets: { secretsFile: string } | { secretId: string;
     [ENV.sessionsTable]: 'sessions',
     [ENV.attemptsTable]: 'attempts',
     [ENV.auditTable]: 'audit',
+    [ENV.clientsTable]: 'clients',
     [ENV.issuer]: issuer,
     [ENV.audience]: `${issuer}/api`,
     ...('secretsFile' in secrets

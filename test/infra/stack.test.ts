@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Stack } from 'aws-cdk-lib';
 import { GATEWAY_RESPONSES } from '../../functions/lib/contract/gateway-responses';
 import { ROUTES } from '../../functions/lib/contract/routes';
+import { TABLES } from '../../functions/lib/contract/tables';
 import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeholder';
 import { newApp, synthStack } from './synth';
 import { AuthStack } from '../../infra/auth-stack';
@@ -209,7 +210,7 @@ describe('WAF', () => {
 describe('DynamoDB', () => {
   it('creates every table on demand, with PITR, encryption, deletion protection and retention', () => {
     const tables = template.findResources('AWS::DynamoDB::Table');
-    expect(Object.keys(tables)).toHaveLength(4);
+    expect(Object.keys(tables)).toHaveLength(Object.keys(TABLES).length);
     for (const table of Object.values(tables)) {
       expect(table).toMatchObject({
         DeletionPolicy: 'Retain',
@@ -488,6 +489,7 @@ describe('the construct', () => {
     sessionsTable: 'Old-AuthSessionsTable4D5E6F-XYZ',
     attemptsTable: 'Old-AuthAttemptsTable7G8H9I-XYZ',
     auditTable: 'Old-AuthAuditTableJ1K2L3-XYZ',
+    clientsTable: 'Old-AuthClientsTableM4N5O6-XYZ',
     secretArn: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:AuthSecrets890AAB0F-AbC123',
   };
 
@@ -512,6 +514,12 @@ describe('the construct', () => {
     for (const name of [existingData.usersTable, existingData.sessionsTable, existingData.attemptsTable, existingData.auditTable])
       expect(json).toContain(`:table/${name}`);
     expect(t.toJSON().Outputs.AttemptsTable.Value).toBe(existingData.attemptsTable);
+  });
+
+  it('creates the clients table when the kept data is from a stack that had none', () => {
+    const { clientsTable: _none, ...older } = existingData;
+    const { template: t } = synthStack({ existingData: older }, { bundle: false });
+    expect(Object.keys(t.findResources('AWS::DynamoDB::Table'))).toEqual([expect.stringMatching(/^AuthClientsTable/)]);
   });
 
   it('refuses existing data that is not a table name or a complete secret ARN, naming it', () => {

@@ -19,6 +19,7 @@ beforeAll(async () => {
     [ENV.sessionsTable]: h.config.sessionsTable,
     [ENV.attemptsTable]: h.config.attemptsTable,
     [ENV.auditTable]: h.config.auditTable,
+    [ENV.clientsTable]: h.config.clientsTable,
     [ENV.issuer]: h.config.issuer,
     [ENV.audience]: h.config.audience,
     [ENV.secretsFile]: secretsFile,

@@ -57,6 +57,7 @@ async function start(options: Partial<GatewayOptions> = {}) {
       sessions: echo,
       password: echo,
       admin: echo,
+      token: echo,
     },
     authorizer: async (e) => {
       authorizerCalls++;

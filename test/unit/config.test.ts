@@ -5,6 +5,7 @@ const base = {
   [ENV.sessionsTable]: 'sessions',
   [ENV.attemptsTable]: 'attempts',
   [ENV.auditTable]: 'audit',
+  [ENV.clientsTable]: 'clients',
   [ENV.issuer]: 'https://auth.example.com',
   [ENV.audience]: 'https://api.example.com',
   [ENV.secretsFile]: '/run/secrets.json',

@@ -5,6 +5,8 @@ type Responses = Readonly<Record<number, SchemaName | null>>;
 interface RouteDoc {
   readonly summary: string;
   readonly body?: keyof typeof REQUEST_BODIES;
+  /** The body is form-encoded (OAuth), not JSON. */
+  readonly form?: true;
   readonly responses: Responses;
 }
 
@@ -37,6 +39,12 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Sign up (when enabled)',
     body: 'register',
     responses: { 201: 'User', 404: 'Error', 409: 'Error', ...common },
+  },
+  'POST /oauth2/token': {
+    summary: 'OAuth 2.0 token endpoint: client credentials (RFC 6749 §4.4); client authentication by HTTP Basic or the form',
+    body: 'token',
+    form: true,
+    responses: { 200: 'ClientToken', 401: 'Error', ...common },
   },
   'GET /api/auth/validate': {
     summary: 'Check an access token (for services outside the gateway)',
@@ -116,7 +124,12 @@ export function openApiDocument(serverUrl: string, routes: readonly Route[] = RO
       summary: doc.summary,
       ...(route.access !== 'public' && { security: [{ bearer: [] }] }),
       ...(params.length > 0 && { parameters: params }),
-      ...(doc.body && { requestBody: { required: true, content: { 'application/json': { schema: REQUEST_BODIES[doc.body] } } } }),
+      ...(doc.body && {
+        requestBody: {
+          required: true,
+          content: { [doc.form ? 'application/x-www-form-urlencoded' : 'application/json']: { schema: REQUEST_BODIES[doc.body] } },
+        },
+      }),
       responses: Object.fromEntries(
         Object.entries(doc.responses).map(([status, schema]) => [
           status,

@@ -5,7 +5,18 @@
  */
 
 /** Entry points under `functions/`, by file name. */
-export type HandlerName = 'login' | 'refresh' | 'logout' | 'register' | 'validate' | 'jwks' | 'me' | 'sessions' | 'password' | 'admin';
+export type HandlerName =
+  | 'login'
+  | 'refresh'
+  | 'logout'
+  | 'register'
+  | 'validate'
+  | 'jwks'
+  | 'me'
+  | 'sessions'
+  | 'password'
+  | 'admin'
+  | 'token';
 
 /** HTTP methods a route may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -34,6 +45,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/auth/login', handler: 'login', access: 'public', throttle: 'credentials' },
   { method: 'POST', path: '/api/auth/refresh', handler: 'refresh', access: 'public', throttle: 'refresh' },
   { method: 'POST', path: '/api/auth/logout', handler: 'logout', access: 'public' },
+  // OAuth 2.0 for machine clients (services, jobs): the client credentials grant.
+  { method: 'POST', path: '/oauth2/token', handler: 'token', access: 'public' },
   {
     method: 'POST',
     path: '/api/auth/register',

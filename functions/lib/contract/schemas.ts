@@ -38,6 +38,17 @@ export const REQUEST_BODIES = {
   }),
   adminCreateUser: object({ username: text(4096), password: text(4096), roles }, ['username', 'password']),
   adminRoles: object({ roles }),
+  // Form-encoded (RFC 6749 §4.4.2); client_id and client_secret only for client_secret_post.
+  token: object(
+    {
+      grant_type: text(256, 'client_credentials'),
+      scope: text(4096, 'space-delimited scopes (RFC 6749 §3.3); default: every scope the client may have'),
+      resource: text(512, 'the audience (RFC 8707); default: the first the client may have'),
+      client_id: text(128, 'client_secret_post only; otherwise HTTP Basic'),
+      client_secret: text(256, 'client_secret_post only; otherwise HTTP Basic'),
+    },
+    ['grant_type'],
+  ),
 } as const satisfies Record<string, JsonSchema>;
 
 const epoch = { type: 'integer', description: 'seconds since the epoch' };
@@ -57,6 +68,12 @@ export const SCHEMAS = {
     ['access_token', 'token_type', 'expires_in'],
   ),
   AccessToken: object({ access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } }),
+  ClientToken: object({
+    access_token: { type: 'string' },
+    token_type: { const: 'Bearer' },
+    expires_in: { type: 'integer' },
+    scope: { type: 'string' },
+  }),
   Introspection: object({
     active: { const: true },
     sub: { type: 'string' },

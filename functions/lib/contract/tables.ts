@@ -61,8 +61,20 @@ export const AUDIT_TABLE: TableDefinition = {
   globalSecondaryIndexes: [],
 };
 
+/** OAuth clients (services and jobs that get machine tokens), keyed by client id. */
+export const CLIENTS_TABLE: TableDefinition = {
+  partitionKey: { name: 'clientId', type: 'S' },
+  globalSecondaryIndexes: [],
+};
+
 /** Every table of the service, by logical name. */
-export const TABLES = { users: USERS_TABLE, sessions: SESSIONS_TABLE, attempts: ATTEMPTS_TABLE, audit: AUDIT_TABLE } as const;
+export const TABLES = {
+  users: USERS_TABLE,
+  sessions: SESSIONS_TABLE,
+  attempts: ATTEMPTS_TABLE,
+  audit: AUDIT_TABLE,
+  clients: CLIENTS_TABLE,
+} as const;
 
 /** The `CreateTable` input for a definition (on-demand billing), for tests and the local runtime. */
 export function toCreateTableInput(tableName: string, table: TableDefinition): CreateTableCommandInput {

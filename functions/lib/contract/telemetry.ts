@@ -18,6 +18,8 @@ export const METRIC = {
   refreshed: 'Refreshed',
   reuseDetected: 'ReuseDetected',
   revocations: 'Revocations',
+  clientTokensIssued: 'ClientTokensIssued',
+  clientAuthFailed: 'ClientAuthFailed',
   latency: 'Latency',
   /** The authorizer failed for a reason that is not the token's (keys, DynamoDB). */
   authorizerFailure: 'AuthorizerFailure',

@@ -13,6 +13,10 @@ export type ErrorCode =
   | 'ERR_CONFLICT'
   | 'ERR_LAST_ADMIN'
   | 'ERR_PASSWORD_CHANGE_REQUIRED'
+  | 'ERR_INVALID_CLIENT'
+  | 'ERR_INVALID_SCOPE'
+  | 'ERR_INVALID_TARGET'
+  | 'ERR_UNSUPPORTED_GRANT_TYPE'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -118,5 +122,36 @@ export class LastAdminError extends AuthError {
 export class PasswordChangeRequiredError extends AuthError {
   constructor() {
     super('ERR_PASSWORD_CHANGE_REQUIRED', 'this is a temporary password: replace it at /api/auth/password/temporary');
+  }
+}
+
+/**
+ * OAuth client authentication failed: unknown client, wrong or expired secret, disabled client,
+ * all alike (RFC 6749 §5.2). `basic`: the client used HTTP Basic, so the answer challenges it.
+ */
+export class InvalidClientError extends AuthError {
+  constructor(readonly basic: boolean) {
+    super('ERR_INVALID_CLIENT', 'client authentication failed');
+  }
+}
+
+/** The requested scope is unknown, malformed, or more than the client may have (RFC 6749 §5.2). */
+export class InvalidScopeError extends AuthError {
+  constructor(message: string) {
+    super('ERR_INVALID_SCOPE', message);
+  }
+}
+
+/** The requested resource is not an audience the client may get tokens for (RFC 8707 §2). */
+export class InvalidTargetError extends AuthError {
+  constructor(message: string) {
+    super('ERR_INVALID_TARGET', message);
+  }
+}
+
+/** The grant type is not one the token endpoint supports (RFC 6749 §5.2). */
+export class UnsupportedGrantTypeError extends AuthError {
+  constructor(grantType: string) {
+    super('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);
   }
 }

@@ -1,4 +1,5 @@
 import type { AuditPage, AuditRecord } from './audit';
+import type { Client } from './clients';
 import type { Rotation, RotationResult, Session, SessionSummary } from './sessions';
 import type { AttemptRecords } from './throttle';
 import type { User, UserSummary } from './users';
@@ -81,6 +82,22 @@ export interface AttemptsRepo {
 export interface AuditRepo {
   append(record: AuditRecord): Promise<void>;
   listByUser(userId: string, limit: number, cursor?: string): Promise<AuditPage>;
+}
+
+/** OAuth clients, keyed by client id. */
+export interface ClientsRepo {
+  /** `ConflictError` rather than overwrite an existing id. */
+  createClient(client: Client): Promise<void>;
+  getClient(clientId: string): Promise<Client | undefined>;
+  /**
+   * Stores `client` (its `version` one more than `expectedVersion`) only if the stored one is
+   * still at `expectedVersion`: `ConflictError` if another change won, `NotFoundError` if it is gone.
+   */
+  saveClient(client: Client, expectedVersion: number): Promise<void>;
+  /** Every client, by id. */
+  listClients(): Promise<Client[]>;
+  /** False if there was no such client. */
+  deleteClient(clientId: string): Promise<boolean>;
 }
 
 /** What decides whether a token still stands: its session and its user, as stored. */

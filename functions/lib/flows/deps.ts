@@ -6,7 +6,7 @@ import type { AuthMetrics } from '../telemetry/metrics';
 import type { PasswordHasher } from '../domain/passwords';
 import type { RefreshTokens } from '../domain/refresh-tokens';
 import type { ThrottlePolicy } from '../domain/throttle';
-import type { AttemptsRepo, AuditRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { AttemptsRepo, AuditRepo, ClientsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
 
 /** Everything the flows need, injected: storage through the ports, never a DynamoDB class. */
 export interface CoreDeps {
@@ -14,6 +14,8 @@ export interface CoreDeps {
   readonly sessions: SessionsRepo;
   readonly attempts: AttemptsRepo;
   readonly auditStore: AuditRepo;
+  /** OAuth clients (services that get machine tokens). */
+  readonly clients: ClientsRepo;
   readonly audit: AuditTrail;
   readonly passwords: PasswordHasher;
   readonly accessTokens: AccessTokens;

@@ -1,7 +1,7 @@
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { callerFromContext, type Caller } from '../contract/authorizer-context';
 import type { Clock } from '../domain/clock';
-import { InvalidRequestError, TokenError } from '../domain/errors';
+import { InvalidClientError, InvalidRequestError, TokenError } from '../domain/errors';
 import type { RequestMeta } from '../domain/request-meta';
 
 /** Largest request body we read (the gateway caps it too). */
@@ -27,16 +27,59 @@ export function requestMeta(event: APIGatewayProxyEvent): RequestMeta {
   };
 }
 
-/** The JSON object in the body; 415 for another content type, 400 for anything malformed. */
-export function parseJsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
+/** The body's bytes, if its media type is `mediaType`; 415 for another, 400 if absent or too large. */
+function rawBody(event: APIGatewayProxyEvent, mediaType: string): Buffer {
   const contentType = header(event.headers, 'content-type');
-  const mediaType = contentType?.split(';')[0]?.trim().toLowerCase();
-  if (mediaType !== 'application/json') {
-    throw new InvalidRequestError('content type must be application/json', 'ERR_UNSUPPORTED_MEDIA_TYPE');
+  if (contentType?.split(';')[0]?.trim().toLowerCase() !== mediaType) {
+    throw new InvalidRequestError(`content type must be ${mediaType}`, 'ERR_UNSUPPORTED_MEDIA_TYPE');
   }
   if (typeof event.body !== 'string' || event.body === '') throw new InvalidRequestError('request body is required');
   const raw = event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
   if (raw.length > MAX_BODY_BYTES) throw new InvalidRequestError(`request body exceeds ${MAX_BODY_BYTES / 1024} KiB`);
+  return raw;
+}
+
+/**
+ * The parameters of a form-encoded body (`application/x-www-form-urlencoded`, as OAuth token
+ * requests are: RFC 6749 §3.2), checked against a request schema of `schemas.ts`. A parameter
+ * sent twice is refused (RFC 6749 §3.1); one the schema does not declare is ignored (§3.2).
+ */
+export function readForm<S extends { readonly required: readonly string[]; readonly properties: Readonly<Record<string, FieldSchema>> }>(
+  event: APIGatewayProxyEvent,
+  schema: S,
+): BodyOf<S> {
+  const params = new URLSearchParams(rawBody(event, 'application/x-www-form-urlencoded').toString('utf8'));
+  const body: Record<string, string> = {};
+  for (const [name, value] of params) {
+    if (!(name in schema.properties)) continue;
+    if (name in body) throw new InvalidRequestError(`parameter ${name} is sent more than once`);
+    body[name] = value;
+  }
+  return checkFields(body, schema);
+}
+
+/**
+ * Client credentials from an HTTP Basic header (RFC 7617), each form-urlencoded first as RFC
+ * 6749 §2.3.1 asks; undefined without one. A malformed one is a failed client authentication.
+ */
+export function basicCredentials(headers: APIGatewayProxyEvent['headers'] | null | undefined): { id: string; secret: string } | undefined {
+  const value = header(headers, 'authorization');
+  const match = value === undefined ? null : /^basic +([A-Za-z0-9+/]+={0,2}) *$/i.exec(value);
+  if (value === undefined || !/^basic /i.test(value)) return undefined;
+  const decoded = match ? Buffer.from(match[1] as string, 'base64').toString('utf8') : '';
+  const colon = decoded.indexOf(':');
+  const formDecode = (s: string) => decodeURIComponent(s.replace(/\+/g, ' '));
+  try {
+    if (colon < 1) throw new Error('no id');
+    return { id: formDecode(decoded.slice(0, colon)), secret: formDecode(decoded.slice(colon + 1)) };
+  } catch {
+    throw new InvalidClientError(true);
+  }
+}
+
+/** The JSON object in the body; 415 for another content type, 400 for anything malformed. */
+export function parseJsonBody(event: APIGatewayProxyEvent): Record<string, unknown> {
+  const raw = rawBody(event, 'application/json');
   let body: unknown;
   try {
     body = JSON.parse(raw.toString('utf8'));
@@ -70,7 +113,14 @@ export function readBody<S extends { readonly required: readonly string[]; reado
   event: APIGatewayProxyEvent,
   schema: S,
 ): BodyOf<S> {
-  const body = parseJsonBody(event);
+  return checkFields(parseJsonBody(event), schema);
+}
+
+/** The fields of a parsed body, checked against a request schema. */
+function checkFields<S extends { readonly required: readonly string[]; readonly properties: Readonly<Record<string, FieldSchema>> }>(
+  body: Record<string, unknown>,
+  schema: S,
+): BodyOf<S> {
   for (const [name, field] of Object.entries(schema.properties)) {
     const value = body[name];
     if (value === undefined || value === null) {

@@ -1,5 +1,5 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AuthError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
+import { AuthError, InvalidClientError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
 import type { AuthLogger } from '../telemetry/events';
 
 type Headers = Record<string, string>;
@@ -33,6 +33,11 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   ERR_CONFLICT: [409, 'conflict'],
   ERR_LAST_ADMIN: [409, 'last_admin'],
   ERR_PASSWORD_CHANGE_REQUIRED: [403, 'password_change_required'],
+  // RFC 6749 §5.2, and RFC 8707 §2 for invalid_target.
+  ERR_INVALID_CLIENT: [401, 'invalid_client'],
+  ERR_INVALID_SCOPE: [400, 'invalid_scope'],
+  ERR_INVALID_TARGET: [400, 'invalid_target'],
+  ERR_UNSUPPORTED_GRANT_TYPE: [400, 'unsupported_grant_type'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
@@ -52,7 +57,11 @@ export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: str
     const [status, error] = STATUS[err.code as keyof typeof STATUS] ?? [500, 'server_error'];
     const retryAfter =
       err instanceof TooManyAttemptsError ? String(Math.max(1, Math.ceil(err.retryAfterSeconds))) : status === 503 ? '1' : undefined;
-    return json(status, { error, error_description: err.message }, retryAfter ? { 'Retry-After': retryAfter } : {});
+    // RFC 6749 §5.2: a client that authenticated with HTTP Basic gets the matching challenge.
+    const headers: Headers = {};
+    if (retryAfter) headers['Retry-After'] = retryAfter;
+    if (err instanceof InvalidClientError && err.basic) headers['WWW-Authenticate'] = 'Basic realm="token", charset="UTF-8"';
+    return json(status, { error, error_description: err.message }, headers);
   }
   logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });
   return json(500, { error: 'server_error', error_description: 'internal error' });

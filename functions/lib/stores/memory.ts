@@ -1,6 +1,7 @@
 import type { AuditPage, AuditRecord } from '../domain/audit';
 import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
-import type { AttemptsRepo, AuditRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { Client } from '../domain/clients';
+import type { AttemptsRepo, AuditRepo, ClientsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
 import type { Rotation, RotationResult, Session, SessionSummary } from '../domain/sessions';
 import type { AttemptRecords } from '../domain/throttle';
 import type { User, UserSummary } from '../domain/users';
@@ -227,10 +228,41 @@ export class MemoryAuditRepo implements AuditRepo {
   }
 }
 
+/** OAuth clients, keyed by client id. */
+export class MemoryClientsRepo implements ClientsRepo {
+  private readonly clients = new Map<string, Client>();
+
+  async createClient(c: Client): Promise<void> {
+    if (this.clients.has(c.clientId)) throw new ConflictError(`client ${c.clientId} already exists`);
+    this.clients.set(c.clientId, copy(c));
+  }
+
+  async getClient(clientId: string): Promise<Client | undefined> {
+    const c = this.clients.get(clientId);
+    return c && copy(c);
+  }
+
+  async saveClient(c: Client, expectedVersion: number): Promise<void> {
+    const stored = this.clients.get(c.clientId);
+    if (!stored) throw new NotFoundError(`no client ${c.clientId}`);
+    if (stored.version !== expectedVersion) throw new ConflictError(`client ${c.clientId} changed meanwhile: retry`);
+    this.clients.set(c.clientId, copy({ ...c, version: expectedVersion + 1 }));
+  }
+
+  async listClients(): Promise<Client[]> {
+    return [...this.clients.values()].map(copy).sort((a, b) => a.clientId.localeCompare(b.clientId));
+  }
+
+  async deleteClient(clientId: string): Promise<boolean> {
+    return this.clients.delete(clientId);
+  }
+}
+
 /** A fresh set of in-memory stores. */
 export const memoryRepos = () => ({
   users: new MemoryUsersRepo(),
   sessions: new MemorySessionsRepo(),
   attempts: new MemoryAttemptsRepo(),
   auditStore: new MemoryAuditRepo(),
+  clients: new MemoryClientsRepo(),
 });

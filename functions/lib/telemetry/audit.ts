@@ -20,6 +20,12 @@ const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
   'user_disabled',
   'user_enabled',
   'user_roles_changed',
+  // Machine clients, under `client:<id>`; an issued token is counted, not kept: a service asks for many.
+  'client_auth_failed',
+  'client_auth_throttled',
+  'client_created',
+  'client_changed',
+  'client_deleted',
 ]);
 
 /** Fields of an audited event: ids, where from, and how it ended. Never a secret. */

@@ -23,7 +23,13 @@ export type AuthEvent =
   | 'user_roles_changed'
   | 'sessions_revoked'
   | 'token_rejected'
-  | 'access_denied';
+  | 'access_denied'
+  | 'client_token_issued'
+  | 'client_auth_failed'
+  | 'client_auth_throttled'
+  | 'client_created'
+  | 'client_changed'
+  | 'client_deleted';
 
 /** Fields of an auth event. Ids only: never a token, password, hash or username typed at login. */
 export interface AuthEventFields {

@@ -14,6 +14,8 @@ export const EVENT_METRICS: Partial<Record<AuthEvent, MetricName>> = {
   logout: METRIC.revocations,
   session_revoked: METRIC.revocations,
   sessions_revoked: METRIC.revocations,
+  client_token_issued: METRIC.clientTokensIssued,
+  client_auth_failed: METRIC.clientAuthFailed,
 };
 
 /** What the functions record; flushed once per invocation. */

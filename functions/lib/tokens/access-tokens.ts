@@ -22,6 +22,31 @@ export interface AccessTokenClaims {
   readonly exp: number;
 }
 
+/**
+ * What a machine token says (RFC 9068 §2.2): the client is the subject, and `client_id` names
+ * it too. No `sid`, no `username`, no `roles`: `toClaims` refuses it, so it can never pass as a
+ * user's token.
+ */
+export interface ClientTokenClaims {
+  readonly iss: string;
+  readonly aud: string;
+  readonly sub: string;
+  readonly client_id: string;
+  /** Space-delimited (RFC 9068 §2.2.3, RFC 8693 §4.2). */
+  readonly scope: string;
+  readonly jti: string;
+  readonly iat: number;
+  readonly exp: number;
+}
+
+/** A client's new token: its audience and scopes are already decided. */
+export interface ClientTokenRequest {
+  readonly clientId: string;
+  readonly scopes: readonly string[];
+  readonly audience: string;
+  readonly ttlSeconds: number;
+}
+
 /** The subject of a new token. */
 export interface TokenSubject {
   readonly sub: string;
@@ -43,6 +68,8 @@ export interface AccessTokenOptions {
 /** Issues and verifies signed access tokens. */
 export interface AccessTokens {
   issue(subject: TokenSubject): Promise<{ accessToken: string; expiresIn: number; claims: AccessTokenClaims }>;
+  /** A machine token for a client (RFC 6749 §4.4), signed by the same keys. */
+  issueForClient(request: ClientTokenRequest): Promise<{ accessToken: string; expiresIn: number; claims: ClientTokenClaims }>;
   verify(token: string): Promise<AccessTokenClaims>;
 }
 
@@ -67,6 +94,23 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       };
       const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
       return { accessToken, expiresIn: claims.exp - claims.iat, claims };
+    },
+
+    async issueForClient(request) {
+      const { kid, alg, key } = await keys.getSigningKey();
+      const iat = epochSeconds(now);
+      const claims: ClientTokenClaims = {
+        iss: issuer,
+        aud: request.audience,
+        sub: request.clientId,
+        client_id: request.clientId,
+        scope: request.scopes.join(' '),
+        jti: randomUUID(),
+        iat,
+        exp: iat + request.ttlSeconds,
+      };
+      const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
+      return { accessToken, expiresIn: request.ttlSeconds, claims };
     },
 
     async verify(token) {

@@ -12,6 +12,7 @@ export const ENV = {
   sessionsTable: 'AUTH_SESSIONS_TABLE',
   attemptsTable: 'AUTH_ATTEMPTS_TABLE',
   auditTable: 'AUTH_AUDIT_TABLE',
+  clientsTable: 'AUTH_CLIENTS_TABLE',
   issuer: 'AUTH_ISSUER',
   audience: 'AUTH_AUDIENCE',
   secretsFile: 'AUTH_SECRETS_FILE',
@@ -32,6 +33,8 @@ export interface Config extends Settings {
   readonly attemptsTable: string;
   /** The audit trail of security events. */
   readonly auditTable: string;
+  /** OAuth clients: services that get machine tokens. */
+  readonly clientsTable: string;
   readonly issuer: string;
   readonly audience: string;
   /** A local file with the secrets (the local runtime). */
@@ -84,6 +87,7 @@ export function loadConfig(env: Env = process.env): Config {
     sessionsTable: required(ENV.sessionsTable),
     attemptsTable: required(ENV.attemptsTable),
     auditTable: required(ENV.auditTable),
+    clientsTable: required(ENV.clientsTable),
     issuer,
     audience: required(ENV.audience),
     secretsFile,

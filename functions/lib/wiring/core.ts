@@ -3,6 +3,7 @@ import { createAccessTokens } from '../tokens/access-tokens';
 import { AttemptsStore } from '../stores/attempts-store';
 import { createAuditTrail } from '../telemetry/audit';
 import { AuditStore } from '../stores/audit-store';
+import { ClientsStore } from '../stores/clients-store';
 import { CachedKeySource } from '../tokens/cached-key-source';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig, type Config, type Settings } from './config';
@@ -20,7 +21,8 @@ import { SessionsStore } from '../stores/sessions-store';
 import { UsersStore } from '../stores/users-store';
 
 /** The configuration the flows read. */
-export type CoreConfig = Settings & Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'issuer' | 'audience'>;
+export type CoreConfig = Settings &
+  Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable' | 'issuer' | 'audience'>;
 
 /**
  * Builds the dependencies of the flows on the DynamoDB stores. Peppers come from `secrets`;
@@ -36,7 +38,7 @@ export function createCoreDeps(
 }
 
 /** The stores the flows use, by port. */
-export type Repos = Pick<CoreDeps, 'users' | 'sessions' | 'attempts' | 'auditStore'>;
+export type Repos = Pick<CoreDeps, 'users' | 'sessions' | 'attempts' | 'auditStore' | 'clients'>;
 
 /** What tests and tools may replace. */
 export interface CoreOverrides {
@@ -49,12 +51,13 @@ export interface CoreOverrides {
 /** The DynamoDB stores on one client. */
 export const dynamoRepos = (
   client: DynamoDBDocumentClient,
-  config: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable'>,
+  config: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable'>,
 ): Repos => ({
   users: new UsersStore({ client, tableName: config.usersTable }),
   sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
   attempts: new AttemptsStore({ client, tableName: config.attemptsTable }),
   auditStore: new AuditStore({ client, tableName: config.auditTable }),
+  clients: new ClientsStore({ client, tableName: config.clientsTable }),
 });
 
 /** The flows' dependencies over any stores (DynamoDB in production, in memory in unit tests). */
