@@ -11,6 +11,20 @@ import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, loadSettings } from '../functions/lib/wiring/config';
 import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from '../functions/lib/flows/admin';
 import { createUser } from '../functions/lib/flows/users';
+import {
+  type ClientAdminDeps,
+  deleteClient,
+  listClients,
+  registerClient,
+  revokeClientSecret,
+  rotateClientSecret,
+  setClientAudiences,
+  setClientScopes,
+  setClientStatus,
+  showClient,
+} from '../functions/lib/flows/clients';
+import type { ClientSummary } from '../functions/lib/domain/clients';
+import { ClientsStore } from '../functions/lib/stores/clients-store';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import { AuthError } from '../functions/lib/domain/errors';
 import type { AuthLogger } from '../functions/lib/telemetry/events';
@@ -57,6 +71,17 @@ commands
   backfill-usernames                     once, after upgrading: record the look-alike skeleton of
                                          every existing user, so new names are checked against them
 
+machine clients (OAuth 2.0 client credentials: POST /oauth2/token)
+  clients create <name> --scope <scope>... [--audience <uri>]... [--ttl <seconds>] [--auth-method client_secret_post]
+                                         prints the client id and its secret, once (default audience:
+                                         the local service's; on AWS give --audience)
+  clients list | show <id>
+  clients rotate-secret <id>             a new secret, printed once; the old one works one more day
+  clients revoke-secret <id> <secret-id> end one secret now
+  clients disable <id> | enable <id> | delete <id>
+  clients set-scopes <id> <scope>...     replace the scopes it may have
+  clients set-audiences <id> <uri>...    replace the audiences it may have
+
 options
   --force                  let the last active admin be disabled or lose the admin role
                            (break-glass only: then no one can administer over HTTP)
@@ -64,6 +89,7 @@ options
   --users-table <name>     work on these AWS tables instead, with the usual AWS credentials
   --sessions-table <name>  and AWS_REGION (or AUTH_USERS_TABLE, AUTH_SESSIONS_TABLE,
   --audit-table <name>     AUTH_AUDIT_TABLE: the stack outputs)
+  --clients-table <name>   with those, the clients commands on AWS (or AUTH_CLIENTS_TABLE)
   --parameter-name <name>  with --secret-id, the key commands work on AWS (stack output
                            PublicJwksParameter)
   --secret-id <arn>        the deployed secret (its pepper hashes the password) for create on
@@ -76,6 +102,8 @@ interface Args {
   command: string;
   positional: string[];
   roles: string[];
+  scopes: string[];
+  audiences: string[];
   options: Record<string, string>;
   force: boolean;
 }
@@ -83,6 +111,8 @@ interface Args {
 function parseArgs(argv: string[]): Args {
   const positional: string[] = [];
   const roles: string[] = [];
+  const scopes: string[] = [];
+  const audiences: string[] = [];
   const options: Record<string, string> = {};
   let force = false;
   for (let i = 0; i < argv.length; i++) {
@@ -98,13 +128,27 @@ function parseArgs(argv: string[]): Args {
     const value = argv[++i];
     if (value === undefined) throw new UsageError(`${arg} needs a value`);
     if (arg === '--role') roles.push(value);
-    else if (['--data-dir', '--users-table', '--sessions-table', '--audit-table', '--secret-id', '--parameter-name'].includes(arg))
+    else if (arg === '--scope') scopes.push(value);
+    else if (arg === '--audience') audiences.push(value);
+    else if (
+      [
+        '--data-dir',
+        '--users-table',
+        '--sessions-table',
+        '--audit-table',
+        '--clients-table',
+        '--secret-id',
+        '--parameter-name',
+        '--ttl',
+        '--auth-method',
+      ].includes(arg)
+    )
       options[arg.slice(2)] = value;
     else throw new UsageError(`unknown option ${arg}`);
   }
   const [command, ...rest] = positional;
   if (!command) throw new UsageError('a command is required');
-  return { command, positional: rest, roles, options, force };
+  return { command, positional: rest, roles, scopes, audiences, options, force };
 }
 
 /** Reads a password without echo from a terminal, or the whole of stdin from a pipe. Never from argv. */
@@ -144,8 +188,10 @@ async function readPassword(): Promise<string> {
 /** Where the tables are, and how to reach them. */
 interface Target {
   client: DynamoDBDocumentClient;
-  tables: Pick<TableNames, 'usersTable' | 'sessionsTable' | 'auditTable'>;
+  tables: Pick<TableNames, 'usersTable' | 'sessionsTable' | 'auditTable'> & { clientsTable?: string | undefined };
   secrets: () => Promise<AuthSecrets>;
+  /** The audience of the service's own API, when the CLI knows it (a local runtime that ran). */
+  defaultAudience?: string | undefined;
   close: () => Promise<void>;
 }
 
@@ -171,7 +217,7 @@ async function connect(options: Record<string, string>): Promise<Target> {
     const client = createDocumentClient();
     return {
       client,
-      tables: { usersTable, sessionsTable, auditTable },
+      tables: { usersTable, sessionsTable, auditTable, clientsTable: options['clients-table'] ?? process.env.AUTH_CLIENTS_TABLE },
       secrets: async () => {
         if (!secretId) throw new UsageError('create on AWS tables needs --secret-id (the pepper hashes the password)');
         const document = await awsKeyStore({ secretId, parameterName: '' }).readSecrets();
@@ -199,6 +245,7 @@ async function connect(options: Record<string, string>): Promise<Target> {
     client,
     tables: LOCAL_TABLES,
     secrets: async () => (await loadOrCreateSecrets(dataPaths(dataDir).secrets)).secrets,
+    defaultAudience: running?.baseUrl && `${running.baseUrl}/api`,
     close: async () => {
       client.destroy();
       await own?.stop();
@@ -280,10 +327,84 @@ async function run(args: Args, target: Target): Promise<string> {
           .join('\n') || '(no events)'
       );
     }
+    case 'clients':
+      return runClientCommand(args, target, { ...deps, clients: clientsStore(target) }, meta);
     default:
       throw new UsageError(`unknown command ${args.command}`);
   }
 }
+
+function clientsStore(target: Target): ClientsStore {
+  if (!target.tables.clientsTable) throw new UsageError('the clients commands on AWS need --clients-table (the stack output ClientsTable)');
+  return new ClientsStore({ client: target.client, tableName: target.tables.clientsTable });
+}
+
+/** `clients <verb> ...`: machine clients. A secret is printed once, and never again. */
+async function runClientCommand(args: Args, target: Target, deps: ClientAdminDeps, meta: { requestId: string }): Promise<string> {
+  const [verb, id, ...rest] = args.positional;
+  const clientId = () => {
+    if (!id) throw new UsageError(`clients ${verb} needs a client id`);
+    return id;
+  };
+  const describe = (c: ClientSummary) =>
+    [
+      `client_id      ${c.clientId}`,
+      `name           ${c.name}`,
+      `status         ${c.status}`,
+      `scopes         ${c.scopes.join(' ') || '(none)'}`,
+      `audiences      ${c.audiences.join(' ')}`,
+      `token lifetime ${c.accessTokenTtlSeconds} s`,
+      `auth method    ${c.authMethod}`,
+      ...c.secrets.map((s) => `secret         ${s.id}  created ${iso(s.createdAt)}${s.expiresAt ? `  expires ${iso(s.expiresAt)}` : ''}`),
+    ].join('\n');
+  const withSecret = (c: ClientSummary, secret: string) => `${describe(c)}\nclient_secret  ${secret}\n(shown once: only its hash is kept)`;
+  switch (verb) {
+    case 'create': {
+      if (!id) throw new UsageError('clients create needs a name');
+      const audiences = args.audiences.length ? args.audiences : target.defaultAudience ? [target.defaultAudience] : [];
+      if (audiences.length === 0) throw new UsageError('give --audience (the API the tokens are for: the stack output Audience)');
+      const ttl = args.options.ttl === undefined ? undefined : Number(args.options.ttl);
+      const { client, clientSecret } = await registerClient(
+        { name: id, scopes: args.scopes, audiences, accessTokenTtlSeconds: ttl, authMethod: args.options['auth-method'] as never },
+        meta,
+        deps,
+      );
+      return withSecret(client, clientSecret);
+    }
+    case 'list': {
+      const rows = (await listClients(deps)).map(
+        (c) => `${c.clientId.padEnd(24)} ${c.status.padEnd(9)} ${c.name.padEnd(24)} ${c.scopes.join(' ')}`,
+      );
+      return [`${'CLIENT_ID'.padEnd(24)} ${'STATUS'.padEnd(9)} ${'NAME'.padEnd(24)} SCOPES`, ...rows].join('\n');
+    }
+    case 'show':
+      return describe(await showClient(clientId(), deps));
+    case 'rotate-secret': {
+      const { client, clientSecret } = await rotateClientSecret(clientId(), meta, deps);
+      return withSecret(client, clientSecret);
+    }
+    case 'revoke-secret': {
+      const secretId = rest[0];
+      if (!secretId) throw new UsageError('clients revoke-secret needs a client id and a secret id (see clients show)');
+      return describe(await revokeClientSecret(clientId(), secretId, meta, deps));
+    }
+    case 'disable':
+    case 'enable':
+      return describe(await setClientStatus(clientId(), verb === 'enable' ? 'active' : 'disabled', meta, deps));
+    case 'delete':
+      await deleteClient(clientId(), meta, deps);
+      return `deleted ${clientId()}`;
+    case 'set-scopes':
+      return describe(await setClientScopes(clientId(), rest, meta, deps));
+    case 'set-audiences':
+      if (rest.length === 0) throw new UsageError('clients set-audiences needs at least one audience');
+      return describe(await setClientAudiences(clientId(), rest, meta, deps));
+    default:
+      throw new UsageError(`unknown clients command ${String(verb)}`);
+  }
+}
+
+const iso = (seconds: number) => new Date(seconds * 1000).toISOString();
 
 const KEY_COMMANDS = new Set(['keys', 'revoke-key']);
 

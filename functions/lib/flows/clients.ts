@@ -15,6 +15,9 @@ import type { RequestMeta } from '../domain/request-meta';
 import { clientSubject } from './client-credentials';
 import type { CoreDeps } from './deps';
 
+/** What administering clients needs: the store, the audit trail and the clock (the admin CLI has these). */
+export type ClientAdminDeps = Pick<CoreDeps, 'clients' | 'audit' | 'now'>;
+
 /** A new client's registration. */
 export interface ClientRegistration {
   readonly name: string;
@@ -35,7 +38,7 @@ const MAX_SECRETS = 2;
 export async function registerClient(
   r: ClientRegistration,
   meta: RequestMeta,
-  deps: CoreDeps,
+  deps: ClientAdminDeps,
 ): Promise<{ client: ClientSummary; clientSecret: string }> {
   const name = r.name.trim();
   if (name === '' || name.length > 128) throw new InvalidRequestError('name must be 1 to 128 characters');
@@ -66,11 +69,11 @@ export async function registerClient(
 }
 
 /** A client, never a hash; `NotFoundError` if there is none. */
-export async function showClient(clientId: string, deps: CoreDeps): Promise<ClientSummary> {
+export async function showClient(clientId: string, deps: ClientAdminDeps): Promise<ClientSummary> {
   return toClientSummary(await existing(clientId, deps));
 }
 
-export async function listClients(deps: CoreDeps): Promise<ClientSummary[]> {
+export async function listClients(deps: ClientAdminDeps): Promise<ClientSummary[]> {
   return (await deps.clients.listClients()).map(toClientSummary);
 }
 
@@ -81,7 +84,7 @@ export async function listClients(deps: CoreDeps): Promise<ClientSummary[]> {
 export async function rotateClientSecret(
   clientId: string,
   meta: RequestMeta,
-  deps: CoreDeps,
+  deps: ClientAdminDeps,
   graceSeconds = ROTATION_GRACE_SECONDS,
 ): Promise<{ client: ClientSummary; clientSecret: string }> {
   let clientSecret = '';
@@ -99,7 +102,7 @@ export async function rotateClientSecret(
 }
 
 /** Ends one secret at once (a leak); the client must keep another. */
-export function revokeClientSecret(clientId: string, secretId: string, meta: RequestMeta, deps: CoreDeps): Promise<ClientSummary> {
+export function revokeClientSecret(clientId: string, secretId: string, meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
   return changeClient(clientId, meta, deps, 'revoked_secret', (c) => {
     if (!c.secrets.some((s) => s.id === secretId)) throw new NotFoundError(`client ${clientId} has no secret ${secretId}`);
     const rest = c.secrets.filter((s) => s.id !== secretId);
@@ -108,11 +111,11 @@ export function revokeClientSecret(clientId: string, secretId: string, meta: Req
   });
 }
 
-export function setClientStatus(clientId: string, status: Client['status'], meta: RequestMeta, deps: CoreDeps): Promise<ClientSummary> {
+export function setClientStatus(clientId: string, status: Client['status'], meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
   return changeClient(clientId, meta, deps, status === 'active' ? 'enabled' : 'disabled', (c) => ({ ...c, status }));
 }
 
-export function setClientScopes(clientId: string, scopes: readonly string[], meta: RequestMeta, deps: CoreDeps): Promise<ClientSummary> {
+export function setClientScopes(clientId: string, scopes: readonly string[], meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
   return changeClient(clientId, meta, deps, 'scopes', (c) => ({
     ...c,
     scopes: checkRegistration({ scopes, audiences: c.audiences }).scopes,
@@ -123,7 +126,7 @@ export function setClientAudiences(
   clientId: string,
   audiences: readonly string[],
   meta: RequestMeta,
-  deps: CoreDeps,
+  deps: ClientAdminDeps,
 ): Promise<ClientSummary> {
   return changeClient(clientId, meta, deps, 'audiences', (c) => ({
     ...c,
@@ -131,12 +134,12 @@ export function setClientAudiences(
   }));
 }
 
-export async function deleteClient(clientId: string, meta: RequestMeta, deps: CoreDeps): Promise<void> {
+export async function deleteClient(clientId: string, meta: RequestMeta, deps: ClientAdminDeps): Promise<void> {
   if (!isClientId(clientId) || !(await deps.clients.deleteClient(clientId))) throw new NotFoundError(`no client ${clientId}`);
   await deps.audit.record('client_deleted', { requestId: meta.requestId, userId: clientSubject(clientId) });
 }
 
-async function existing(clientId: string, deps: CoreDeps): Promise<Client> {
+async function existing(clientId: string, deps: ClientAdminDeps): Promise<Client> {
   const client = isClientId(clientId) ? await deps.clients.getClient(clientId) : undefined;
   if (!client) throw new NotFoundError(`no client ${clientId}`);
   return client;
@@ -146,7 +149,7 @@ async function existing(clientId: string, deps: CoreDeps): Promise<Client> {
 async function changeClient(
   clientId: string,
   meta: RequestMeta,
-  deps: CoreDeps,
+  deps: ClientAdminDeps,
   reason: string,
   change: (c: Client, now: number) => Client,
 ): Promise<ClientSummary> {

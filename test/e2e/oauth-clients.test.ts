@@ -1,0 +1,97 @@
+import { decodeJwt } from 'jose';
+import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+
+/**
+ * The token endpoint over real HTTP against `npm start`: the client credentials grant with both
+ * client authentication methods, every error code, each answer checked against the OpenAPI
+ * document; clients made and rotated with the admin CLI.
+ */
+let rt: LocalRuntime;
+const cli = (...args: string[]) => {
+  const r = runUsersCli(['clients', ...args], { AUTH_DATA_DIR: rt.dataDir });
+  if (r.status !== 0) throw new Error(`clients ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+};
+const field = (out: string, name: string) => new RegExp(`^${name} +(\\S+)$`, 'm').exec(out)?.[1] as string;
+const basic = (id: string, secret: string) =>
+  `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
+const token = (form: Record<string, string>, headers: Record<string, string> = {}) =>
+  call(rt.baseUrl, 'POST', '/oauth2/token', {
+    body: new URLSearchParams(form).toString(),
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+  });
+
+let id: string;
+let secret: string;
+
+beforeAll(async () => {
+  rt = await startLocalRuntime();
+  const created = cli('create', 'nightly job', '--scope', 'orders:read', '--scope', 'orders:write');
+  id = field(created, 'client_id');
+  secret = field(created, 'client_secret');
+  expect(created).toContain('shown once');
+});
+afterAll(() => rt?.stop());
+
+describe('POST /oauth2/token (client credentials)', () => {
+  it('answers a client authenticated with HTTP Basic: a Bearer token for its scopes and the API, not stored by caches', async () => {
+    const r = await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, secret) });
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({ token_type: 'Bearer', expires_in: 3600, scope: 'orders:read orders:write' });
+    expect(r.body).not.toHaveProperty('refresh_token');
+    expect(r.headers.get('cache-control')).toBe('no-store');
+    expect(decodeJwt(r.body.access_token as string)).toMatchObject({ client_id: id, sub: id, aud: `${rt.baseUrl}/api` });
+  });
+
+  it('answers a client_secret_post client authenticated in the form, and narrows the scope', async () => {
+    const created = cli('create', 'reporting', '--scope', 'reports:read', '--scope', 'orders:read', '--auth-method', 'client_secret_post');
+    const [postId, postSecret] = [field(created, 'client_id'), field(created, 'client_secret')];
+    const r = await token({ grant_type: 'client_credentials', client_id: postId, client_secret: postSecret, scope: 'reports:read' });
+    expect([r.status, r.body.scope]).toEqual([200, 'reports:read']);
+    // Its registered method only: the same secret over Basic is refused.
+    expect((await token({ grant_type: 'client_credentials' }, { Authorization: basic(postId, postSecret) })).status).toBe(401);
+  });
+
+  it('refuses with the RFC 6749 §5.2 codes, challenging for Basic where Basic was used or nothing was sent', async () => {
+    const good = { Authorization: basic(id, secret) };
+    const cases: [Record<string, string>, Record<string, string>, number, string][] = [
+      [{ grant_type: 'password' }, good, 400, 'unsupported_grant_type'],
+      [{ grant_type: 'client_credentials', scope: 'payments:write' }, good, 400, 'invalid_scope'],
+      [{ grant_type: 'client_credentials', resource: 'https://elsewhere.example' }, good, 400, 'invalid_target'],
+      [{ scope: 'orders:read' }, good, 400, 'invalid_request'],
+      [{ grant_type: 'client_credentials', client_id: id, client_secret: secret }, good, 400, 'invalid_request'],
+      [{ grant_type: 'client_credentials' }, { Authorization: basic(id, 'not-the-secret') }, 401, 'invalid_client'],
+      [{ grant_type: 'client_credentials' }, {}, 401, 'invalid_client'],
+      [{ grant_type: 'client_credentials' }, { Authorization: 'Basic !!!' }, 401, 'invalid_client'],
+    ];
+    for (const [form, headers, status, error] of cases) {
+      const r = await token(form, headers);
+      expect([form, r.status, r.body.error]).toEqual([form, status, error]);
+      if (status === 401) expect(r.headers.get('www-authenticate')).toMatch(/^Basic /);
+    }
+    const post = await token({ grant_type: 'client_credentials', client_id: id, client_secret: 'wrong' });
+    expect([post.status, post.body.error, post.headers.get('www-authenticate')]).toEqual([401, 'invalid_client', null]);
+    const twice = await token({ grant_type: 'client_credentials' }, good).then(() =>
+      call(rt.baseUrl, 'POST', '/oauth2/token', {
+        body: 'grant_type=client_credentials&grant_type=client_credentials',
+        headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...good },
+      }),
+    );
+    expect([twice.status, twice.body.error]).toEqual([400, 'invalid_request']);
+    const asJson = await call(rt.baseUrl, 'POST', '/oauth2/token', { body: { grant_type: 'client_credentials' }, headers: good });
+    expect([asJson.status, asJson.body.error]).toEqual([415, 'invalid_request']);
+  });
+
+  it('keeps the old secret working through a rotation, and takes the client token for no user route', async () => {
+    const rotated = cli('rotate-secret', id);
+    const fresh = field(rotated, 'client_secret');
+    for (const s of [secret, fresh])
+      expect((await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, s) })).status).toBe(200);
+    const { body } = await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, fresh) });
+    const me = await call(rt.baseUrl, 'GET', '/api/me', { token: body.access_token as string });
+    expect(me.status).toBe(401);
+    cli('disable', id);
+    expect((await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, fresh) })).status).toBe(401);
+    expect(cli('list')).toContain(`${id.padEnd(24)} disabled`);
+  });
+});
