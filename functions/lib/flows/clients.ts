@@ -111,11 +111,21 @@ export function revokeClientSecret(clientId: string, secretId: string, meta: Req
   });
 }
 
-export function setClientStatus(clientId: string, status: Client['status'], meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
+export function setClientStatus(
+  clientId: string,
+  status: Client['status'],
+  meta: RequestMeta,
+  deps: ClientAdminDeps,
+): Promise<ClientSummary> {
   return changeClient(clientId, meta, deps, status === 'active' ? 'enabled' : 'disabled', (c) => ({ ...c, status }));
 }
 
-export function setClientScopes(clientId: string, scopes: readonly string[], meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
+export function setClientScopes(
+  clientId: string,
+  scopes: readonly string[],
+  meta: RequestMeta,
+  deps: ClientAdminDeps,
+): Promise<ClientSummary> {
   return changeClient(clientId, meta, deps, 'scopes', (c) => ({
     ...c,
     scopes: checkRegistration({ scopes, audiences: c.audiences }).scopes,
