@@ -6,4 +6,10 @@
  *   const { caller, error } = callerFromContext(event.requestContext.authorizer);
  *   if (!caller) return { statusCode: 401, body: JSON.stringify({ error: 'invalid_token', error_description: error }) };
  */
-export { type Caller, type CallerOptions, callerFromContext } from '../functions/lib/contract/authorizer-context';
+export {
+  type Caller,
+  type CallerOptions,
+  callerFromContext,
+  type MachineCaller,
+  machineCallerFromContext,
+} from '../functions/lib/contract/authorizer-context';

@@ -1,13 +1,13 @@
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent, PolicyDocument } from 'aws-lambda';
-import type { AccessTokenClaims } from './lib/tokens/access-tokens';
+import { isClientClaims, type VerifiedClaims } from './lib/tokens/access-tokens';
 import { logAuthEvent } from './lib/telemetry/events';
 import { defaultAuthorizerDeps, type AuthorizerDeps } from './lib/wiring/authorizer';
-import { toAuthorizerContext } from './lib/contract/authorizer-context';
+import { toAuthorizerContext, toClientAuthorizerContext } from './lib/contract/authorizer-context';
 import { bearerToken } from './lib/domain/bearer';
 import { TokenError } from './lib/domain/errors';
 import { lazyDeps, type DepsInput } from './lib/http/lazy';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
-import { isPermitted, ROUTES, type PolicyRoute } from './lib/contract/routes';
+import { isPermitted, isPermittedForClient, ROUTES, type PolicyRoute } from './lib/contract/routes';
 
 export type { AuthorizerDeps } from './lib/wiring/authorizer';
 
@@ -18,13 +18,15 @@ const unauthorized = () => new Error('Unauthorized');
 const MAX_CACHED_TOKENS = 10_000;
 /** A verified token, and the answers it got, by route, with the roles they were given for. */
 interface Verified {
-  readonly claims: AccessTokenClaims;
+  readonly claims: VerifiedClaims;
   readonly stageArn: string;
   readonly keySet: unknown;
   readonly answers: Map<string, { readonly roles: readonly string[]; readonly result: APIGatewayAuthorizerResult }>;
 }
 /** Answers kept per token: a client calls a handful of routes. */
 const MAX_ANSWERS_PER_TOKEN = 32;
+/** A client's token has no roles: its scopes are fixed in it. */
+const NO_ROLES: readonly string[] = [];
 const sameRoles = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
 
 /** Policies by stage, route and decision: a few per route at most. */
@@ -86,7 +88,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       entry = undefined;
     }
     if (!entry) {
-      let claims: AccessTokenClaims;
+      let claims: VerifiedClaims;
       try {
         claims = d.accessTokens.verifySync?.(token) ?? (await d.accessTokens.verify(token));
       } catch (err) {
@@ -105,29 +107,37 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       }
     }
     const { claims } = entry;
+    const client = isClientClaims(claims);
 
-    const standing = d.revocation ? await d.revocation.check(claims) : undefined;
+    // A user's token: its session and user still stand, with the roles the user holds now. A
+    // client's token stands on its signature and expiry (an hour at most by default).
+    const standing = d.revocation && !client ? await d.revocation.check(claims) : undefined;
     if (standing?.revoked) {
       verified.delete(token);
-      logAuthEvent(d.logger, 'token_revoked', { requestId, userId: claims.sub, sid: claims.sid, reason: standing.revoked });
+      logAuthEvent(d.logger, 'token_revoked', {
+        requestId,
+        userId: claims.sub,
+        sid: client ? undefined : claims.sid,
+        reason: standing.revoked,
+      });
       throw unauthorized();
     }
-    const roles = standing?.roles ?? claims.roles;
+    const roles = client ? NO_ROLES : (standing?.roles ?? claims.roles);
     const routeKey = `${httpMethod} ${resource}`;
     const known = entry.answers.get(routeKey);
     // The hot path: this token asked for this route before, with the same roles.
     if (known && sameRoles(known.roles, roles) && known.result.policyDocument.Statement[0]?.Effect === 'Allow') return known.result;
     routeIndex ??= await indexRoutes(d);
     const route = routeIndex.get(routeKey);
-    const permitted = route !== undefined && isPermitted(route, roles);
+    const permitted = route !== undefined && (client ? isPermittedForClient(route, claims.scope.split(' ')) : isPermitted(route, roles));
     if (!permitted) {
-      const reason = route === undefined ? 'unknown_route' : 'missing_role';
-      logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: claims.sid, reason });
+      const reason = route === undefined ? 'unknown_route' : client ? 'missing_scope' : 'missing_role';
+      logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: client ? undefined : claims.sid, reason });
     }
     const result: APIGatewayAuthorizerResult = {
       principalId: claims.sub,
       policyDocument: policyFor(stageArn, httpMethod, resource, permitted),
-      context: { ...toAuthorizerContext(claims, roles) },
+      context: client ? { ...toClientAuthorizerContext(claims) } : { ...toAuthorizerContext(claims, roles) },
     };
     if (entry.answers.size >= MAX_ANSWERS_PER_TOKEN) entry.answers.clear();
     entry.answers.set(routeKey, { roles, result });

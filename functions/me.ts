@@ -1,6 +1,7 @@
 import { systemClock, type Clock } from './lib/domain/clock';
 import { loadSettings } from './lib/wiring/config';
 import { callerOf } from './lib/http/request';
+import { machineCallerFromContext } from './lib/contract/authorizer-context';
 import { createHttpHandler, type HttpHandler } from './lib/http/handler';
 import { json } from './lib/http/response';
 import type { AuthLogger } from './lib/telemetry/events';
@@ -16,11 +17,15 @@ export interface MeDeps {
 }
 
 /**
- * `GET /api/me`, the protected example route: answers who the authorizer said the caller is.
+ * `GET /api/me`, the protected example route (and `/api/admin/ping` and `/api/machine/ping`):
+ * answers who the authorizer said the caller is, a user or a machine client.
  * It trusts only the authorizer context, which API Gateway sets and clients cannot.
  */
 export function createHandler(deps: MeDeps = defaultMeDeps()): HttpHandler {
   return createHttpHandler(deps, deps.logger, async (event, d) => {
+    // A machine client, on a route that takes clients' tokens: who it is and what it may do.
+    const machine = machineCallerFromContext(event.requestContext?.authorizer, d);
+    if (machine.caller) return json(200, { client_id: machine.caller.clientId, scope: machine.caller.scopes.join(' ') });
     const { sub, username, roles } = callerOf(event, d);
     return json(200, { sub, username, roles });
   });

@@ -1,7 +1,13 @@
 import { ROUTES, type Route } from '../functions/lib/contract/routes';
 
 const who = (route: Route) =>
-  route.access === 'public' ? 'public' : route.access.roles.length === 0 ? 'signed in' : `role ${route.access.roles.join(' or ')}`;
+  route.access === 'public'
+    ? 'public'
+    : route.access.roles === undefined
+      ? `scope ${route.access.scopes?.join(' or ')}`
+      : route.access.roles.length === 0
+        ? 'signed in'
+        : `role ${route.access.roles.join(' or ')}`;
 
 /** What `npm start` prints once it is ready; its last line holds the base URL, for scripts to wait on. */
 export function banner(o: {

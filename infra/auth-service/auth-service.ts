@@ -16,12 +16,12 @@ import { grantAccess, grantVerifier } from './permissions';
 import { resolveProps, type AuthServiceProps } from './props';
 import { addTables } from './tables';
 import { addWaf } from './waf';
-import { addGuardedMethod, checkSameEnvironment, ProtectedApi, type ProtectOptions } from './protected-api';
+import { addGuardedMethod, checkSameEnvironment, ProtectedApi, type ProtectOptions, type RouteAccessOptions } from './protected-api';
 import { RouteList } from './route-list';
 
 export type { AuthServiceProps, ThrottleSettings } from './props';
 export type { AuthFunctionName } from './functions';
-export type { ProtectOptions } from './protected-api';
+export type { ProtectOptions, RouteAccessOptions } from './protected-api';
 export { ProtectedApi } from './protected-api';
 
 /**
@@ -171,15 +171,10 @@ export class AuthService extends Construct {
 
   /**
    * Adds a method to this API behind the authorizer, and tells the authorizer's policy about
-   * it: callers need any one of `roles` (none given: any signed-in user).
+   * it: who may call it (`RouteAccessOptions`; none given: any signed-in user).
    */
-  addProtectedRoute(
-    path: string,
-    method: HttpMethod,
-    integration: apigw.Integration,
-    options: { roles?: readonly string[] } = {},
-  ): apigw.Method {
-    return addGuardedMethod(this.api, this.authorizer, this.routes, { path, method, integration, roles: options.roles ?? [] });
+  addProtectedRoute(path: string, method: HttpMethod, integration: apigw.Integration, options: RouteAccessOptions = {}): apigw.Method {
+    return addGuardedMethod(this.api, this.authorizer, this.routes, { path, method, integration, ...options });
   }
 
   /**

@@ -5,5 +5,6 @@ export {
   type AuthFunctionName,
   type AuthServiceProps,
   type ProtectOptions,
+  type RouteAccessOptions,
   type ThrottleSettings,
 } from './auth-service';

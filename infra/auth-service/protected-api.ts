@@ -3,6 +3,7 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { isRole } from '../../functions/lib/contract/roles';
+import { isScope } from '../../functions/lib/contract/scopes';
 import type { HttpMethod } from '../../functions/lib/contract/routes';
 import { addGatewayResponses, newRequestAuthorizer } from './api';
 import type { AuthorizerFactory } from './functions';
@@ -50,12 +51,21 @@ export class ProtectedApi extends Construct {
   }
 
   /**
-   * Adds a method behind the authorizer, and the route to its policy: callers need any one of
-   * `roles` (none given: any signed-in user).
+   * Adds a method behind the authorizer, and the route to its policy (see `RouteAccessOptions`).
    */
-  addRoute(path: string, method: HttpMethod, integration: apigw.Integration, options: { roles?: readonly string[] } = {}): apigw.Method {
-    return addGuardedMethod(this.api, this.authorizer, this.routes, { path, method, integration, roles: options.roles ?? [] });
+  addRoute(path: string, method: HttpMethod, integration: apigw.Integration, options: RouteAccessOptions = {}): apigw.Method {
+    return addGuardedMethod(this.api, this.authorizer, this.routes, { path, method, integration, ...options });
   }
+}
+
+/**
+ * Who may call a protected route. Neither given: any signed-in user. `roles`: users holding any
+ * one of them (an empty list: any user). `scopes`: machine clients whose token carries any one
+ * of them. Both: either kind. A route without `roles` takes no user's token.
+ */
+export interface RouteAccessOptions {
+  readonly roles?: readonly string[];
+  readonly scopes?: readonly string[];
 }
 
 /** A method behind `authorizer`, with its route in `routes`: checked, so that a bad one fails synth. */
@@ -63,13 +73,22 @@ export function addGuardedMethod(
   api: apigw.IRestApi,
   authorizer: apigw.IAuthorizer,
   routes: RouteList,
-  r: { path: string; method: HttpMethod; integration: apigw.Integration; roles: readonly string[] },
+  r: { path: string; method: HttpMethod; integration: apigw.Integration } & RouteAccessOptions,
 ): apigw.Method {
   if (!r.path.startsWith('/')) throw new Error(`AuthService: a protected route's path must start with /, got ${JSON.stringify(r.path)}`);
-  for (const role of r.roles) {
+  for (const role of r.roles ?? []) {
     if (!isRole(role)) throw new Error(`AuthService: role ${JSON.stringify(role)} must be 1 to 64 letters, digits or _ . : -`);
   }
-  routes.add({ method: r.method, path: r.path, access: { roles: [...r.roles] } });
+  if (r.scopes !== undefined && r.scopes.length === 0) throw new Error('AuthService: scopes, when given, must name at least one scope');
+  for (const scope of r.scopes ?? []) {
+    if (!isScope(scope)) throw new Error(`AuthService: scope ${JSON.stringify(scope)} must be an RFC 6749 §3.3 scope token`);
+  }
+  const roles = r.roles ?? (r.scopes ? undefined : []);
+  routes.add({
+    method: r.method,
+    path: r.path,
+    access: { ...(roles && { roles: [...roles] }), ...(r.scopes && { scopes: [...r.scopes] }) },
+  });
   const m = api.root.resourceForPath(r.path).addMethod(r.method, r.integration, {
     authorizer,
     authorizationType: apigw.AuthorizationType.CUSTOM,

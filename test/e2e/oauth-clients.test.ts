@@ -89,9 +89,40 @@ describe('POST /oauth2/token (client credentials)', () => {
       expect((await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, s) })).status).toBe(200);
     const { body } = await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, fresh) });
     const me = await call(rt.baseUrl, 'GET', '/api/me', { token: body.access_token as string });
-    expect(me.status).toBe(401);
+    expect(me.status).toBe(403);
     cli('disable', id);
     expect((await token({ grant_type: 'client_credentials' }, { Authorization: basic(id, fresh) })).status).toBe(401);
     expect(cli('list')).toContain(`${id.padEnd(24)} disabled`);
+  });
+});
+
+describe('scopes at the gateway', () => {
+  it('allows a client token exactly on the routes its scopes permit, with the policy cached per route', async () => {
+    const pinger = cli('create', 'pinger', '--scope', 'ping');
+    const other = cli('create', 'other', '--scope', 'orders:read');
+    const tokenOf = async (out: string) =>
+      (await token({ grant_type: 'client_credentials' }, { Authorization: basic(field(out, 'client_id'), field(out, 'client_secret')) }))
+        .body.access_token as string;
+    const [withPing, withoutPing] = [await tokenOf(pinger), await tokenOf(other)];
+    // The permitted route, twice (the second answer comes from the gateway's cache), then a forbidden one.
+    for (let i = 0; i < 2; i++) {
+      const ok = await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: withPing });
+      expect([ok.status, ok.body]).toEqual([200, { client_id: field(pinger, 'client_id'), scope: 'ping' }]);
+    }
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token: withPing })).status).toBe(403);
+    expect((await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: withPing })).status).toBe(403);
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: withPing })).status).toBe(200);
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: withoutPing })).status).toBe(403);
+  });
+
+  it("takes no user's token on a route that lists only scopes", async () => {
+    const r = runUsersCli(['create', 'alice', '--role', 'admin'], { AUTH_DATA_DIR: rt.dataDir }, 'a long enough passphrase\n');
+    expect(r.status).toBe(0);
+    const login = await call(rt.baseUrl, 'POST', '/api/auth/login', {
+      body: { username: 'alice', password: 'a long enough passphrase' },
+    });
+    const user = login.body.access_token as string;
+    expect((await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: user })).status).toBe(200);
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: user })).status).toBe(403);
   });
 });

@@ -27,13 +27,15 @@ function authorizerOf(stack: Stack, fn: lambda.IFunction) {
     (r) => r.Type === 'AWS::SSM::Parameter' && r.Properties.Name === variables[ENV.routesParameter],
   );
   const encoded = parameter?.Properties.Value as string;
-  const routes = decodeRouteList(encoded).map((r) => `${r.method} ${r.path} ${r.access === 'public' ? '-' : r.access.roles.join('|')}`);
+  const routes = decodeRouteList(encoded).map(
+    (r) => `${r.method} ${r.path} ${r.access === 'public' ? '-' : (r.access.roles ?? []).join('|')}`,
+  );
   const environmentBytes = Object.entries(variables).reduce((n, [k, v]) => n + k.length + (typeof v === 'string' ? v.length : 100), 0);
   return { variables, routes, encodedChars: encoded.length, environmentBytes, resources: Object.keys(resources).length };
 }
 
 const builtInProtected = ROUTES.filter((r) => r.access !== 'public').map(
-  (r) => `${r.method} ${r.path} ${r.access === 'public' ? '' : r.access.roles.join('|')}`,
+  (r) => `${r.method} ${r.path} ${r.access === 'public' ? '' : (r.access.roles ?? []).join('|')}`,
 );
 
 /** A stand-in for a team's function. */

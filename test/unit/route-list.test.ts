@@ -9,6 +9,8 @@ describe('the route list an authorizer reads from SSM', () => {
     const routes: PolicyRoute[] = [
       { method: 'GET', path: '/orders', access: { roles: [] } },
       { method: 'DELETE', path: '/orders/{id}', access: { roles: ['admin', 'orders:write'] } },
+      { method: 'POST', path: '/orders', access: { scopes: ['orders:write'] } },
+      { method: 'PUT', path: '/orders/{id}', access: { roles: ['admin'], scopes: ['orders:write', 'orders:admin'] } },
     ];
     expect(decodeRouteList(encodeRouteList(routes))).toEqual(routes);
   });
@@ -29,11 +31,14 @@ describe('the route list an authorizer reads from SSM', () => {
     expect(() =>
       decodeRouteList(
         encodeJson([
-          { method: 'GET', path: '/a' },
+          { method: 'GET', path: '/a', roles: [] },
           { method: 'GET', path: 'x' },
         ]),
       ),
     ).toThrow(/route 1 needs a path/);
+    expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a' }]))).toThrow(/route 0 names neither roles nor scopes/);
+    expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', scopes: [] }]))).toThrow(/route 0 has malformed scopes/);
+    expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', scopes: ['a b'] }]))).toThrow(/route 0 has malformed scopes/);
     expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', roles: ['a b'] }]))).toThrow(/route 0 has malformed roles/);
     expect(() => decodeRouteList('not deflated')).toThrow();
   });

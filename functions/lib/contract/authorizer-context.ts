@@ -14,6 +14,22 @@ export interface AuthorizerContext {
   readonly exp: number;
 }
 
+/** The context for a machine client's token (RFC 9068): who it is and what it may do. */
+export interface ClientAuthorizerContext {
+  readonly sub: string;
+  readonly client_id: string;
+  /** Space-delimited. */
+  readonly scope: string;
+  readonly exp: number;
+}
+
+/** A machine client calling, as a function behind the authorizer sees it. */
+export interface MachineCaller {
+  readonly clientId: string;
+  readonly scopes: string[];
+  readonly exp: number;
+}
+
 /** The signed-in caller, as a function behind the authorizer sees them. */
 export interface Caller {
   readonly sub: string;
@@ -29,6 +45,16 @@ export function toAuthorizerContext(
   roles: readonly string[],
 ): AuthorizerContext {
   return { sub: claims.sub, username: claims.username, roles: roles.join(','), sid: claims.sid, exp: claims.exp };
+}
+
+/** The context for a verified machine token. */
+export function toClientAuthorizerContext(claims: {
+  readonly sub: string;
+  readonly client_id: string;
+  readonly scope: string;
+  readonly exp: number;
+}): ClientAuthorizerContext {
+  return { sub: claims.sub, client_id: claims.client_id, scope: claims.scope, exp: claims.exp };
 }
 
 /** Options of `callerFromContext`. */
@@ -60,4 +86,22 @@ export function callerFromContext(
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   if (exp <= nowSeconds - (options.clockToleranceSeconds ?? 30)) return { error: 'expired' };
   return { caller: { sub, username, sid, roles: roles === '' ? [] : roles.split(','), exp } };
+}
+
+/**
+ * The machine client of `event.requestContext.authorizer` (a route that lists scopes), or why
+ * there is none: `missing` (a user's token, or no authorizer) or `expired`.
+ */
+export function machineCallerFromContext(
+  context: unknown,
+  options: CallerOptions = {},
+): { readonly caller: MachineCaller; readonly error?: undefined } | { readonly caller?: undefined; readonly error: 'missing' | 'expired' } {
+  const ctx = (typeof context === 'object' && context !== null ? context : {}) as Record<string, unknown>;
+  const { client_id, scope } = ctx;
+  const exp = typeof ctx.exp === 'string' && /^\d+$/.test(ctx.exp) ? Number(ctx.exp) : ctx.exp;
+  if (typeof client_id !== 'string' || client_id === '' || typeof scope !== 'string') return { error: 'missing' };
+  if (typeof exp !== 'number' || !Number.isFinite(exp)) return { error: 'missing' };
+  const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
+  if (exp <= nowSeconds - (options.clockToleranceSeconds ?? 30)) return { error: 'expired' };
+  return { caller: { clientId: client_id, scopes: scope === '' ? [] : scope.split(' '), exp } };
 }

@@ -68,6 +68,10 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: 'AccessToken', 409: 'Error', ...authed, ...common },
   },
   'GET /api/admin/ping': { summary: 'Admin-only example', responses: { 200: 'User', ...authed, 500: 'Error' } },
+  'GET /api/machine/ping': {
+    summary: 'Machine-client example: a client token with the ping scope',
+    responses: { 200: 'MachineCaller', ...authed, 500: 'Error' },
+  },
   'GET /api/admin/users': { summary: 'List users', responses: { 200: 'UserPage', ...authed, ...common } },
   'POST /api/admin/users': {
     summary: 'Create a user',

@@ -1,4 +1,5 @@
 import { isRole } from './roles';
+import { isScope } from './scopes';
 import { HTTP_METHODS, type HttpMethod, type PolicyRoute } from './routes';
 
 /**
@@ -15,7 +16,13 @@ const zlib = () => require('node:zlib') as typeof import('node:zlib');
 export const ROUTE_LIST_MAX_CHARS = 4096;
 
 export function encodeRouteList(routes: readonly PolicyRoute[]): string {
-  const listed = routes.map((r) => ({ method: r.method, path: r.path, roles: r.access === 'public' ? [] : r.access.roles }));
+  const listed = routes.map((r) => ({
+    method: r.method,
+    path: r.path,
+    ...(r.access === 'public'
+      ? { roles: [] }
+      : { ...(r.access.roles && { roles: r.access.roles }), ...(r.access.scopes && { scopes: r.access.scopes }) }),
+  }));
   return zlib().deflateRawSync(JSON.stringify(listed), { level: 9 }).toString('base64');
 }
 
@@ -23,12 +30,16 @@ export function encodeRouteList(routes: readonly PolicyRoute[]): string {
 export function decodeRouteList(text: string): PolicyRoute[] {
   const list: unknown = JSON.parse(zlib().inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
   if (!Array.isArray(list)) throw new Error('the route list must be a JSON array');
-  return list.map((item: { method?: unknown; path?: unknown; roles?: unknown }, i) => {
+  return list.map((item: { method?: unknown; path?: unknown; roles?: unknown; scopes?: unknown }, i) => {
     const method = item?.method;
     if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`route ${i} has method ${String(method)}`);
     if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`route ${i} needs a path starting with /`);
-    const roles = item.roles ?? [];
-    if (!Array.isArray(roles) || !roles.every(isRole)) throw new Error(`route ${i} has malformed roles`);
-    return { method: method as HttpMethod, path: item.path, access: { roles } };
+    const { roles, scopes } = item;
+    if (roles !== undefined && (!Array.isArray(roles) || !roles.every(isRole))) throw new Error(`route ${i} has malformed roles`);
+    if (scopes !== undefined && (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isScope))) {
+      throw new Error(`route ${i} has malformed scopes`);
+    }
+    if (roles === undefined && scopes === undefined) throw new Error(`route ${i} names neither roles nor scopes`);
+    return { method: method as HttpMethod, path: item.path, access: { ...(roles && { roles }), ...(scopes && { scopes }) } };
   });
 }

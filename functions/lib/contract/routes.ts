@@ -22,8 +22,12 @@ export type HandlerName =
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
 
-/** Who may call a route: anyone, or a signed-in user holding any one of `roles` (none listed: any user). */
-export type RouteAccess = 'public' | { readonly roles: readonly string[] };
+/**
+ * Who may call a route: anyone; or a signed-in user holding any one of `roles` (an empty list:
+ * any user); or a machine client whose token carries any one of `scopes`; or both kinds. A route
+ * without `roles` takes no user's token, and one without `scopes` no client's.
+ */
+export type RouteAccess = 'public' | { readonly roles?: readonly string[]; readonly scopes?: readonly string[] };
 
 /** One method on one API Gateway resource path (`{name}` marks a path parameter). */
 export interface Route {
@@ -70,6 +74,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public', throttle: 'credentials' },
   // An admin-only example: answers like /api/me, for callers with the admin role.
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
+  // A machine-client example: answers like /api/me, for a client token with the ping scope.
+  { method: 'GET', path: '/api/machine/ping', handler: 'me', access: { scopes: ['ping'] } },
   // Administration over HTTP: what the admin CLI does.
   { method: 'GET', path: '/api/admin/users', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users', handler: 'admin', access: { roles: ['admin'] } },
@@ -98,7 +104,15 @@ export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access'>;
 /** Does a caller with `roles` pass this route's access rule? */
 export function isPermitted(route: PolicyRoute, roles: readonly string[]): boolean {
   if (route.access === 'public') return true;
-  return route.access.roles.length === 0 || route.access.roles.some((r) => roles.includes(r));
+  const allowed = route.access.roles;
+  return allowed !== undefined && (allowed.length === 0 || allowed.some((r) => roles.includes(r)));
+}
+
+/** Does a machine client whose token carries `scopes` pass this route's access rule? Only a route that lists scopes takes clients. */
+export function isPermittedForClient(route: PolicyRoute, scopes: readonly string[]): boolean {
+  if (route.access === 'public') return true;
+  const allowed = route.access.scopes;
+  return allowed !== undefined && allowed.some((s) => scopes.includes(s));
 }
 
 /** The path prefix every route of the auth endpoints shares (the WAF's rate rule counts under it). */

@@ -68,6 +68,7 @@ export const SCHEMAS = {
     ['access_token', 'token_type', 'expires_in'],
   ),
   AccessToken: object({ access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } }),
+  MachineCaller: object({ client_id: { type: 'string' }, scope: { type: 'string' } }),
   ClientToken: object({
     access_token: { type: 'string' },
     token_type: { const: 'Bearer' },

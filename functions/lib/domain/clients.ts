@@ -1,4 +1,5 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { isScope } from '../contract/scopes';
 import { InvalidRequestError, InvalidScopeError } from './errors';
 
 /** How a client authenticates at the token endpoint (RFC 6749 §2.3.1). */
@@ -76,9 +77,6 @@ export function matchingSecret(client: Client, presented: string, now: number): 
   }
   return found;
 }
-
-/** RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), at most 128 here. */
-export const isScope = (value: unknown): value is string => typeof value === 'string' && /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/.test(value);
 
 /** A `scope` parameter (space-delimited, RFC 6749 §3.3), deduplicated; `InvalidScopeError` naming a malformed one. */
 export function parseScope(raw: string): string[] {

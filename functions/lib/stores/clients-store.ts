@@ -4,6 +4,9 @@ import { ConflictError, NotFoundError } from '../domain/errors';
 import type { ClientsRepo } from '../domain/ports';
 import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 
+/** By client id, in code-unit order (as `sort()` orders strings, whatever the locale). */
+const byClientId = (a: Client, b: Client) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
+
 /** Reads and writes OAuth clients; every change is a conditional write on the version it read. */
 export class ClientsStore implements ClientsRepo {
   private readonly client: DynamoDBDocumentClient;
@@ -65,7 +68,7 @@ export class ClientsStore implements ClientsRepo {
     } catch (err) {
       rethrowDynamoError(err);
     }
-    return clients.sort((a, b) => a.clientId.localeCompare(b.clientId));
+    return clients.sort(byClientId);
   }
 
   async deleteClient(clientId: string): Promise<boolean> {

@@ -228,6 +228,9 @@ export class MemoryAuditRepo implements AuditRepo {
   }
 }
 
+/** By client id, in code-unit order, as the DynamoDB store lists them. */
+const byClientId = (a: Client, b: Client) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
+
 /** OAuth clients, keyed by client id. */
 export class MemoryClientsRepo implements ClientsRepo {
   private readonly clients = new Map<string, Client>();
@@ -250,7 +253,7 @@ export class MemoryClientsRepo implements ClientsRepo {
   }
 
   async listClients(): Promise<Client[]> {
-    return [...this.clients.values()].map(copy).sort((a, b) => a.clientId.localeCompare(b.clientId));
+    return [...this.clients.values()].map(copy).sort(byClientId);
   }
 
   async deleteClient(clientId: string): Promise<boolean> {

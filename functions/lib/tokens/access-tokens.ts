@@ -167,6 +167,37 @@ export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
   return { iss, aud, sub, username, roles, sid, jti, iat, exp };
 }
 
+/** A verified token: a user's, or a machine client's. */
+export type VerifiedClaims = AccessTokenClaims | ClientTokenClaims;
+
+/** Is this a machine client's token? */
+export const isClientClaims = (claims: VerifiedClaims): claims is ClientTokenClaims => 'client_id' in claims;
+
+/**
+ * The claims of a verified machine token, if they have the shape we issue: the client is its
+ * own subject, and nothing of a user is there. Otherwise `ERR_JWT_CLAIM_INVALID`.
+ */
+export function toClientClaims(payload: Record<string, unknown>): ClientTokenClaims {
+  const { iss, aud, sub, client_id, scope, jti, iat, exp } = payload;
+  const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
+  if (
+    !isString(iss) ||
+    !isString(aud) ||
+    !isString(sub) ||
+    client_id !== sub ||
+    typeof scope !== 'string' ||
+    !isString(jti) ||
+    typeof iat !== 'number' ||
+    typeof exp !== 'number' ||
+    'sid' in payload ||
+    'roles' in payload ||
+    'username' in payload
+  ) {
+    throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
+  }
+  return { iss, aud, sub, client_id: sub, scope, jti, iat, exp };
+}
+
 const CLAIM_CODES: Readonly<Record<string, TokenErrorCode>> = {
   typ: 'ERR_JWT_TYP_INVALID',
   iss: 'ERR_JWT_ISSUER_INVALID',

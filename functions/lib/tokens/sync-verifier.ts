@@ -1,6 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import { type AccessTokenClaims, toClaims } from './access-tokens';
+import { type AccessTokenClaims, toClaims, toClientClaims, type VerifiedClaims } from './access-tokens';
 import type { Clock } from '../domain/clock';
 import { TokenError, type TokenErrorCode } from '../domain/errors';
 import { KeySetCache } from './key-set-cache';
@@ -54,6 +54,8 @@ function parseObject(bytes: Buffer | undefined): Record<string, unknown> | undef
 
 const normalizeTyp = (typ: string) => (typ.includes('/') ? typ.toLowerCase() : `application/${typ.toLowerCase()}`);
 const REQUIRED = ['exp', 'iat', 'sub', 'jti', 'sid', 'iss', 'aud'] as const;
+/** A machine token (RFC 9068 §2.2) has `client_id` and `scope` where a user's has `sid`. */
+const CLIENT_REQUIRED = ['exp', 'iat', 'sub', 'jti', 'client_id', 'scope', 'iss', 'aud'] as const;
 
 // Every token a key signs carries the same header segment, so a parsed header is reused (a
 // few distinct ones at most; frozen so no caller can change what the next token reads).
@@ -81,6 +83,28 @@ export interface FastVerifierOptions {
  * every token of an attack corpus and of a fast-check corpus.
  */
 export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKey>, o: FastVerifierOptions): AccessTokenClaims {
+  return toClaims(verifyPayload(token, keys, o, () => REQUIRED));
+}
+
+/**
+ * As `verifyWithKeys`, for a verifier that takes machine tokens too (the authorizer): a token
+ * with `client_id` is checked as a client's, every other one exactly as a user's.
+ */
+export function verifyAnyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKey>, o: FastVerifierOptions): VerifiedClaims {
+  let client = false;
+  const payload = verifyPayload(token, keys, o, (p) => {
+    client = 'client_id' in p;
+    return client ? CLIENT_REQUIRED : REQUIRED;
+  });
+  return client ? toClientClaims(payload) : toClaims(payload);
+}
+
+function verifyPayload(
+  token: string,
+  keys: ReadonlyMap<string, VerifyKey>,
+  o: FastVerifierOptions,
+  requiredOf: (payload: Record<string, unknown>) => readonly string[],
+): Record<string, unknown> {
   if (typeof token !== 'string' || token === '') fail('ERR_JWT_MISSING', 'no access token');
   const parts = token.split('.');
   if (parts.length !== 3) fail('ERR_JWT_MALFORMED', 'token is malformed');
@@ -106,7 +130,7 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
   if (!payload) return fail('ERR_JWT_MALFORMED', 'token is malformed');
   if (typeof header.typ !== 'string' || normalizeTyp(header.typ) !== 'application/at+jwt')
     fail('ERR_JWT_TYP_INVALID', 'token typ check failed');
-  for (const claim of REQUIRED) if (!(claim in payload)) fail('ERR_JWT_CLAIM_MISSING', `token has no ${claim} claim`);
+  for (const claim of requiredOf(payload)) if (!(claim in payload)) fail('ERR_JWT_CLAIM_MISSING', `token has no ${claim} claim`);
   if (payload.iss !== o.issuer) fail('ERR_JWT_ISSUER_INVALID', 'token iss check failed');
   const aud = payload.aud;
   if (!(aud === o.audience || (Array.isArray(aud) && aud.includes(o.audience)))) fail('ERR_JWT_AUDIENCE_INVALID', 'token aud check failed');
@@ -117,8 +141,7 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
   }
   if (typeof payload.exp !== 'number') fail('ERR_JWT_EXPIRED', 'token exp check failed');
   if ((payload.exp as number) <= now - o.clockToleranceSeconds) fail('ERR_JWT_EXPIRED', 'token has expired');
-
-  return toClaims(payload);
+  return payload;
 }
 
 /** A cache of a public key set, imported for `crypto.verify`: what the synchronous verifier reads. */
@@ -135,8 +158,21 @@ export function createVerifyKeyCache(
   });
 }
 
-/** Verifies with keys from a cache: synchronous while the key is there, one fetch when it is not. */
+/** Verifies users' tokens with keys from a cache: synchronous while the key is there, one fetch when it is not. */
 export function createFastVerifier(keys: KeySetCache<Map<string, VerifyKey>>, o: FastVerifierOptions) {
+  return verifierOver(keys, o, verifyWithKeys);
+}
+
+/** As `createFastVerifier`, taking machine clients' tokens too: for the authorizer, whose routes decide which kind they take. */
+export function createFastAnyVerifier(keys: KeySetCache<Map<string, VerifyKey>>, o: FastVerifierOptions) {
+  return verifierOver(keys, o, verifyAnyWithKeys);
+}
+
+function verifierOver<C extends VerifiedClaims>(
+  keys: KeySetCache<Map<string, VerifyKey>>,
+  o: FastVerifierOptions,
+  verifyWith: (token: string, keys: ReadonlyMap<string, VerifyKey>, o: FastVerifierOptions) => C,
+) {
   return {
     /**
      * The key set verification uses now, while it is fresh: a cache of verified tokens keeps an
@@ -147,27 +183,27 @@ export function createFastVerifier(keys: KeySetCache<Map<string, VerifyKey>>, o:
      * The hot path: verifies without a promise when the keys are fresh and hold the token's
      * kid; undefined when a fetch is needed (then call `verify`).
      */
-    verifySync(token: string): AccessTokenClaims | undefined {
+    verifySync(token: string): C | undefined {
       const known = keys.peek();
       if (!known) return undefined;
       try {
-        return verifyWithKeys(token, known, o);
+        return verifyWith(token, known, o);
       } catch (err) {
         if (err instanceof TokenError && err.code === 'ERR_JWT_KID_UNKNOWN') return undefined;
         throw err;
       }
     },
-    async verify(token: string): Promise<AccessTokenClaims> {
+    async verify(token: string): Promise<C> {
       const known = keys.peek() ?? (await keys.get());
       try {
-        return verifyWithKeys(token, known, o);
+        return verifyWith(token, known, o);
       } catch (err) {
         // A kid we do not know may be a key a rotation just published: one (rate-limited) refetch.
         const kid = err instanceof TokenError && err.code === 'ERR_JWT_KID_UNKNOWN' ? kidOf(token) : undefined;
         if (kid === undefined) throw err;
         const refreshed = await keys.getFor(kid);
         if (refreshed === known) throw err;
-        return verifyWithKeys(token, refreshed, o);
+        return verifyWith(token, refreshed, o);
       }
     },
   };

@@ -1,8 +1,8 @@
-import type { AccessTokenClaims } from '../tokens/access-tokens';
+import type { VerifiedClaims } from '../tokens/access-tokens';
 import type { AuthLogger } from '../telemetry/events';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig } from './config';
-import { createFastVerifier, createVerifyKeyCache } from '../tokens/sync-verifier';
+import { createFastAnyVerifier, createVerifyKeyCache } from '../tokens/sync-verifier';
 import { emitCountMetric } from '../telemetry/count-metric';
 import { createJsonLogger } from '../telemetry/lite-logger';
 import type { RevocationChecker } from '../authz/revocation';
@@ -15,8 +15,9 @@ import { parameterSource, publicJwksSource } from './secret-sources';
 /** What the authorizer needs: a verifier, the protected routes of its API, and optionally the revocation check. */
 export interface AuthorizerDeps {
   readonly accessTokens: {
-    verify(token: string): Promise<AccessTokenClaims>;
-    verifySync?(token: string): AccessTokenClaims | undefined;
+    /** A user's token, or (for routes that list scopes) a machine client's. */
+    verify(token: string): Promise<VerifiedClaims>;
+    verifySync?(token: string): VerifiedClaims | undefined;
     /** The fresh key set in use (compared by identity), if the verifier caches one. */
     keySet?(): unknown;
   };
@@ -45,7 +46,7 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   const { routesParameter } = config;
   const routes = routesParameter ? async () => decodeRouteList(await parameterSource(routesParameter)()) : undefined;
   return {
-    accessTokens: createFastVerifier(keys, { ...config, now: systemClock }),
+    accessTokens: createFastAnyVerifier(keys, { ...config, now: systemClock }),
     routes,
     revocation: revocationCheckerFromConfig(config),
     logger: createJsonLogger({ level: process.env.POWERTOOLS_LOG_LEVEL }),
