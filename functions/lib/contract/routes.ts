@@ -112,7 +112,7 @@ export function isPermitted(route: PolicyRoute, roles: readonly string[]): boole
 export function isPermittedForClient(route: PolicyRoute, scopes: readonly string[]): boolean {
   if (route.access === 'public') return true;
   const allowed = route.access.scopes;
-  return allowed !== undefined && allowed.some((s) => scopes.includes(s));
+  return allowed?.some((s) => scopes.includes(s)) === true;
 }
 
 /** The path prefix every route of the auth endpoints shares (the WAF's rate rule counts under it). */
