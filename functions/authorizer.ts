@@ -6,6 +6,7 @@ import { toAuthorizerContext, toClientAuthorizerContext } from './lib/contract/a
 import { bearerToken } from './lib/domain/bearer';
 import { TokenError } from './lib/domain/errors';
 import { lazyDeps, type DepsInput } from './lib/http/lazy';
+import type { Standing } from './lib/authz/revocation';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
 import { isPermitted, isPermittedForClient, ROUTES, type PolicyRoute } from './lib/contract/routes';
 
@@ -110,8 +111,9 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     const client = isClientClaims(claims);
 
     // A user's token: its session and user still stand, with the roles the user holds now. A
-    // client's token stands on its signature and expiry (an hour at most by default).
-    const standing = d.revocation && !client ? await d.revocation.check(claims) : undefined;
+    // client's: its client still exists, is active, and has not ended its tokens.
+    let roles = NO_ROLES;
+    const standing = client ? await d.revocation?.checkClient?.(claims) : await d.revocation?.check(claims);
     if (standing?.revoked) {
       verified.delete(token);
       logAuthEvent(d.logger, 'token_revoked', {
@@ -122,7 +124,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
       });
       throw unauthorized();
     }
-    const roles = client ? NO_ROLES : (standing?.roles ?? claims.roles);
+    if (!client) roles = (standing as Standing | undefined)?.roles ?? claims.roles;
     const routeKey = `${httpMethod} ${resource}`;
     const known = entry.answers.get(routeKey);
     // The hot path: this token asked for this route before, with the same roles.

@@ -132,7 +132,7 @@ export class AuthService extends Construct {
     // An authorizer for another API reads what this API's does: the key set, and the tables of the revocation check.
     this.newAuthorizer = (where, routes) => {
       const fn = built.newAuthorizer(where, routes);
-      grantVerifier(p, fn, tables, keyStore.parameterArn, { revocation: true });
+      grantVerifier(p, fn, tables, keyStore.parameterArn, { revocation: true, clients: true });
       return fn;
     };
     this.authorizerFunction = this.functions.authorizer;

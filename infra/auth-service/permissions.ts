@@ -45,15 +45,17 @@ const VERIFIERS: readonly AuthFunctionName[] = ['validate', 'jwks', 'authorizer'
 export function grantVerifier(
   p: Pick<ResolvedProps, 'revocationCheck'>,
   fn: iam.IGrantable,
-  tables: Pick<Tables, 'users' | 'sessions'>,
+  tables: Pick<Tables, 'users' | 'sessions' | 'clients'>,
   parameterArn: string,
-  options: { revocation: boolean },
+  options: { revocation: boolean; clients?: boolean },
 ): void {
   const allow = (resource: string, actions: string[]) => iam.Grant.addToPrincipal({ grantee: fn, actions, resourceArns: [resource] });
   allow(parameterArn, ['ssm:GetParameter']);
   if (p.revocationCheck && options.revocation) {
     allow(tables.users.tableArn, ['dynamodb:BatchGetItem']);
     allow(tables.sessions.tableArn, ['dynamodb:BatchGetItem']);
+    // An authorizer checks machine clients' tokens against their client too.
+    if (options.clients) allow(tables.clients.tableArn, ['dynamodb:GetItem']);
   }
 }
 
@@ -81,7 +83,9 @@ export function grantAccess(
     allow(functions[name], tables.audit.tableArn, ['dynamodb:PutItem']);
     allow(functions[name], keys.secretArn, ['secretsmanager:GetSecretValue']);
   }
-  for (const name of VERIFIERS) grantVerifier(p, functions[name], tables, keys.parameterArn, { revocation: name !== 'jwks' });
+  for (const name of VERIFIERS) {
+    grantVerifier(p, functions[name], tables, keys.parameterArn, { revocation: name !== 'jwks', clients: name === 'authorizer' });
+  }
   allow(functions['key-setup'], keys.secretArn, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);
   allow(functions['key-setup'], keys.parameterArn, ['ssm:PutParameter', 'ssm:DeleteParameter']);
   allow(functions['rotate-keys'], keys.secretArn, ['secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue']);

@@ -25,7 +25,8 @@ let id: string;
 let secret: string;
 
 beforeAll(async () => {
-  rt = await startLocalRuntime();
+  // Short caches, so that a revocation shows within the test: the bound is their sum.
+  rt = await startLocalRuntime({ env: { AUTH_AUTHORIZER_CACHE_TTL_SECONDS: '1', AUTH_REVOCATION_CACHE_SECONDS: '1' } });
   const created = cli('create', 'nightly job', '--scope', 'orders:read', '--scope', 'orders:write');
   id = field(created, 'client_id');
   secret = field(created, 'client_secret');
@@ -124,5 +125,23 @@ describe('scopes at the gateway', () => {
     const user = login.body.access_token as string;
     expect((await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: user })).status).toBe(200);
     expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: user })).status).toBe(403);
+  });
+
+  it("ends a disabled client's tokens at the gateway within the cache bound, and enabling it again does not bring them back", async () => {
+    const created = cli('create', 'to be disabled', '--scope', 'ping');
+    const [cid, csecret] = [field(created, 'client_id'), field(created, 'client_secret')];
+    const fetchToken = async () =>
+      (await token({ grant_type: 'client_credentials' }, { Authorization: basic(cid, csecret) })).body.access_token as string;
+    const old = await fetchToken();
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: old })).status).toBe(200);
+    cli('disable', cid);
+    await new Promise((r) => setTimeout(r, 2200));
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: old })).status).toBe(401);
+    cli('enable', cid);
+    await new Promise((r) => setTimeout(r, 1100)); // a new token's iat must pass the cut-off second
+    const fresh = await fetchToken();
+    await new Promise((r) => setTimeout(r, 1100));
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: old })).status).toBe(401);
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: fresh })).status).toBe(200);
   });
 });

@@ -203,7 +203,7 @@ describe("other stacks' APIs behind the service", () => {
     const policies = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Policy'));
     const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string | string[] }[]);
     const actions = [...new Set(statements.flatMap((s) => s.Action))].sort();
-    expect(actions).toEqual(['dynamodb:BatchGetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
+    expect(actions).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem', 'logs:CreateLogStream', 'logs:PutLogEvents', 'ssm:GetParameter']);
     expect(guarded.authorizerFunction.node.scope?.node.path).toContain('Orders/');
   });
 

@@ -299,8 +299,10 @@ describe('IAM', () => {
     expect(onTable(auth.functions.refresh, auth.sessionsTable)).toEqual(['dynamodb:UpdateItem']);
     expect(onTable(auth.functions.logout, auth.sessionsTable)).toEqual(['dynamodb:UpdateItem']);
     expect(onTable(auth.functions.logout, auth.usersTable)).toEqual([]);
-    // The revocation check: one BatchGetItem over a session and its user, nothing else.
-    expect(dynamo(auth.functions.authorizer)).toEqual(['dynamodb:BatchGetItem']);
+    // The revocation check: one BatchGetItem over a session and its user, or one GetItem of a machine client.
+    expect(dynamo(auth.functions.authorizer)).toEqual(['dynamodb:BatchGetItem', 'dynamodb:GetItem']);
+    expect(onTable(auth.functions.authorizer, auth.clientsTable)).toEqual(['dynamodb:GetItem']);
+    expect(onTable(auth.functions.validate, auth.clientsTable)).toEqual([]);
     expect(onTable(auth.functions.authorizer, auth.usersTable)).toEqual(['dynamodb:BatchGetItem']);
     expect(onTable(auth.functions.authorizer, auth.sessionsTable)).toEqual(['dynamodb:BatchGetItem']);
     expect(onTable(auth.functions.authorizer, auth.attemptsTable)).toEqual([]);

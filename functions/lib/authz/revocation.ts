@@ -1,11 +1,18 @@
-import type { RevocationReader, RevocationState } from '../domain/ports';
-import type { AccessTokenClaims } from '../tokens/access-tokens';
+import type { ClientRevocationReader, RevocationReader } from '../domain/ports';
+import type { AccessTokenClaims, ClientTokenClaims } from '../tokens/access-tokens';
 
-export type { RevocationReader, RevocationState } from '../domain/ports';
+export type { ClientRevocationReader, RevocationReader, RevocationState } from '../domain/ports';
 import { epochSeconds, type Clock } from '../domain/clock';
 
 /** Why a valid token is no longer honoured, or undefined if it is. */
-export type RevocationReason = 'session_unknown' | 'session_revoked' | 'user_unknown' | 'user_disabled' | 'tokens_revoked';
+export type RevocationReason =
+  | 'session_unknown'
+  | 'session_revoked'
+  | 'user_unknown'
+  | 'user_disabled'
+  | 'tokens_revoked'
+  | 'client_unknown'
+  | 'client_disabled';
 
 /**
  * Where a valid token stands: revoked, or honoured with the roles it may still use. Those are
@@ -20,6 +27,8 @@ export type Standing =
 /** Checks signed-and-unexpired tokens against revocation (ASVS 7.4.1: logout and revocation take effect). */
 export interface RevocationChecker {
   check(claims: AccessTokenClaims): Promise<Standing>;
+  /** A machine client's token: its client still exists, is active, and has not ended its tokens. Absent: not checked. */
+  checkClient?(claims: ClientTokenClaims): Promise<{ readonly revoked?: RevocationReason }>;
 }
 
 /**
@@ -28,26 +37,39 @@ export interface RevocationChecker {
  */
 export function createRevocationChecker(options: {
   read: RevocationReader;
+  /** Reads a client, for machine tokens. */
+  readClient?: ClientRevocationReader;
   cacheSeconds: number;
   now: Clock;
   maxEntries?: number;
 }): RevocationChecker {
-  const cache = new Map<string, { state: RevocationState; until: number }>();
   const maxEntries = options.maxEntries ?? 10_000;
 
-  async function state(username: string, sid: string): Promise<RevocationState> {
-    const key = `${username}\n${sid}`;
+  const cache = new Map<string, { state: unknown; until: number }>();
+  /** A state read, reused for `cacheSeconds`. A user's key has a newline; a client's starts with one. */
+  async function cached<S>(key: string, read: () => Promise<S>): Promise<S> {
     const now = epochSeconds(options.now);
     const hit = cache.get(key);
-    if (hit && hit.until > now) return hit.state;
-    const fresh = await options.read(username, sid);
+    if (hit && hit.until > now) return hit.state as S;
+    const fresh = await read();
     cache.delete(key);
     if (cache.size >= maxEntries) cache.delete(cache.keys().next().value as string);
     if (options.cacheSeconds > 0) cache.set(key, { state: fresh, until: now + options.cacheSeconds });
     return fresh;
   }
+  const state = (username: string, sid: string) => cached(`${username}\n${sid}`, () => options.read(username, sid));
+  const { readClient } = options;
 
   return {
+    ...(readClient && {
+      async checkClient(claims: ClientTokenClaims) {
+        const client = await cached(`\nclient ${claims.client_id}`, () => readClient(claims.client_id));
+        if (!client) return { revoked: 'client_unknown' as const };
+        if (client.status !== 'active') return { revoked: 'client_disabled' as const };
+        if ((client.tokensValidAfter ?? 0) > claims.iat) return { revoked: 'tokens_revoked' as const };
+        return {};
+      },
+    }),
     async check(claims) {
       const { session, user } = await state(claims.username, claims.sid);
       if (!session || session.userId !== claims.sub) return { revoked: 'session_unknown' };

@@ -31,6 +31,8 @@ export interface Client {
   readonly secrets: readonly ClientSecret[];
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** Tokens issued before this (epoch seconds) are refused: set when the client is disabled. */
+  readonly tokensValidAfter?: number;
   /** Bumped by every change: a change commits only over the version it read. */
   readonly version: number;
 }

@@ -115,3 +115,8 @@ export interface RevocationState {
 
 /** Reads the state of one session and one user (one round trip on AWS). */
 export type RevocationReader = (username: string, sid: string) => Promise<RevocationState>;
+
+/** What decides whether a machine client's token still stands: the client, as stored (undefined: deleted). */
+export type ClientRevocationReader = (
+  clientId: string,
+) => Promise<{ readonly status: string; readonly tokensValidAfter?: number | undefined } | undefined>;

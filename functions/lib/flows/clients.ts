@@ -117,7 +117,13 @@ export function setClientStatus(
   meta: RequestMeta,
   deps: ClientAdminDeps,
 ): Promise<ClientSummary> {
-  return changeClient(clientId, meta, deps, status === 'active' ? 'enabled' : 'disabled', (c) => ({ ...c, status }));
+  // Disabling ends every token the client holds, those of this very second too (`iat` counts
+  // whole seconds); enabling again does not bring them back.
+  return changeClient(clientId, meta, deps, status === 'active' ? 'enabled' : 'disabled', (c, now) => ({
+    ...c,
+    status,
+    ...(status === 'disabled' && { tokensValidAfter: now + 1 }),
+  }));
 }
 
 export function setClientScopes(

@@ -1,6 +1,6 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll } from './dynamo';
-import type { RevocationReader, RevocationState } from '../domain/ports';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { batchGetAll, rethrowDynamoError } from './dynamo';
+import type { ClientRevocationReader, RevocationReader, RevocationState } from '../domain/ports';
 
 /**
  * Reads a session and its user in one BatchGetItem, strongly consistent, only the fields that
@@ -31,5 +31,26 @@ export function dynamoRevocationReader(options: {
       user: found[usersTable]?.[0] as RevocationState['user'],
       session: found[sessionsTable]?.[0] as RevocationState['session'],
     };
+  };
+}
+
+/** Reads a client's status and token cut-off, strongly consistent: what decides a machine token. */
+export function dynamoClientRevocationReader(options: { client: DynamoDBDocumentClient; clientsTable: string }): ClientRevocationReader {
+  const { client, clientsTable } = options;
+  return async (clientId) => {
+    try {
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: clientsTable,
+          Key: { clientId },
+          ConsistentRead: true,
+          ProjectionExpression: '#s, tokensValidAfter',
+          ExpressionAttributeNames: { '#s': 'status' },
+        }),
+      );
+      return Item as { status: string; tokensValidAfter?: number } | undefined;
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
   };
 }
