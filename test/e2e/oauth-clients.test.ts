@@ -97,6 +97,32 @@ describe('POST /oauth2/token (client credentials)', () => {
   });
 });
 
+describe('authorization server metadata (RFC 8414)', () => {
+  it('is the same document at both well-known paths, and its token endpoint is where a client gets a token', async () => {
+    const meta = await call(rt.baseUrl, 'GET', '/.well-known/oauth-authorization-server');
+    const oidc = await call(rt.baseUrl, 'GET', '/.well-known/openid-configuration');
+    expect(oidc.body).toEqual(meta.body);
+    expect(meta.body).toMatchObject({
+      issuer: rt.baseUrl,
+      token_endpoint: `${rt.baseUrl}/oauth2/token`,
+      grant_types_supported: ['client_credentials'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      scopes_supported: ['ping'],
+      response_types_supported: [],
+    });
+    const endpoint = new URL(meta.body.token_endpoint as string).pathname;
+    const created = cli('create', 'discovered', '--scope', 'ping');
+    const r = await call(rt.baseUrl, 'POST', endpoint, {
+      body: 'grant_type=client_credentials',
+      headers: {
+        'Content-Type': 'application/x-www-form-urlencoded',
+        Authorization: basic(field(created, 'client_id'), field(created, 'client_secret')),
+      },
+    });
+    expect(r.status).toBe(200);
+  });
+});
+
 describe('scopes at the gateway', () => {
   it('allows a client token exactly on the routes its scopes permit, with the policy cached per route', async () => {
     const pinger = cli('create', 'pinger', '--scope', 'ping');

@@ -51,7 +51,14 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: 'Introspection', 401: 'TokenError', ...common },
   },
   'GET /.well-known/jwks.json': { summary: 'The public keys that verify access tokens', responses: { 200: 'Jwks', 500: 'Error' } },
-  'GET /.well-known/openid-configuration': { summary: 'Discovery: issuer and jwks_uri', responses: { 200: 'Discovery', 500: 'Error' } },
+  'GET /.well-known/openid-configuration': {
+    summary: 'Discovery: the issuer, jwks_uri and the OAuth endpoints',
+    responses: { 200: 'Discovery', 500: 'Error' },
+  },
+  'GET /.well-known/oauth-authorization-server': {
+    summary: 'Authorization server metadata (RFC 8414)',
+    responses: { 200: 'Discovery', 500: 'Error' },
+  },
   'GET /api/me': { summary: 'The caller', responses: { 200: 'User', ...authed, 500: 'Error' } },
   'GET /api/auth/sessions': { summary: "The caller's active sessions", responses: { 200: 'Sessions', ...authed, ...common } },
   'DELETE /api/auth/sessions/{sid}': {

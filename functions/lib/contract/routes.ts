@@ -64,6 +64,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', access: 'public' },
   // OpenID discovery: where standard verifiers (and API Gateway JWT authorizers) find the keys.
   { method: 'GET', path: '/.well-known/openid-configuration', handler: 'jwks', access: 'public' },
+  { method: 'GET', path: '/.well-known/oauth-authorization-server', handler: 'jwks', access: 'public' },
   { method: 'GET', path: '/api/me', handler: 'me', access: { roles: [] } },
   // The caller's own security (ASVS 7.5.2, 6.2.3).
   { method: 'GET', path: '/api/auth/sessions', handler: 'sessions', access: { roles: [] } },

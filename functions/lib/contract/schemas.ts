@@ -134,7 +134,14 @@ export const SCHEMAS = {
       items: object({ kty: { type: 'string' }, kid: { type: 'string' }, alg: { type: 'string' }, use: { const: 'sig' } }),
     },
   }),
-  Discovery: object({ issuer: { type: 'string', format: 'uri' }, jwks_uri: { type: 'string', format: 'uri' } }),
+  Discovery: object({
+    issuer: { type: 'string', format: 'uri' },
+    jwks_uri: { type: 'string', format: 'uri' },
+    token_endpoint: { type: 'string', format: 'uri' },
+    token_endpoint_auth_methods_supported: { type: 'array', items: { type: 'string' } },
+    grant_types_supported: { type: 'array', items: { type: 'string' } },
+    scopes_supported: { type: 'array', items: { type: 'string' } },
+  }),
 } as const satisfies Record<string, JsonSchema>;
 
 export type SchemaName = keyof typeof SCHEMAS;

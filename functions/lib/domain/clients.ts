@@ -1,9 +1,10 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { CLIENT_AUTH_METHODS_SUPPORTED } from '../contract/oauth';
 import { isScope } from '../contract/scopes';
 import { InvalidRequestError, InvalidScopeError } from './errors';
 
 /** How a client authenticates at the token endpoint (RFC 6749 §2.3.1). */
-export const CLIENT_AUTH_METHODS = ['client_secret_basic', 'client_secret_post'] as const;
+export const CLIENT_AUTH_METHODS = CLIENT_AUTH_METHODS_SUPPORTED;
 export type ClientAuthMethod = (typeof CLIENT_AUTH_METHODS)[number];
 
 /** One of a client's secrets, as stored: its hash only. Two may be live at once, for a rotation. */

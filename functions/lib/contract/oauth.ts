@@ -1,0 +1,7 @@
+/** What the OAuth endpoints support: the token endpoint checks these, and the metadata publishes them. */
+
+/** RFC 6749 §2.3.1: HTTP Basic, which every client library supports, and the form. */
+export const CLIENT_AUTH_METHODS_SUPPORTED = ['client_secret_basic', 'client_secret_post'] as const;
+
+/** RFC 6749 §4.4. */
+export const GRANT_TYPES_SUPPORTED = ['client_credentials'] as const;
