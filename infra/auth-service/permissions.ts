@@ -24,7 +24,8 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
   password: { users: ['GetItem', 'UpdateItem'], sessions: ['UpdateItem', 'PutItem'], attempts: COUNTERS, byUserIndex: ['Query'] },
   // ConditionCheckItem: a change that demotes or disables an admin commits only while another admin remains.
   // Reads the client; counts failures and trusts a source that authenticated, as login does.
-  token: { clients: ['GetItem'], attempts: COUNTERS },
+  // Introspection reads a token's session and user; revocation writes the client's cut-off.
+  token: { clients: ['GetItem', 'PutItem'], attempts: COUNTERS, users: ['GetItem'], sessions: ['GetItem'] },
   admin: {
     users: ['GetItem', 'PutItem', 'UpdateItem', 'Scan', 'ConditionCheckItem'],
     sessions: ['UpdateItem'],

@@ -123,6 +123,49 @@ describe('authorization server metadata (RFC 8414)', () => {
   });
 });
 
+describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
+  const form = (path: string, body: Record<string, string>, headers: Record<string, string>) =>
+    call(rt.baseUrl, 'POST', path, {
+      body: new URLSearchParams(body).toString(),
+      headers: { 'Content-Type': 'application/x-www-form-urlencoded', ...headers },
+    });
+
+  it("answers what a valid token says, {active: false} for anything else, and ends a client's tokens when it revokes one", async () => {
+    // Prepare: a resource server client that introspects, a job client whose token it checks, and a user's token.
+    const rs = cli('create', 'resource server', '--scope', 'introspect');
+    const rsAuth = { Authorization: basic(field(rs, 'client_id'), field(rs, 'client_secret')) };
+    const job = cli('create', 'job', '--scope', 'ping');
+    const jobAuth = { Authorization: basic(field(job, 'client_id'), field(job, 'client_secret')) };
+    const jobToken = (await token({ grant_type: 'client_credentials' }, jobAuth)).body.access_token as string;
+    runUsersCli(['create', 'bob'], { AUTH_DATA_DIR: rt.dataDir }, 'bob has a passphrase\n');
+    const login = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'bob', password: 'bob has a passphrase' } });
+    const userToken = login.body.access_token as string;
+
+    // Act and assess: introspection.
+    const seen = await form('/oauth2/introspect', { token: jobToken }, rsAuth);
+    expect(seen.body).toMatchObject({ active: true, token_type: 'Bearer', client_id: field(job, 'client_id'), scope: 'ping' });
+    expect(seen.headers.get('cache-control')).toBe('no-store');
+    expect((await form('/oauth2/introspect', { token: userToken }, rsAuth)).body).toMatchObject({ active: true, username: 'bob' });
+    for (const t of ['garbage', `${jobToken.slice(0, -4)}AAAA`])
+      expect((await form('/oauth2/introspect', { token: t }, rsAuth)).body).toEqual({ active: false });
+    expect((await form('/oauth2/introspect', { token: jobToken }, {})).status).toBe(401);
+    await call(rt.baseUrl, 'POST', '/api/auth/logout', { body: { refresh_token: login.body.refresh_token } });
+    expect((await form('/oauth2/introspect', { token: userToken }, rsAuth)).body).toEqual({ active: false });
+
+    // Revocation: by another client, refused; an invalid token is no error; by its own client, every token of it ends.
+    const other = await form('/oauth2/revoke', { token: jobToken }, rsAuth);
+    expect([other.status, other.body.error]).toEqual([400, 'unauthorized_client']);
+    expect((await form('/oauth2/revoke', { token: 'garbage' }, jobAuth)).status).toBe(200);
+    const revoked = await form('/oauth2/revoke', { token: jobToken, token_type_hint: 'access_token' }, jobAuth);
+    expect([revoked.status, revoked.body]).toEqual([200, {}]);
+    expect((await form('/oauth2/introspect', { token: jobToken }, rsAuth)).body).toEqual({ active: false });
+    await new Promise((r) => setTimeout(r, 2200)); // past the revocation cut-off and the caches
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: jobToken })).status).toBe(401);
+    const fresh = (await token({ grant_type: 'client_credentials' }, jobAuth)).body.access_token as string;
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: fresh })).status).toBe(200);
+  });
+});
+
 describe('scopes at the gateway', () => {
   it('allows a client token exactly on the routes its scopes permit, with the policy cached per route', async () => {
     const pinger = cli('create', 'pinger', '--scope', 'ping');

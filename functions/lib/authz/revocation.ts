@@ -1,28 +1,10 @@
 import type { ClientRevocationReader, RevocationReader } from '../domain/ports';
+import { clientTokenStanding, type RevocationReason, type Standing, userTokenStanding } from '../domain/token-standing';
 import type { AccessTokenClaims, ClientTokenClaims } from '../tokens/access-tokens';
 
 export type { ClientRevocationReader, RevocationReader, RevocationState } from '../domain/ports';
+export type { RevocationReason, Standing } from '../domain/token-standing';
 import { epochSeconds, type Clock } from '../domain/clock';
-
-/** Why a valid token is no longer honoured, or undefined if it is. */
-export type RevocationReason =
-  | 'session_unknown'
-  | 'session_revoked'
-  | 'user_unknown'
-  | 'user_disabled'
-  | 'tokens_revoked'
-  | 'client_unknown'
-  | 'client_disabled';
-
-/**
- * Where a valid token stands: revoked, or honoured with the roles it may still use. Those are
- * the token's roles that the user still holds, so removing a role takes it from every token
- * already issued, within the same bound as a revocation, while the session lives on (its next
- * refresh carries the new roles).
- */
-export type Standing =
-  | { readonly revoked: RevocationReason; readonly roles?: undefined }
-  | { readonly revoked?: undefined; readonly roles: readonly string[] };
 
 /** Checks signed-and-unexpired tokens against revocation (ASVS 7.4.1: logout and revocation take effect). */
 export interface RevocationChecker {
@@ -63,22 +45,11 @@ export function createRevocationChecker(options: {
   return {
     ...(readClient && {
       async checkClient(claims: ClientTokenClaims) {
-        const client = await cached(`\nclient ${claims.client_id}`, () => readClient(claims.client_id));
-        if (!client) return { revoked: 'client_unknown' as const };
-        if (client.status !== 'active') return { revoked: 'client_disabled' as const };
-        if ((client.tokensValidAfter ?? 0) > claims.iat) return { revoked: 'tokens_revoked' as const };
-        return {};
+        return clientTokenStanding(claims, await cached(`\nclient ${claims.client_id}`, () => readClient(claims.client_id)));
       },
     }),
     async check(claims) {
-      const { session, user } = await state(claims.username, claims.sid);
-      if (!session || session.userId !== claims.sub) return { revoked: 'session_unknown' };
-      if (session.status !== 'active') return { revoked: 'session_revoked' };
-      if (!user || user.userId !== claims.sub) return { revoked: 'user_unknown' };
-      if (user.status !== 'active') return { revoked: 'user_disabled' };
-      if ((user.tokensValidAfter ?? 0) > claims.iat) return { revoked: 'tokens_revoked' };
-      const held = user.roles ?? [];
-      return { roles: claims.roles.filter((r) => held.includes(r)) };
+      return userTokenStanding(claims, await state(claims.username, claims.sid));
     },
   };
 }

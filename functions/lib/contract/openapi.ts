@@ -46,6 +46,18 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     form: true,
     responses: { 200: 'ClientToken', 401: 'Error', ...common },
   },
+  'POST /oauth2/introspect': {
+    summary: 'Token introspection (RFC 7662) for an authenticated client: {active: false} for anything invalid, expired or revoked',
+    body: 'introspect',
+    form: true,
+    responses: { 200: 'TokenIntrospection', 401: 'Error', ...common },
+  },
+  'POST /oauth2/revoke': {
+    summary: "Token revocation (RFC 7009) by the token's client: ends every token the client holds",
+    body: 'revoke',
+    form: true,
+    responses: { 200: 'Empty', 401: 'Error', ...common },
+  },
   'GET /api/auth/validate': {
     summary: 'Check an access token (for services outside the gateway)',
     responses: { 200: 'Introspection', 401: 'TokenError', ...common },

@@ -51,6 +51,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/auth/logout', handler: 'logout', access: 'public' },
   // OAuth 2.0 for machine clients (services, jobs): the client credentials grant.
   { method: 'POST', path: '/oauth2/token', handler: 'token', access: 'public' },
+  { method: 'POST', path: '/oauth2/introspect', handler: 'token', access: 'public' },
+  { method: 'POST', path: '/oauth2/revoke', handler: 'token', access: 'public' },
   {
     method: 'POST',
     path: '/api/auth/register',

@@ -49,6 +49,25 @@ export const REQUEST_BODIES = {
     },
     ['grant_type'],
   ),
+  // RFC 7662 §2.1 and RFC 7009 §2.1, form-encoded; the client authenticates as at the token endpoint.
+  introspect: object(
+    {
+      token: text(8192),
+      token_type_hint: text(64, 'access_token'),
+      client_id: text(128, 'client_secret_post only'),
+      client_secret: text(256, 'client_secret_post only'),
+    },
+    ['token'],
+  ),
+  revoke: object(
+    {
+      token: text(8192),
+      token_type_hint: text(64, 'access_token'),
+      client_id: text(128, 'client_secret_post only'),
+      client_secret: text(256, 'client_secret_post only'),
+    },
+    ['token'],
+  ),
 } as const satisfies Record<string, JsonSchema>;
 
 const epoch = { type: 'integer', description: 'seconds since the epoch' };
@@ -68,6 +87,23 @@ export const SCHEMAS = {
     ['access_token', 'token_type', 'expires_in'],
   ),
   AccessToken: object({ access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } }),
+  TokenIntrospection: object(
+    {
+      active: { type: 'boolean' },
+      token_type: { const: 'Bearer' },
+      iss: { type: 'string' },
+      sub: { type: 'string' },
+      aud: { type: 'string' },
+      exp: epoch,
+      iat: epoch,
+      jti: { type: 'string' },
+      client_id: { type: 'string' },
+      scope: { type: 'string' },
+      username: { type: 'string' },
+    },
+    ['active'],
+  ),
+  Empty: { type: 'object', maxProperties: 0 },
   MachineCaller: object({ client_id: { type: 'string' }, scope: { type: 'string' } }),
   ClientToken: object({
     access_token: { type: 'string' },

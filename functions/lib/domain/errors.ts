@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'ERR_INVALID_SCOPE'
   | 'ERR_INVALID_TARGET'
   | 'ERR_UNSUPPORTED_GRANT_TYPE'
+  | 'ERR_UNAUTHORIZED_CLIENT'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -153,5 +154,12 @@ export class InvalidTargetError extends AuthError {
 export class UnsupportedGrantTypeError extends AuthError {
   constructor(grantType: string) {
     super('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);
+  }
+}
+
+/** The client may not do this with this token: it was not issued to it (RFC 7009 §2.1). */
+export class UnauthorizedClientError extends AuthError {
+  constructor(message: string) {
+    super('ERR_UNAUTHORIZED_CLIENT', message);
   }
 }

@@ -126,6 +126,14 @@ export function setClientStatus(
   }));
 }
 
+/** Ends every token the client holds now (a revocation, RFC 7009): tokens issued from the next second on stand. */
+export function endClientTokens(clientId: string, meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
+  return changeClient(clientId, meta, deps, 'tokens_revoked', (c, now) => ({
+    ...c,
+    tokensValidAfter: Math.max(c.tokensValidAfter ?? 0, now + 1),
+  }));
+}
+
 export function setClientScopes(
   clientId: string,
   scopes: readonly string[],

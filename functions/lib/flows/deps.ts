@@ -33,6 +33,8 @@ export interface CoreDeps {
   /** How long a retry of a just-rotated refresh token gets the same successor. */
   readonly refreshGraceSeconds: number;
   readonly selfRegistration: boolean;
+  /** The `aud` of users' access tokens: the API. */
+  readonly audience: string;
   /** How browsers get the refresh token, and which origins may use it. */
   readonly web: {
     readonly tokenDelivery: 'body' | 'cookie' | 'both';

@@ -38,6 +38,7 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   ERR_INVALID_SCOPE: [400, 'invalid_scope'],
   ERR_INVALID_TARGET: [400, 'invalid_target'],
   ERR_UNSUPPORTED_GRANT_TYPE: [400, 'unsupported_grant_type'],
+  ERR_UNAUTHORIZED_CLIENT: [400, 'unauthorized_client'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */

@@ -90,6 +90,7 @@ export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecr
     clockToleranceSeconds: config.clockToleranceSeconds,
     selfRegistration: config.selfRegistration,
     web: { tokenDelivery: config.tokenDelivery, allowedOrigins: config.allowedOrigins, issuer: config.issuer },
+    audience: config.audience,
   };
 }
 
