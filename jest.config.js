@@ -7,8 +7,8 @@ process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
 const common = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }] },
-  // jose 6 ships ESM only; let swc turn it into CommonJS.
-  transformIgnorePatterns: ['/node_modules/(?!jose/)'],
+  // jose 6, and openid-client 6 with oauth4webapi (the interop tests' OAuth client), ship ESM only; let swc turn them into CommonJS.
+  transformIgnorePatterns: ['/node_modules/(?!(jose|openid-client|oauth4webapi)/)'],
 };
 
 module.exports = {

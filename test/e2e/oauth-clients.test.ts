@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import * as oauthClient from 'openid-client';
 import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
@@ -105,6 +106,8 @@ describe('authorization server metadata (RFC 8414)', () => {
     expect(meta.body).toMatchObject({
       issuer: rt.baseUrl,
       token_endpoint: `${rt.baseUrl}/oauth2/token`,
+      introspection_endpoint: `${rt.baseUrl}/oauth2/introspect`,
+      revocation_endpoint: `${rt.baseUrl}/oauth2/revoke`,
       grant_types_supported: ['client_credentials'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
       scopes_supported: ['ping'],
@@ -163,6 +166,30 @@ describe('introspection (RFC 7662) and revocation (RFC 7009)', () => {
     expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: jobToken })).status).toBe(401);
     const fresh = (await token({ grant_type: 'client_credentials' }, jobAuth)).body.access_token as string;
     expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: fresh })).status).toBe(200);
+  });
+});
+
+describe('a standard OAuth client library (openid-client, which nobody on this project wrote)', () => {
+  it('discovers the server, obtains a token by client credentials, introspects it and revokes it', async () => {
+    // Prepare: a client, and openid-client configured from the discovery document alone.
+    const created = cli('create', 'library user', '--scope', 'ping', '--scope', 'introspect');
+    const [cid, csecret] = [field(created, 'client_id'), field(created, 'client_secret')];
+    const config = await oauthClient.discovery(new URL(rt.baseUrl), cid, undefined, oauthClient.ClientSecretBasic(csecret), {
+      execute: [oauthClient.allowInsecureRequests], // the local runtime speaks plain HTTP on loopback
+    });
+
+    // Act and assess: every call goes through the library, which checks our answers as the RFCs ask.
+    const tokens = await oauthClient.clientCredentialsGrant(config, { scope: 'ping' });
+    expect(tokens).toMatchObject({ token_type: 'bearer', scope: 'ping' });
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: tokens.access_token })).status).toBe(200);
+    expect(await oauthClient.tokenIntrospection(config, tokens.access_token)).toMatchObject({
+      active: true,
+      client_id: cid,
+      scope: 'ping',
+    });
+    await oauthClient.tokenRevocation(config, tokens.access_token);
+    expect(await oauthClient.tokenIntrospection(config, tokens.access_token)).toMatchObject({ active: false });
+    await expect(oauthClient.clientCredentialsGrant(config, { scope: 'payments:write' })).rejects.toMatchObject({ error: 'invalid_scope' });
   });
 });
 

@@ -15,6 +15,10 @@ export function authorizationServerMetadata(issuer: string): Record<string, unkn
     token_endpoint: `${base}/oauth2/token`,
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS_SUPPORTED],
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
+    introspection_endpoint: `${base}/oauth2/introspect`,
+    introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS_SUPPORTED],
+    revocation_endpoint: `${base}/oauth2/revoke`,
+    revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS_SUPPORTED],
     response_types_supported: [],
     subject_types_supported: ['public'],
     // The scopes the service's own routes ask for; the routes of protected APIs add their own.
