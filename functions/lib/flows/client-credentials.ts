@@ -59,10 +59,13 @@ export async function authenticateClient(input: ClientCredentialsInput, meta: Re
   const basic = input.method === 'client_secret_basic';
   const now = epochSeconds(deps.now);
   const known = isClientId(input.clientId);
-  const [reading, client] = await Promise.all([
+  const [reading, cached] = await Promise.all([
     readThrottle(deps.attempts, clientSubject(input.clientId.slice(0, 64)), meta.sourceIp ?? 'unknown', now, deps.throttle),
-    known ? deps.clients.getClient(input.clientId) : undefined,
+    known ? (deps.authClients ?? deps.clients).getClient(input.clientId) : undefined,
   ]);
+  // A secret (or a client) the cache does not know yet, after a rotation: read afresh, once.
+  const fresh = known && deps.authClients && !(cached && matchingSecret(cached, input.clientSecret, now));
+  const client = fresh ? await deps.clients.getClient(input.clientId) : cached;
   const userId = client && clientSubject(client.clientId);
   if (reading.retryAfterSeconds > 0) {
     await deps.audit.record('client_auth_throttled', { ...requestFields(meta), userId, outcome: 'failure', reason: 'backoff' });

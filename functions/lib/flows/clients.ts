@@ -12,6 +12,7 @@ import {
 import { epochSeconds } from '../domain/clock';
 import { ConflictError, InvalidRequestError, NotFoundError } from '../domain/errors';
 import type { RequestMeta } from '../domain/request-meta';
+import { CLIENT_CACHE_SECONDS } from './client-cache';
 import { clientSubject } from './client-credentials';
 import type { CoreDeps } from './deps';
 
@@ -101,13 +102,17 @@ export async function rotateClientSecret(
   return { client, clientSecret };
 }
 
-/** Ends one secret at once (a leak); the client must keep another. */
+/**
+ * Ends one secret at once (a leak); the client must keep another. Every token issued until the
+ * token endpoint's client cache has forgotten the secret ends too, so none minted with the
+ * leaked secret stands (the client's own services fetch new ones).
+ */
 export function revokeClientSecret(clientId: string, secretId: string, meta: RequestMeta, deps: ClientAdminDeps): Promise<ClientSummary> {
-  return changeClient(clientId, meta, deps, 'revoked_secret', (c) => {
+  return changeClient(clientId, meta, deps, 'revoked_secret', (c, now) => {
     if (!c.secrets.some((s) => s.id === secretId)) throw new NotFoundError(`client ${clientId} has no secret ${secretId}`);
     const rest = c.secrets.filter((s) => s.id !== secretId);
     if (rest.length === 0) throw new ConflictError('this is the client’s only secret: rotate first, or disable the client');
-    return { ...c, secrets: rest };
+    return { ...c, secrets: rest, tokensValidAfter: Math.max(c.tokensValidAfter ?? 0, now + CLIENT_CACHE_SECONDS + 1) };
   });
 }
 

@@ -16,6 +16,8 @@ export interface CoreDeps {
   readonly auditStore: AuditRepo;
   /** OAuth clients (services that get machine tokens). */
   readonly clients: ClientsRepo;
+  /** The clients as the token endpoint's authentication reads them (briefly cached on Lambda). @default `clients` */
+  readonly authClients?: Pick<ClientsRepo, 'getClient'>;
   readonly audit: AuditTrail;
   readonly passwords: PasswordHasher;
   readonly accessTokens: AccessTokens;

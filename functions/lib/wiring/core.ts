@@ -19,6 +19,7 @@ import { privateSecretsSource } from './secret-sources';
 import { parseSecrets, type AuthSecrets } from '../tokens/secrets';
 import { SessionsStore } from '../stores/sessions-store';
 import { UsersStore } from '../stores/users-store';
+import { cachedClientReader } from '../flows/client-cache';
 
 /** The configuration the flows read. */
 export type CoreConfig = Settings &
@@ -111,7 +112,8 @@ export async function defaultCoreDeps(): Promise<CoreDeps> {
     initial: { jwks: secrets.signingKeys, signingKid: secrets.signingKid },
   });
   const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
-  return createCoreDeps(config, secrets, client, { keys });
+  const core = createCoreDeps(config, secrets, client, { keys });
+  return { ...core, authClients: cachedClientReader(core.clients, { now: systemClock }) };
 }
 
 /**

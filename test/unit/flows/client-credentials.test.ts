@@ -12,6 +12,8 @@ import { CachedKeySource } from '../../../functions/lib/tokens/cached-key-source
 import { createVerifyDeps } from '../../../functions/lib/wiring/verify';
 import { testConfig, testSecrets } from '../../helpers/harness';
 import { memoryHarness } from '../../helpers/memory-harness';
+import { cachedClientReader } from '../../../functions/lib/flows/client-cache';
+import { clientTokenStanding } from '../../../functions/lib/domain/token-standing';
 
 const API = 'https://api.test.example';
 const meta = (ip = '198.51.100.20') => ({ requestId: 'r', sourceIp: ip });
@@ -109,5 +111,31 @@ describe('the client credentials grant (RFC 6749 §4.4), on the in-memory stores
     expect(results.slice(5)).toContain('TooManyAttemptsError');
     await expect(ask({}, '203.0.113.9')).rejects.toBeInstanceOf(TooManyAttemptsError);
     await expect(ask({}, '198.51.100.20')).resolves.toBeDefined();
+  });
+
+  it("with the token endpoint's client cache: a new secret works at once, and tokens minted with a revoked one do not stand", async () => {
+    // Prepare: the flows with the cache the Lambda composition root adds.
+    const { h, client, clientSecret: leaked } = await withClient();
+    const core = { ...h.core, authClients: cachedClientReader(h.core.clients, { now: h.clock }) };
+    const askCached = (secret: string) =>
+      clientCredentials({ clientId: client.clientId, clientSecret: secret, method: 'client_secret_basic' }, meta(), core);
+    await askCached(leaked); // now cached
+    const { client: rotated, clientSecret: fresh } = await rotateClientSecret(client.clientId, meta(), h.core);
+    await expect(askCached(fresh)).resolves.toBeDefined(); // not in the cached record: read afresh
+
+    // Act: the leaked secret is revoked; the cache may still know it for up to 10 s.
+    const leakedId = rotated.secrets.find((s) => s.expiresAt !== undefined)?.id as string;
+    await revokeClientSecret(client.clientId, leakedId, meta(), h.core);
+    h.clock.advance(5);
+    const minted = await askCached(leaked).catch(() => undefined);
+
+    // Assess: whatever the cache answered, nothing minted before the cut-off stands; after it, the secret is refused.
+    const stored = await h.core.clients.getClient(client.clientId);
+    if (minted)
+      expect(clientTokenStanding(decodeJwt(minted.access_token) as { iat: number }, stored)).toEqual({ revoked: 'tokens_revoked' });
+    h.clock.advance(11);
+    await expect(askCached(leaked)).rejects.toBeInstanceOf(InvalidClientError);
+    const later = await askCached(fresh);
+    expect(clientTokenStanding(decodeJwt(later.access_token) as { iat: number }, stored)).toEqual({});
   });
 });
