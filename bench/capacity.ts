@@ -19,12 +19,12 @@ import { silent } from './authorizer';
 import { table } from './lib';
 
 /** On-demand list prices, us-east-1, late 2026: per million read and write request units. */
-const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
+export const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
 
 export type Units = { read: number; write: number };
 
 /** Counts the read and write units of every call the client makes. */
-function meter(client: DynamoDBDocumentClient): { take(): Units } {
+export function meter(client: DynamoDBDocumentClient): { take(): Units } {
   let units: Units = { read: 0, write: 0 };
   client.middlewareStack.add(
     (next, context) => async (args) => {

@@ -10,6 +10,7 @@ import { benchLatency } from './latency';
 import { benchThroughput } from './throughput';
 import { benchMemory } from './memory';
 import { benchCapacity } from './capacity';
+import { benchMachineTokens } from './machine-tokens';
 import { writeResults } from './lib';
 
 async function main() {
@@ -27,6 +28,7 @@ async function main() {
     ['throughput', () => benchThroughput()],
     ['memory', () => benchMemory()],
     ['capacity', () => benchCapacity(secrets)],
+    ['machine', () => benchMachineTokens(secrets)],
   ];
   if (only && !sections.some(([name]) => name === only)) {
     throw new Error(`no benchmark section ${JSON.stringify(only)}: one of ${[...new Set(sections.map(([n]) => n))].join(', ')}`);
