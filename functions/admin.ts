@@ -10,6 +10,18 @@ import {
 } from './lib/flows/admin';
 import type { CoreDeps } from './lib/flows/deps';
 import { createUser } from './lib/flows/users';
+import {
+  deleteClient,
+  listClients,
+  registerClient,
+  revokeClientSecret,
+  rotateClientSecret,
+  setClientAudiences,
+  setClientScopes,
+  setClientStatus,
+  showClient,
+} from './lib/flows/clients';
+import { noContent } from './lib/http/response';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { InvalidRequestError, NotFoundError } from './lib/domain/errors';
 import { callerOf, pathParam, readBody, requestMeta } from './lib/http/request';
@@ -29,7 +41,7 @@ function pageParams(query: Record<string, string | undefined> | null) {
 }
 
 /**
- * `/api/admin/users...` for callers with the admin role (the authorizer's policy enforces it):
+ * `/api/admin/users...` and `/api/admin/clients...` for callers with the admin role (the authorizer's policy enforces it):
  * the operations of the admin CLI, over the same core functions.
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
@@ -62,6 +74,47 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
         const { limit, cursor } = pageParams(event.queryStringParameters);
         return json(200, await userEvents(pathParam(event, 'username'), limit, cursor, d));
       }
+      // Machine clients: what `npm run users -- clients ...` does. A new secret is answered once.
+      case 'GET /api/admin/clients':
+        return json(200, { clients: await listClients(d) });
+      case 'POST /api/admin/clients': {
+        const body = readBody(event, REQUEST_BODIES.adminCreateClient);
+        const ttl = body.access_token_ttl_seconds as unknown as number | undefined;
+        const { client, clientSecret } = await registerClient(
+          {
+            name: body.name,
+            scopes: body.scopes ?? [],
+            audiences: body.audiences ?? [d.audience],
+            accessTokenTtlSeconds: ttl,
+            authMethod: body.auth_method as never,
+          },
+          meta,
+          d,
+        );
+        return json(201, { client, client_secret: clientSecret });
+      }
+      case 'GET /api/admin/clients/{clientId}':
+        return json(200, await showClient(pathParam(event, 'clientId'), d));
+      case 'DELETE /api/admin/clients/{clientId}':
+        await deleteClient(pathParam(event, 'clientId'), meta, d);
+        return noContent();
+      case 'POST /api/admin/clients/{clientId}/disable':
+        return json(200, await setClientStatus(pathParam(event, 'clientId'), 'disabled', meta, d));
+      case 'POST /api/admin/clients/{clientId}/enable':
+        return json(200, await setClientStatus(pathParam(event, 'clientId'), 'active', meta, d));
+      case 'POST /api/admin/clients/{clientId}/rotate-secret': {
+        const { client, clientSecret } = await rotateClientSecret(pathParam(event, 'clientId'), meta, d);
+        return json(200, { client, client_secret: clientSecret });
+      }
+      case 'DELETE /api/admin/clients/{clientId}/secrets/{secretId}':
+        return json(200, await revokeClientSecret(pathParam(event, 'clientId'), pathParam(event, 'secretId'), meta, d));
+      case 'PUT /api/admin/clients/{clientId}/scopes':
+        return json(200, await setClientScopes(pathParam(event, 'clientId'), readBody(event, REQUEST_BODIES.adminScopes).scopes, meta, d));
+      case 'PUT /api/admin/clients/{clientId}/audiences':
+        return json(
+          200,
+          await setClientAudiences(pathParam(event, 'clientId'), readBody(event, REQUEST_BODIES.adminAudiences).audiences, meta, d),
+        );
       default:
         throw new NotFoundError('no such route');
     }

@@ -31,6 +31,7 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
     sessions: ['UpdateItem'],
     audit: ['Query'],
     byUserIndex: ['Query'],
+    clients: ['GetItem', 'PutItem', 'Scan', 'DeleteItem'],
   },
 };
 

@@ -251,3 +251,48 @@ describe('scopes at the gateway', () => {
     expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: fresh })).status).toBe(200);
   });
 });
+
+describe('the admin API for clients', () => {
+  it('does over HTTP what the CLI does, for admins only, every answer checked against the OpenAPI document', async () => {
+    // Prepare: an admin's token and a plain user's.
+    runUsersCli(['create', 'carol', '--role', 'admin'], { AUTH_DATA_DIR: rt.dataDir }, 'carol has a passphrase\n');
+    runUsersCli(['create', 'dave'], { AUTH_DATA_DIR: rt.dataDir }, 'dave has a passphrase\n');
+    const tokenOf = async (username: string) =>
+      (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username, password: `${username} has a passphrase` } })).body
+        .access_token as string;
+    const [admin, user] = [await tokenOf('carol'), await tokenOf('dave')];
+    const as = (t: string) => ({ token: t });
+
+    // Act and assess
+    expect((await call(rt.baseUrl, 'GET', '/api/admin/clients', as(user))).status).toBe(403);
+    const created = await call(rt.baseUrl, 'POST', '/api/admin/clients', {
+      ...as(admin),
+      body: { name: 'reports', scopes: ['ping'], access_token_ttl_seconds: 600 },
+    });
+    expect(created.status).toBe(201);
+    const { client, client_secret } = created.body as { client: { clientId: string; audiences: string[] }; client_secret: string };
+    expect(client.audiences).toEqual([`${rt.baseUrl}/api`]);
+    const issued = await token({ grant_type: 'client_credentials' }, { Authorization: basic(client.clientId, client_secret) });
+    expect([issued.status, issued.body.expires_in]).toEqual([200, 600]);
+    const listed = await call(rt.baseUrl, 'GET', '/api/admin/clients', as(admin));
+    expect((listed.body.clients as { clientId: string }[]).map((c) => c.clientId)).toContain(client.clientId);
+    expect(JSON.stringify(listed.body)).not.toContain('hash');
+    const rotated = await call(rt.baseUrl, 'POST', `/api/admin/clients/${client.clientId}/rotate-secret`, as(admin));
+    const oldId = (rotated.body.client as { secrets: { id: string; expiresAt?: number }[] }).secrets.find((x) => x.expiresAt)?.id;
+    expect((await call(rt.baseUrl, 'DELETE', `/api/admin/clients/${client.clientId}/secrets/${oldId}`, as(admin))).status).toBe(200);
+    const newId = ((await call(rt.baseUrl, 'GET', `/api/admin/clients/${client.clientId}`, as(admin))).body.secrets as { id: string }[])[0]
+      ?.id;
+    expect((await call(rt.baseUrl, 'DELETE', `/api/admin/clients/${client.clientId}/secrets/${newId}`, as(admin))).status).toBe(409);
+    const scoped = await call(rt.baseUrl, 'PUT', `/api/admin/clients/${client.clientId}/scopes`, {
+      ...as(admin),
+      body: { scopes: ['a', 'b'] },
+    });
+    expect(scoped.body.scopes).toEqual(['a', 'b']);
+    const bad = await call(rt.baseUrl, 'PUT', `/api/admin/clients/${client.clientId}/audiences`, { ...as(admin), body: { audiences: [] } });
+    expect([bad.status, bad.body.error]).toEqual([400, 'invalid_request']);
+    expect((await call(rt.baseUrl, 'POST', `/api/admin/clients/${client.clientId}/disable`, as(admin))).body.status).toBe('disabled');
+    expect((await call(rt.baseUrl, 'POST', `/api/admin/clients/${client.clientId}/enable`, as(admin))).body.status).toBe('active');
+    expect((await call(rt.baseUrl, 'DELETE', `/api/admin/clients/${client.clientId}`, as(admin))).status).toBe(204);
+    expect((await call(rt.baseUrl, 'GET', `/api/admin/clients/${client.clientId}`, as(admin))).status).toBe(404);
+  });
+});

@@ -119,6 +119,43 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Reset a password to a one-time temporary one',
     responses: { 200: 'TemporaryPassword', 404: 'Error', ...authed, ...common },
   },
+  'GET /api/admin/clients': { summary: 'List machine clients', responses: { 200: 'Clients', ...authed, ...common } },
+  'POST /api/admin/clients': {
+    summary: 'Register a machine client; its secret is answered this once',
+    body: 'adminCreateClient',
+    responses: { 201: 'ClientWithSecret', ...authed, ...common },
+  },
+  'GET /api/admin/clients/{clientId}': { summary: 'A machine client', responses: { 200: 'Client', 404: 'Error', ...authed, ...common } },
+  'DELETE /api/admin/clients/{clientId}': {
+    summary: 'Delete a machine client (its tokens stop at the authorizer)',
+    responses: { 204: null, 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/clients/{clientId}/disable': {
+    summary: 'Disable a machine client and end its tokens',
+    responses: { 200: 'Client', 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/clients/{clientId}/enable': {
+    summary: 'Enable a machine client',
+    responses: { 200: 'Client', 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/clients/{clientId}/rotate-secret': {
+    summary: 'A new secret, answered once; the old one works one more day',
+    responses: { 200: 'ClientWithSecret', 404: 'Error', ...authed, ...common },
+  },
+  'DELETE /api/admin/clients/{clientId}/secrets/{secretId}': {
+    summary: 'End one secret now (409 for the only one)',
+    responses: { 200: 'Client', 404: 'Error', 409: 'Error', ...authed, ...common },
+  },
+  'PUT /api/admin/clients/{clientId}/scopes': {
+    summary: 'Replace the scopes a client may have',
+    body: 'adminScopes',
+    responses: { 200: 'Client', 404: 'Error', ...authed, ...common },
+  },
+  'PUT /api/admin/clients/{clientId}/audiences': {
+    summary: 'Replace the audiences a client may have',
+    body: 'adminAudiences',
+    responses: { 200: 'Client', 404: 'Error', ...authed, ...common },
+  },
   'GET /api/admin/users/{username}/events': {
     summary: "A user's audit trail",
     responses: { 200: 'AuditPage', 404: 'Error', ...authed, ...common },

@@ -89,6 +89,17 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/admin/users/{username}/revoke-sessions', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users/{username}/reset-password', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'GET', path: '/api/admin/users/{username}/events', handler: 'admin', access: { roles: ['admin'] } },
+  // Machine clients: what the CLI's clients commands do.
+  { method: 'GET', path: '/api/admin/clients', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/clients', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'GET', path: '/api/admin/clients/{clientId}', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'DELETE', path: '/api/admin/clients/{clientId}', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/clients/{clientId}/disable', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/clients/{clientId}/enable', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/clients/{clientId}/rotate-secret', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'DELETE', path: '/api/admin/clients/{clientId}/secrets/{secretId}', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'PUT', path: '/api/admin/clients/{clientId}/scopes', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'PUT', path: '/api/admin/clients/{clientId}/audiences', handler: 'admin', access: { roles: ['admin'] } },
 ];
 
 /**

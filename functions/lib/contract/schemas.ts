@@ -5,6 +5,7 @@
  * truth, three uses.
  */
 import { MAX_ROLES, ROLE_PATTERN } from './roles';
+import { SCOPE_PATTERN } from './scopes';
 
 export type JsonSchema = Readonly<Record<string, unknown>>;
 
@@ -15,6 +16,8 @@ const text = (maxLength = 4096, description?: string) => ({
   ...(description && { description }),
 });
 const roles = { type: 'array' as const, minItems: 1, maxItems: MAX_ROLES, items: { type: 'string', pattern: ROLE_PATTERN } };
+const scopes = { type: 'array' as const, minItems: 0, maxItems: 50, items: { type: 'string', pattern: SCOPE_PATTERN } };
+const audiences = { type: 'array' as const, minItems: 1, maxItems: 10, items: { type: 'string', pattern: '^[a-zA-Z][a-zA-Z0-9+.-]*:' } };
 const object = <P extends Record<string, object>, R extends keyof P & string = keyof P & string>(
   properties: P,
   required?: readonly R[],
@@ -38,6 +41,18 @@ export const REQUEST_BODIES = {
   }),
   adminCreateUser: object({ username: text(4096), password: text(4096), roles }, ['username', 'password']),
   adminRoles: object({ roles }),
+  adminCreateClient: object(
+    {
+      name: text(128),
+      scopes,
+      audiences,
+      access_token_ttl_seconds: { type: 'integer', minimum: 60, maximum: 86400, description: 'default 3600' },
+      auth_method: text(32, 'client_secret_basic (default) or client_secret_post'),
+    },
+    ['name'],
+  ),
+  adminScopes: object({ scopes }),
+  adminAudiences: object({ audiences }),
   // Form-encoded (RFC 6749 §4.4.2); client_id and client_secret only for client_secret_post.
   token: object(
     {
@@ -104,6 +119,23 @@ export const SCHEMAS = {
     ['active'],
   ),
   Empty: { type: 'object', maxProperties: 0 },
+  Client: object({
+    clientId: { type: 'string' },
+    name: { type: 'string' },
+    status: { enum: ['active', 'disabled'] },
+    scopes: { type: 'array', items: { type: 'string' } },
+    audiences: { type: 'array', items: { type: 'string' } },
+    accessTokenTtlSeconds: { type: 'integer' },
+    authMethod: { type: 'string' },
+    secrets: {
+      type: 'array',
+      items: object({ id: { type: 'string' }, createdAt: epoch, expiresAt: epoch }, ['id', 'createdAt']),
+    },
+    createdAt: epoch,
+    updatedAt: epoch,
+  }),
+  ClientWithSecret: object({ client: { $ref: '#/components/schemas/Client' }, client_secret: { type: 'string' } }),
+  Clients: object({ clients: { type: 'array', items: { $ref: '#/components/schemas/Client' } } }),
   MachineCaller: object({ client_id: { type: 'string' }, scope: { type: 'string' } }),
   ClientToken: object({
     access_token: { type: 'string' },
