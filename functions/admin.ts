@@ -87,6 +87,7 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
             audiences: body.audiences ?? [d.audience],
             accessTokenTtlSeconds: ttl,
             authMethod: body.auth_method as never,
+            jwks: (body as { jwks?: unknown }).jwks,
           },
           meta,
           d,

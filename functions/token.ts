@@ -11,6 +11,8 @@ import { REQUEST_BODIES } from './lib/contract/schemas';
 import { InvalidClientError, InvalidRequestError, UnsupportedGrantTypeError } from './lib/domain/errors';
 import type { ClientAuthMethod } from './lib/domain/clients';
 import { createLogger } from './lib/telemetry/logger';
+import { decodeJwt } from 'jose';
+import { JWT_BEARER_ASSERTION } from './lib/tokens/client-assertions';
 
 /** RFC 6749 §5.1: a token answer is never cached; `Pragma` for HTTP/1.0 caches. */
 const NO_CACHE = { Pragma: 'no-cache' };
@@ -47,17 +49,40 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
  */
 function credentialsOf(
   event: APIGatewayProxyEvent,
-  form: { client_id?: string; client_secret?: string },
-): { clientId: string; clientSecret: string; method: ClientAuthMethod } {
+  form: { client_id?: string; client_secret?: string; client_assertion_type?: string; client_assertion?: string },
+): { clientId: string; clientSecret?: string; clientAssertion?: string; method: ClientAuthMethod } {
   const basic = basicCredentials(event.headers);
-  if (basic && (form.client_id !== undefined || form.client_secret !== undefined)) {
-    throw new InvalidRequestError('use one client authentication method: HTTP Basic or the form, not both');
+  const assertion = form.client_assertion !== undefined || form.client_assertion_type !== undefined;
+  if (
+    [basic !== undefined, form.client_secret !== undefined, assertion].filter(Boolean).length > 1 ||
+    (basic && form.client_id !== undefined)
+  ) {
+    throw new InvalidRequestError('use one client authentication method: HTTP Basic, the form, or an assertion');
+  }
+  if (assertion) {
+    if (form.client_assertion_type !== JWT_BEARER_ASSERTION || form.client_assertion === undefined) {
+      throw new InvalidRequestError(`client_assertion_type must be ${JWT_BEARER_ASSERTION}, with a client_assertion`);
+    }
+    // The assertion names its client (iss and sub); a client_id beside it must agree (RFC 7523 §3).
+    const named = subjectOf(form.client_assertion);
+    if (named === undefined || (form.client_id !== undefined && form.client_id !== named)) throw new InvalidClientError(false);
+    return { clientId: named, clientAssertion: form.client_assertion, method: 'private_key_jwt' };
   }
   if (basic) return { clientId: basic.id, clientSecret: basic.secret, method: 'client_secret_basic' };
   if (form.client_id !== undefined && form.client_secret !== undefined) {
     return { clientId: form.client_id, clientSecret: form.client_secret, method: 'client_secret_post' };
   }
   throw new InvalidClientError(true);
+}
+
+/** The `sub` an assertion says it is from, read before verification only to find the client's keys. */
+function subjectOf(assertion: string): string | undefined {
+  try {
+    const sub = (decodeJwt(assertion) as { sub?: unknown }).sub;
+    return typeof sub === 'string' ? sub : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 export const handler = createHandler(defaultCoreDeps);

@@ -5,6 +5,7 @@
  */
 import './quiet-sdk';
 import { Writable } from 'node:stream';
+import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
@@ -73,6 +74,7 @@ commands
 
 machine clients (OAuth 2.0 client credentials: POST /oauth2/token)
   clients create <name> --scope <scope>... [--audience <uri>]... [--ttl <seconds>] [--auth-method client_secret_post]
+                 [--auth-method private_key_jwt --jwks-file <public-keys.json>]
                                          prints the client id and its secret, once (default audience:
                                          the local service's; on AWS give --audience)
   clients list | show <id>
@@ -141,6 +143,7 @@ function parseArgs(argv: string[]): Args {
         '--parameter-name',
         '--ttl',
         '--auth-method',
+        '--jwks-file',
       ].includes(arg)
     )
       options[arg.slice(2)] = value;
@@ -364,12 +367,14 @@ async function runClientCommand(args: Args, target: Target, deps: ClientAdminDep
       const audiences = args.audiences.length ? args.audiences : target.defaultAudience ? [target.defaultAudience] : [];
       if (audiences.length === 0) throw new UsageError('give --audience (the API the tokens are for: the stack output Audience)');
       const ttl = args.options.ttl === undefined ? undefined : Number(args.options.ttl);
+      const jwksFile = args.options['jwks-file'];
+      const jwks = jwksFile === undefined ? undefined : (JSON.parse(await readFile(jwksFile, 'utf8')) as unknown);
       const { client, clientSecret } = await registerClient(
-        { name: id, scopes: args.scopes, audiences, accessTokenTtlSeconds: ttl, authMethod: args.options['auth-method'] as never },
+        { name: id, scopes: args.scopes, audiences, accessTokenTtlSeconds: ttl, authMethod: args.options['auth-method'] as never, jwks },
         meta,
         deps,
       );
-      return withSecret(client, clientSecret);
+      return clientSecret === undefined ? describe(client) : withSecret(client, clientSecret);
     }
     case 'list': {
       const rows = (await listClients(deps)).map(

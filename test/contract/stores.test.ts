@@ -223,6 +223,14 @@ describe.each(implementations)('the %s stores', (_name, make) => {
   });
 
   describe('attempts', () => {
+    it('claims a key once: of 10 concurrent claims exactly one wins, and the key is free again after its TTL', async () => {
+      const key = `jti#${randomUUID()}`;
+      const wins = await Promise.all(Array.from({ length: 10 }, () => r.attempts.claimOnce(key, NOW, 300)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await r.attempts.claimOnce(key, NOW + 299, 300)).toBe(false);
+      expect(await r.attempts.claimOnce(key, NOW + 300, 300)).toBe(true);
+    });
+
     it('counts failures within the window, restarts after it, forgets at TTL, clears and trusts', async () => {
       for (let i = 0; i < 3; i++) await r.attempts.recordFailure('k', NOW + i, 60);
       expect((await r.attempts.read(['k'], NOW + 3)).get('k')).toEqual({ failures: 3, lastFailureAt: NOW + 2 });

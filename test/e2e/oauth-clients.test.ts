@@ -1,4 +1,7 @@
-import { decodeJwt } from 'jose';
+import { randomUUID } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauthClient from 'openid-client';
 import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
@@ -119,7 +122,8 @@ describe('authorization server metadata (RFC 8414)', () => {
       introspection_endpoint: `${rt.baseUrl}/oauth2/introspect`,
       revocation_endpoint: `${rt.baseUrl}/oauth2/revoke`,
       grant_types_supported: ['client_credentials'],
-      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
+      token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
+      token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'],
       scopes_supported: ['ping'],
       response_types_supported: [],
     });
@@ -294,5 +298,49 @@ describe('the admin API for clients', () => {
     expect((await call(rt.baseUrl, 'POST', `/api/admin/clients/${client.clientId}/enable`, as(admin))).body.status).toBe('active');
     expect((await call(rt.baseUrl, 'DELETE', `/api/admin/clients/${client.clientId}`, as(admin))).status).toBe(204);
     expect((await call(rt.baseUrl, 'GET', `/api/admin/clients/${client.clientId}`, as(admin))).status).toBe(404);
+  });
+});
+
+describe('private_key_jwt (RFC 7523)', () => {
+  it('lets openid-client authenticate with a signed assertion, and refuses the same assertion twice', async () => {
+    // Prepare: a key pair; the public key registered with the CLI.
+    const { privateKey, publicKey } = await generateKeyPair('ES256');
+    const jwksFile = join(rt.dataDir, 'signer-jwks.json');
+    await writeFile(jwksFile, JSON.stringify({ keys: [{ ...(await exportJWK(publicKey)), kid: 'k1', alg: 'ES256' }] }));
+    const created = cli('create', 'signer', '--scope', 'ping', '--auth-method', 'private_key_jwt', '--jwks-file', jwksFile);
+    const cid = field(created, 'client_id');
+    expect(created).not.toContain('client_secret');
+
+    // Act and assess: the library signs its own assertions (aud: the issuer).
+    const config = await oauthClient.discovery(new URL(rt.baseUrl), cid, undefined, oauthClient.PrivateKeyJwt(privateKey), {
+      execute: [oauthClient.allowInsecureRequests],
+    });
+    const tokens = await oauthClient.clientCredentialsGrant(config, { scope: 'ping' });
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: tokens.access_token })).body).toEqual({
+      client_id: cid,
+      scope: 'ping',
+    });
+
+    // One assertion, sent twice to the token endpoint: the second is a replay.
+    const now = Math.floor(Date.now() / 1000);
+    const assertion = await new SignJWT({ jti: randomUUID() })
+      .setProtectedHeader({ alg: 'ES256', kid: 'k1' })
+      .setIssuer(cid)
+      .setSubject(cid)
+      .setAudience(`${rt.baseUrl}/oauth2/token`)
+      .setIssuedAt(now)
+      .setExpirationTime(now + 60)
+      .sign(privateKey);
+    const send = () =>
+      token({
+        grant_type: 'client_credentials',
+        client_assertion_type: 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer',
+        client_assertion: assertion,
+      });
+    expect((await send()).status).toBe(200);
+    const replay = await send();
+    expect([replay.status, replay.body.error]).toEqual([401, 'invalid_client']);
+    const wrongType = await token({ grant_type: 'client_credentials', client_assertion_type: 'urn:other', client_assertion: assertion });
+    expect([wrongType.status, wrongType.body.error]).toEqual([400, 'invalid_request']);
   });
 });

@@ -1,4 +1,4 @@
-import { CLIENT_AUTH_METHODS_SUPPORTED, GRANT_TYPES_SUPPORTED } from './oauth';
+import { ASSERTION_ALGORITHMS_SUPPORTED, CLIENT_AUTH_METHODS_SUPPORTED, GRANT_TYPES_SUPPORTED } from './oauth';
 import { ROUTES } from './routes';
 
 /**
@@ -14,6 +14,7 @@ export function authorizationServerMetadata(issuer: string): Record<string, unkn
     jwks_uri: `${base}/.well-known/jwks.json`,
     token_endpoint: `${base}/oauth2/token`,
     token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS_SUPPORTED],
+    token_endpoint_auth_signing_alg_values_supported: [...ASSERTION_ALGORITHMS_SUPPORTED],
     grant_types_supported: [...GRANT_TYPES_SUPPORTED],
     introspection_endpoint: `${base}/oauth2/introspect`,
     introspection_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS_SUPPORTED],

@@ -29,7 +29,10 @@ export interface Client {
   readonly audiences: readonly string[];
   readonly accessTokenTtlSeconds: number;
   readonly authMethod: ClientAuthMethod;
+  /** Secret clients' secrets (none for `private_key_jwt`). */
   readonly secrets: readonly ClientSecret[];
+  /** A `private_key_jwt` client's public keys, which verify its assertions. */
+  readonly jwks?: { readonly keys: readonly Record<string, unknown>[] };
   readonly createdAt: number;
   readonly updatedAt: number;
   /** Tokens issued before this (epoch seconds) are refused: set when the client is disabled. */
@@ -109,4 +112,26 @@ export function checkRegistration(r: { scopes: readonly unknown[]; audiences: re
       throw new InvalidRequestError(`audience ${JSON.stringify(a)} must be an absolute URI (RFC 8707 §2)`);
   }
   return { scopes: [...new Set(r.scopes as string[])], audiences: [...new Set(r.audiences as string[])] };
+}
+
+/**
+ * A `private_key_jwt` client's public key set, checked: 1 to 5 RSA or P-256 EC public keys, no
+ * private part; `InvalidRequestError` names the first bad one. Only the public members are kept.
+ */
+export function checkClientJwks(jwks: unknown): { keys: Record<string, unknown>[] } {
+  const keys = (jwks as { keys?: unknown })?.keys;
+  if (!Array.isArray(keys) || keys.length === 0 || keys.length > 5) throw new InvalidRequestError('jwks must hold 1 to 5 public keys');
+  return {
+    keys: keys.map((k: Record<string, unknown>, i) => {
+      const str = (v: unknown) => typeof v === 'string' && v.length > 0 && v.length < 2048;
+      if (typeof k !== 'object' || k === null || 'd' in k || 'p' in k || 'k' in k)
+        throw new InvalidRequestError(`jwks key ${i} must be a public key`);
+      const common = { ...(str(k.kid) && { kid: k.kid }), ...(str(k.alg) && { alg: k.alg }), use: 'sig' };
+      if (k.alg !== undefined && k.alg !== 'RS256' && k.alg !== 'ES256')
+        throw new InvalidRequestError(`jwks key ${i}: alg must be RS256 or ES256`);
+      if (k.kty === 'RSA' && str(k.n) && str(k.e)) return { kty: 'RSA', n: k.n, e: k.e, ...common };
+      if (k.kty === 'EC' && k.crv === 'P-256' && str(k.x) && str(k.y)) return { kty: 'EC', crv: 'P-256', x: k.x, y: k.y, ...common };
+      throw new InvalidRequestError(`jwks key ${i} must be an RSA or P-256 EC public key`);
+    }),
+  };
 }

@@ -76,6 +76,11 @@ export interface AttemptsRepo {
   recordFailure(key: string, now: number, windowSeconds: number): Promise<void>;
   clear(key: string): Promise<void>;
   markTrusted(key: string, now: number, ttlSeconds: number): Promise<void>;
+  /**
+   * Records `key` as used until `now + ttlSeconds`, only if it is not already (a record past its
+   * TTL counts as absent): true the first time, false for a replay, decided by one conditional write.
+   */
+  claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean>;
 }
 
 /** The audit trail, by user, newest first. */

@@ -1,6 +1,8 @@
 import { type Client, type ClientAuthMethod, grantScopes, isClientId, matchingSecret, parseScope } from '../domain/clients';
 import { epochSeconds } from '../domain/clock';
-import { InvalidClientError, InvalidTargetError, TooManyAttemptsError } from '../domain/errors';
+import { InvalidClientError, InvalidTargetError, TokenError, TooManyAttemptsError } from '../domain/errors';
+import { verifyClientAssertion } from '../tokens/client-assertions';
+import type { JSONWebKeySet } from 'jose';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import { readThrottle, recordFailedCheck } from '../domain/throttle';
 import type { CoreDeps } from './deps';
@@ -8,8 +10,11 @@ import type { CoreDeps } from './deps';
 /** A client's credentials as the token endpoint received them, and what it asks for. */
 export interface ClientCredentialsInput {
   readonly clientId: string;
-  readonly clientSecret: string;
-  /** How they came: the Authorization header, or the form body (RFC 6749 §2.3.1). */
+  /** For the secret methods. */
+  readonly clientSecret?: string;
+  /** For `private_key_jwt`: the signed assertion (RFC 7523 §2.2). */
+  readonly clientAssertion?: string;
+  /** How they came: the Authorization header or the form body (RFC 6749 §2.3.1), or an assertion. */
   readonly method: ClientAuthMethod;
   /** RFC 6749 §3.3, space-delimited; absent: every scope the client may have. */
   readonly scope?: string | undefined;
@@ -64,16 +69,23 @@ export async function authenticateClient(input: ClientCredentialsInput, meta: Re
     known ? (deps.authClients ?? deps.clients).getClient(input.clientId) : undefined,
   ]);
   // A secret (or a client) the cache does not know yet, after a rotation: read afresh, once.
-  const fresh = known && deps.authClients && !(cached && matchingSecret(cached, input.clientSecret, now));
+  const stale = !cached || (input.method !== 'private_key_jwt' && !matchingSecret(cached, input.clientSecret ?? '', now));
+  const fresh = known && deps.authClients && stale;
   const client = fresh ? await deps.clients.getClient(input.clientId) : cached;
   const userId = client && clientSubject(client.clientId);
   if (reading.retryAfterSeconds > 0) {
     await deps.audit.record('client_auth_throttled', { ...requestFields(meta), userId, outcome: 'failure', reason: 'backoff' });
     throw new TooManyAttemptsError(reading.retryAfterSeconds);
   }
-  const secret = client && matchingSecret(client, input.clientSecret, now);
-  if (!client || !secret || client.status !== 'active' || client.authMethod !== input.method) {
-    const reason = !client ? 'unknown_client' : !secret ? 'wrong_secret' : client.status !== 'active' ? 'client_disabled' : 'wrong_method';
+  const proven = client !== undefined && client.authMethod === input.method && (await proves(client, input, now, deps));
+  if (!client || !proven || client.status !== 'active') {
+    const reason = !client
+      ? 'unknown_client'
+      : client.authMethod !== input.method
+        ? 'wrong_method'
+        : !proven
+          ? 'wrong_credentials'
+          : 'client_disabled';
     await Promise.all([
       recordFailedCheck(deps.attempts, reading, now, deps.throttle),
       deps.audit.record('client_auth_failed', { ...requestFields(meta), userId, outcome: 'failure', reason }),
@@ -87,4 +99,28 @@ export async function authenticateClient(input: ClientCredentialsInput, meta: Re
     records.has(keys.trust) ? undefined : deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
   ]);
   return client;
+}
+
+/**
+ * Does the request prove it is this client? A live secret, or a `private_key_jwt` assertion
+ * signed by one of its keys, for this server, whose `jti` was never used (one conditional write,
+ * kept until the assertion expires: a replay fails, RFC 7523 §3 item 7).
+ */
+async function proves(client: Client, input: ClientCredentialsInput, now: number, deps: CoreDeps): Promise<boolean> {
+  if (input.method !== 'private_key_jwt') return matchingSecret(client, input.clientSecret ?? '', now) !== undefined;
+  if (!client.jwks || !input.clientAssertion) return false;
+  const base = deps.web.issuer.replace(/\/$/, '');
+  try {
+    const { jti, exp } = await verifyClientAssertion(input.clientAssertion, client.jwks as JSONWebKeySet, {
+      clientId: client.clientId,
+      // This server: its issuer, or the endpoint the assertion is sent to (RFC 7523 §3 item 3).
+      audiences: [deps.web.issuer, `${base}/oauth2/token`, `${base}/oauth2/introspect`, `${base}/oauth2/revoke`],
+      now,
+      clockToleranceSeconds: deps.clockToleranceSeconds,
+    });
+    return await deps.attempts.claimOnce(`jti#${client.clientId}#${jti}`, now, Math.max(1, exp - now) + deps.clockToleranceSeconds);
+  } catch (err) {
+    if (err instanceof TokenError) return false;
+    throw err;
+  }
 }

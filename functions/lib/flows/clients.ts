@@ -3,6 +3,7 @@ import {
   type Client,
   type ClientAuthMethod,
   type ClientSummary,
+  checkClientJwks,
   checkRegistration,
   isClientId,
   newClientId,
@@ -28,6 +29,8 @@ export interface ClientRegistration {
   readonly accessTokenTtlSeconds?: number;
   /** @default client_secret_basic, the method every OAuth client library supports (RFC 6749 §2.3.1) */
   readonly authMethod?: ClientAuthMethod;
+  /** For `private_key_jwt`: the public keys that verify its assertions (it gets no secret). */
+  readonly jwks?: unknown;
 }
 
 /** How long the old secret of a rotation keeps working, by default: a day to roll it out. */
@@ -40,7 +43,7 @@ export async function registerClient(
   r: ClientRegistration,
   meta: RequestMeta,
   deps: ClientAdminDeps,
-): Promise<{ client: ClientSummary; clientSecret: string }> {
+): Promise<{ client: ClientSummary; clientSecret: string | undefined }> {
   const name = r.name.trim();
   if (name === '' || name.length > 128) throw new InvalidRequestError('name must be 1 to 128 characters');
   const { scopes, audiences } = checkRegistration(r);
@@ -50,6 +53,8 @@ export async function registerClient(
   if (!CLIENT_AUTH_METHODS.includes(authMethod))
     throw new InvalidRequestError(`authMethod must be one of ${CLIENT_AUTH_METHODS.join(', ')}`);
   const now = epochSeconds(deps.now);
+  const keyed = authMethod === 'private_key_jwt';
+  if (keyed !== (r.jwks !== undefined)) throw new InvalidRequestError('jwks is for private_key_jwt clients, and they need it');
   const { secret, stored } = newClientSecret(now);
   const client: Client = {
     clientId: newClientId(),
@@ -59,14 +64,15 @@ export async function registerClient(
     audiences,
     accessTokenTtlSeconds: ttl,
     authMethod,
-    secrets: [stored],
+    secrets: keyed ? [] : [stored],
+    ...(keyed && { jwks: checkClientJwks(r.jwks) }),
     createdAt: now,
     updatedAt: now,
     version: 1,
   };
   await deps.clients.createClient(client);
   await deps.audit.record('client_created', { requestId: meta.requestId, userId: clientSubject(client.clientId) });
-  return { client: toClientSummary(client), clientSecret: secret };
+  return { client: toClientSummary(client), clientSecret: keyed ? undefined : secret };
 }
 
 /** A client, never a hash; `NotFoundError` if there is none. */
@@ -90,6 +96,7 @@ export async function rotateClientSecret(
 ): Promise<{ client: ClientSummary; clientSecret: string }> {
   let clientSecret = '';
   const client = await changeClient(clientId, meta, deps, 'rotated_secret', (c, now) => {
+    if (c.authMethod === 'private_key_jwt') throw new ConflictError('a private_key_jwt client has keys, not secrets');
     const fresh = newClientSecret(now);
     clientSecret = fresh.secret;
     const live = c.secrets

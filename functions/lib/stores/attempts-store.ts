@@ -72,6 +72,25 @@ export class AttemptsStore implements AttemptsRepo {
   }
 
   /** Remembers that an account logged in from this source. */
+  async claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean> {
+    try {
+      await this.client.send(
+        new PutCommand({
+          TableName: this.tableName,
+          Item: { key, used: true, ttl: now + ttlSeconds },
+          // DynamoDB deletes expired items late: one past its TTL is free again.
+          ConditionExpression: 'attribute_not_exists(#key) OR #ttl <= :now',
+          ExpressionAttributeNames: { '#key': 'key', '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': now },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      rethrowDynamoError(err);
+    }
+  }
+
   async markTrusted(key: string, now: number, ttlSeconds: number): Promise<void> {
     try {
       await this.client.send(new PutCommand({ TableName: this.tableName, Item: { key, trusted: true, ttl: now + ttlSeconds } }));

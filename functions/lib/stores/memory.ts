@@ -183,6 +183,7 @@ type AttemptItem = { failures: number; lastFailureAt: number; ttl: number } | { 
 
 /** Failure counters and trusted-source markers, each with its TTL. */
 export class MemoryAttemptsRepo implements AttemptsRepo {
+  private readonly used = new Map<string, number>();
   private readonly items = new Map<string, AttemptItem>();
 
   async read(keys: readonly string[], now: number): Promise<AttemptRecords> {
@@ -204,6 +205,13 @@ export class MemoryAttemptsRepo implements AttemptsRepo {
 
   async clear(key: string): Promise<void> {
     this.items.delete(key);
+  }
+
+  async claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean> {
+    const held = this.used.get(key);
+    if (held !== undefined && held > now) return false;
+    this.used.set(key, now + ttlSeconds);
+    return true;
   }
 
   async markTrusted(key: string, now: number, ttlSeconds: number): Promise<void> {

@@ -22,7 +22,7 @@ async function withClient(
   over: { scopes?: string[]; audiences?: string[]; authMethod?: 'client_secret_basic' | 'client_secret_post' } = {},
 ) {
   const h = await memoryHarness();
-  const { client, clientSecret } = await registerClient(
+  const { client, clientSecret: secret } = await registerClient(
     {
       name: 'nightly job',
       scopes: over.scopes ?? ['orders:read', 'orders:write'],
@@ -32,6 +32,7 @@ async function withClient(
     meta(),
     h.core,
   );
+  const clientSecret = secret as string;
   const ask = (input: Partial<ClientCredentialsInput> = {}, ip?: string) =>
     clientCredentials({ clientId: client.clientId, clientSecret, method: 'client_secret_basic', ...input }, meta(ip), h.core);
   return { h, client, clientSecret, ask };
