@@ -1,14 +1,10 @@
 import { createMachineTokenSource, MachineTokenError } from '../../client/machine-token';
-import { runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+import { clientsCli, outputField, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /** The machine-token helper of `client/` against `npm start`: caching, single flight, one retry on 401. */
 let rt: LocalRuntime;
-const cli = (...args: string[]) => {
-  const r = runUsersCli(['clients', ...args], { AUTH_DATA_DIR: rt.dataDir });
-  if (r.status !== 0) throw new Error(`clients ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-};
-const field = (out: string, name: string) => new RegExp(`^${name} +(\\S+)$`, 'm').exec(out)?.[1] as string;
+const cli = (...args: string[]) => clientsCli(rt, ...args);
+const field = outputField;
 
 beforeAll(async () => {
   rt = await startLocalRuntime({ env: { AUTH_AUTHORIZER_CACHE_TTL_SECONDS: '1', AUTH_REVOCATION_CACHE_SECONDS: '1' } });

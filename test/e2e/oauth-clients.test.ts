@@ -3,7 +3,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauthClient from 'openid-client';
-import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+import { call, clientsCli, outputField, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
  * The token endpoint over real HTTP against `npm start`: the client credentials grant with both
@@ -11,12 +11,8 @@ import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../help
  * document; clients made and rotated with the admin CLI.
  */
 let rt: LocalRuntime;
-const cli = (...args: string[]) => {
-  const r = runUsersCli(['clients', ...args], { AUTH_DATA_DIR: rt.dataDir });
-  if (r.status !== 0) throw new Error(`clients ${args.join(' ')} failed: ${r.stderr}`);
-  return r.stdout;
-};
-const field = (out: string, name: string) => new RegExp(`^${name} +(\\S+)$`, 'm').exec(out)?.[1] as string;
+const cli = (...args: string[]) => clientsCli(rt, ...args);
+const field = outputField;
 const basic = (id: string, secret: string) =>
   `Basic ${Buffer.from(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`).toString('base64')}`;
 const token = (form: Record<string, string>, headers: Record<string, string> = {}) =>

@@ -133,3 +133,13 @@ export function dynamoDbLocalRunningFor(dataDir: string): boolean {
   const r = spawnSync('pgrep', ['-f', `DynamoDBLocal.jar -dbPath ${dataDir}`], { encoding: 'utf8' });
   return r.status === 0;
 }
+
+/** `npm run users -- clients ...` against a runtime's data directory; fails the test on a non-zero exit. */
+export function clientsCli(rt: Pick<LocalRuntime, 'dataDir'>, ...args: string[]): string {
+  const r = runUsersCli(['clients', ...args], { AUTH_DATA_DIR: rt.dataDir });
+  if (r.status !== 0) throw new Error(`clients ${args.join(' ')} failed: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** One `name  value` line of the clients commands' output (client_id, client_secret, ...). */
+export const outputField = (out: string, name: string) => new RegExp(`^${name} +(\\S+)$`, 'm').exec(out)?.[1] as string;

@@ -27,6 +27,19 @@ const object = <P extends Record<string, object>, R extends keyof P & string = k
   properties,
 });
 
+/** RFC 7662 §2.1 and RFC 7009 §2.1, form-encoded; the client authenticates as at the token endpoint. */
+const tokenStatusRequest = object(
+  {
+    token: text(8192),
+    token_type_hint: text(64, 'access_token'),
+    client_id: text(128, 'client_secret_post only'),
+    client_secret: text(256, 'client_secret_post only'),
+    client_assertion_type: text(128, 'private_key_jwt'),
+    client_assertion: text(8192, 'private_key_jwt'),
+  },
+  ['token'],
+);
+
 /** Request bodies, by route. */
 export const REQUEST_BODIES = {
   login: object({ username: text(4096), password: text(4096, '8 to 1024 characters') }),
@@ -68,28 +81,8 @@ export const REQUEST_BODIES = {
     ['grant_type'],
   ),
   // RFC 7662 §2.1 and RFC 7009 §2.1, form-encoded; the client authenticates as at the token endpoint.
-  introspect: object(
-    {
-      token: text(8192),
-      token_type_hint: text(64, 'access_token'),
-      client_id: text(128, 'client_secret_post only'),
-      client_secret: text(256, 'client_secret_post only'),
-      client_assertion_type: text(128, 'private_key_jwt'),
-      client_assertion: text(8192, 'private_key_jwt'),
-    },
-    ['token'],
-  ),
-  revoke: object(
-    {
-      token: text(8192),
-      token_type_hint: text(64, 'access_token'),
-      client_id: text(128, 'client_secret_post only'),
-      client_secret: text(256, 'client_secret_post only'),
-      client_assertion_type: text(128, 'private_key_jwt'),
-      client_assertion: text(8192, 'private_key_jwt'),
-    },
-    ['token'],
-  ),
+  introspect: tokenStatusRequest,
+  revoke: tokenStatusRequest,
 } as const satisfies Record<string, JsonSchema>;
 
 const epoch = { type: 'integer', description: 'seconds since the epoch' };

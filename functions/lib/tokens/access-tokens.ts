@@ -120,40 +120,33 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     },
 
     async verifyIssued(token) {
-      if (typeof token !== 'string' || token === '') throw new TokenError('ERR_JWT_MISSING', 'no access token');
-      try {
-        const { payload } = await jwtVerify(token, resolveKey, {
-          algorithms: [...ALLOWED_ALGORITHMS],
-          typ: ACCESS_TOKEN_TYP,
-          issuer,
-          requiredClaims: ['exp', 'iat', 'sub', 'jti', 'aud'],
-          clockTolerance: clockToleranceSeconds,
-          currentDate: new Date(now()),
-        });
-        return 'client_id' in payload ? toClientClaims(payload) : toClaims(payload);
-      } catch (err) {
-        throw toTokenError(err);
-      }
+      const payload = await verifiedPayload(token, { requiredClaims: ['exp', 'iat', 'sub', 'jti', 'aud'] });
+      return 'client_id' in payload ? toClientClaims(payload) : toClaims(payload);
     },
 
     async verify(token) {
-      if (typeof token !== 'string' || token === '') throw new TokenError('ERR_JWT_MISSING', 'no access token');
-      try {
-        const { payload } = await jwtVerify(token, resolveKey, {
-          algorithms: [...ALLOWED_ALGORITHMS],
-          typ: ACCESS_TOKEN_TYP,
-          issuer,
-          audience,
-          requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'],
-          clockTolerance: clockToleranceSeconds,
-          currentDate: new Date(now()),
-        });
-        return toClaims(payload);
-      } catch (err) {
-        throw toTokenError(err);
-      }
+      return toClaims(await verifiedPayload(token, { audience, requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'] }));
     },
   };
+
+  /** Every pinned check; the audience unless the caller checks it (`verifyIssued`). */
+  async function verifiedPayload(token: string, o: { audience?: string; requiredClaims: string[] }): Promise<Record<string, unknown>> {
+    if (typeof token !== 'string' || token === '') throw new TokenError('ERR_JWT_MISSING', 'no access token');
+    try {
+      const { payload } = await jwtVerify(token, resolveKey, {
+        algorithms: [...ALLOWED_ALGORITHMS],
+        typ: ACCESS_TOKEN_TYP,
+        issuer,
+        ...(o.audience !== undefined && { audience: o.audience }),
+        requiredClaims: o.requiredClaims,
+        clockTolerance: clockToleranceSeconds,
+        currentDate: new Date(now()),
+      });
+      return payload;
+    } catch (err) {
+      throw toTokenError(err);
+    }
+  }
 
   // RFC 8725 §3.1: the key comes from our trusted set by `kid`, and the token's `alg` must be the
   // one that key is registered for; a key or algorithm named by the token itself is never used.
