@@ -84,7 +84,13 @@ export async function measureCapacity(
     bcryptCost: 10,
     routesParameter: undefined,
   };
-  const core = createCoreDeps(config, secrets, client, { logger: silent });
+  // A clock that moves between the operations, as a real client's do: a refresh minutes after
+  // the login changes `lastUsedAt`, which the sessions-by-user index projects (one more write).
+  let nowMs = Date.now();
+  const later = () => {
+    nowMs += 60_000;
+  };
+  const core = createCoreDeps(config, secrets, client, { logger: silent, now: () => nowMs });
   const meta = { requestId: 'c', sourceIp: '198.51.100.7' };
   const password = 'a capacity passphrase';
   await createUser({ username: 'capacity', password }, meta, core);
@@ -92,13 +98,16 @@ export async function measureCapacity(
   // The second login from this source: the steady state (the trusted-source marker exists).
   await login({ username: 'capacity', password }, meta, core);
   units.take();
+  later();
   const pair = await login({ username: 'capacity', password }, meta, core);
   const loginUnits = units.take();
+  later();
   const renewed = await refresh(pair.refresh_token, meta, core);
   const refreshUnits = units.take();
   const sid = (JSON.parse(Buffer.from(renewed.access_token.split('.')[1] as string, 'base64url').toString()) as { sid: string }).sid;
   await revocation('capacity', sid);
   const revocationUnits = units.take();
+  later();
   await logout(renewed.refresh_token, meta, core);
   return { login: loginUnits, refresh: refreshUnits, revocationCheck: revocationUnits, logout: units.take() };
 }
