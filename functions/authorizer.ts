@@ -131,7 +131,14 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     if (known && sameRoles(known.roles, roles) && known.result.policyDocument.Statement[0]?.Effect === 'Allow') return known.result;
     routeIndex ??= await indexRoutes(d);
     const route = routeIndex.get(routeKey);
-    const permitted = route !== undefined && (client ? isPermittedForClient(route, claims.scope.split(' ')) : isPermitted(route, roles));
+    // A user's token by their roles; a client's by its scopes; a token a client got for a user by
+    // token exchange by either: the user's roles, or the scopes the client acts with.
+    const scopes = claims.scope?.split(' ');
+    const permitted =
+      route !== undefined &&
+      (client
+        ? isPermittedForClient(route, scopes ?? [])
+        : isPermitted(route, roles) || (scopes !== undefined && isPermittedForClient(route, scopes)));
     if (!permitted) {
       const reason = route === undefined ? 'unknown_route' : client ? 'missing_scope' : 'missing_role';
       logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: client ? undefined : claims.sid, reason });

@@ -26,8 +26,9 @@ export function createHandler(deps: MeDeps = defaultMeDeps()): HttpHandler {
     // A machine client, on a route that takes clients' tokens: who it is and what it may do.
     const machine = machineCallerFromContext(event.requestContext?.authorizer, d);
     if (machine.caller) return json(200, { client_id: machine.caller.clientId, scope: machine.caller.scopes.join(' ') });
-    const { sub, username, roles } = callerOf(event, d);
-    return json(200, { sub, username, roles });
+    const { sub, username, roles, actor } = callerOf(event, d);
+    // A user through a client that got a token for them (token exchange): both.
+    return json(200, { sub, username, roles, ...(actor && { client_id: actor.clientId, scope: actor.scopes.join(' ') }) });
   });
 }
 

@@ -2,6 +2,10 @@ import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { authenticateClient, clientCredentials } from './lib/flows/client-credentials';
 import type { CoreDeps } from './lib/flows/deps';
 import { introspect, revokeToken } from './lib/flows/token-status';
+import { exchangeToken } from './lib/flows/token-exchange';
+
+/** RFC 8693 §2.1. */
+const TOKEN_EXCHANGE = 'urn:ietf:params:oauth:grant-type:token-exchange';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { createHttpHandler, type HttpHandler } from './lib/http/handler';
 import { json } from './lib/http/response';
@@ -19,7 +23,8 @@ const NO_CACHE = { Pragma: 'no-cache' };
 
 /**
  * The OAuth endpoints, form-encoded (RFC 6749 §3.2), each for an authenticated client:
- * `POST /oauth2/token`, the client credentials grant (§4.4); `POST /oauth2/introspect` (RFC
+ * `POST /oauth2/token`, the client credentials grant (§4.4) and token exchange (RFC 8693);
+ * `POST /oauth2/introspect` (RFC
  * 7662); `POST /oauth2/revoke` (RFC 7009).
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
@@ -38,6 +43,25 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
     }
     const form = readForm(event, REQUEST_BODIES.token);
     const credentials = credentialsOf(event, form);
+    if (form.grant_type === TOKEN_EXCHANGE) {
+      if (form.subject_token === undefined || form.subject_token_type === undefined) {
+        throw new InvalidRequestError('token exchange needs subject_token and subject_token_type');
+      }
+      if (form.actor_token !== undefined)
+        throw new InvalidRequestError('actor_token is not supported: the authenticated client is the actor');
+      if (form.resource !== undefined && form.audience !== undefined && form.resource !== form.audience) {
+        throw new InvalidRequestError('give one target: resource or audience');
+      }
+      const client = await authenticateClient(credentials, meta, d);
+      const input = {
+        subjectToken: form.subject_token,
+        subjectTokenType: form.subject_token_type,
+        requestedTokenType: form.requested_token_type,
+        audience: form.resource ?? form.audience,
+        scope: form.scope,
+      };
+      return json(200, await exchangeToken(input, client, meta, d), NO_CACHE);
+    }
     if (form.grant_type !== 'client_credentials') throw new UnsupportedGrantTypeError(form.grant_type);
     return json(200, await clientCredentials({ ...credentials, scope: form.scope, resource: form.resource }, meta, d), NO_CACHE);
   });

@@ -130,8 +130,8 @@ export class AuthService extends Construct {
     this.functions = built.functions;
     this.secretsVia = built.secretsVia;
     // An authorizer for another API reads what this API's does: the key set, and the tables of the revocation check.
-    this.newAuthorizer = (where, routes) => {
-      const fn = built.newAuthorizer(where, routes);
+    this.newAuthorizer = (where, routes, audience) => {
+      const fn = built.newAuthorizer(where, routes, audience);
       grantVerifier(p, fn, tables, keyStore.parameterArn, { revocation: true, clients: true });
       return fn;
     };
@@ -185,6 +185,9 @@ export class AuthService extends Construct {
   protect(api: apigw.IRestApi, options: ProtectOptions = {}): ProtectedApi {
     if (api === this.api) throw new Error("AuthService.protect: this is the service's own API; use addProtectedRoute");
     checkSameEnvironment(this, api);
+    if (options.audience !== undefined && !/^https:\/\/[^\s]+$/.test(options.audience)) {
+      throw new Error(`AuthService.protect: audience must be an https URI, got ${JSON.stringify(options.audience)}`);
+    }
     const existing = api.node.tryFindChild('AuthService');
     if (existing instanceof ProtectedApi) return existing;
     return new ProtectedApi(api, 'AuthService', {
@@ -192,6 +195,7 @@ export class AuthService extends Construct {
       newAuthorizer: this.newAuthorizer,
       authorizerCacheTtl: this.protectDefaults.authorizerCacheTtl,
       allowedOrigins: options.allowedOrigins ?? this.protectDefaults.allowedOrigins,
+      audience: options.audience,
       routesParameterPrefix: this.routesParameterPrefix,
     });
   }

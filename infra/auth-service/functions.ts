@@ -31,8 +31,11 @@ interface FunctionContext {
   readonly routes: RouteList;
 }
 
-/** Builds an authorizer function in `scope` (this stack or another), for the API whose routes `routes` lists. */
-export type AuthorizerFactory = (scope: Construct, routes: RouteList) => NodejsFunction;
+/**
+ * Builds an authorizer function in `scope` (this stack or another), for the API whose routes
+ * `routes` lists, taking tokens for `audience` (default: the service's).
+ */
+export type AuthorizerFactory = (scope: Construct, routes: RouteList, audience?: string) => NodejsFunction;
 
 /**
  * The Parameters and Secrets extension layer: the prop's ARN, or aws-cdk-lib's for the region.
@@ -117,13 +120,13 @@ export function addFunctions(
       ...(options.extension && extension && { paramsAndSecrets: extension }),
     });
   // The authorizer of this API, or of another stack's: the same code over its own route list.
-  const newAuthorizer: AuthorizerFactory = (where, routes) =>
+  const newAuthorizer: AuthorizerFactory = (where, routes, audience) =>
     fn(
       'authorizer',
       {
         timeout: Duration.seconds(5),
         memorySize: 512,
-        environment: { ...publicEnv, ...routes.environment() },
+        environment: { ...publicEnv, ...routes.environment(), ...(audience !== undefined && { [ENV.audience]: audience }) },
         extension: true,
         define: verifyDefine,
       },

@@ -17,10 +17,16 @@ export interface ProtectOptions {
    * @default the auth service's `allowedOrigins`
    */
   readonly allowedOrigins?: readonly string[];
+  /**
+   * The `aud` this API's tokens carry: a downstream API that clients get tokens for by token
+   * exchange (RFC 8693) or with `resource` (RFC 8707), and that their registrations list.
+   * @default the auth service's audience
+   */
+  readonly audience?: string;
 }
 
 /** What a protected API takes from the auth service that guards it. */
-export interface ProtectedApiProps extends Required<ProtectOptions> {
+export interface ProtectedApiProps extends Required<Omit<ProtectOptions, 'audience'>>, Pick<ProtectOptions, 'audience'> {
   readonly api: apigw.IRestApi;
   readonly newAuthorizer: AuthorizerFactory;
   readonly authorizerCacheTtl: Duration;
@@ -44,7 +50,7 @@ export class ProtectedApi extends Construct {
     super(scope, id);
     this.api = props.api;
     this.routes = new RouteList(this, 'Routes', { parameterName: `${props.routesParameterPrefix}/${this.node.addr}` });
-    this.authorizerFunction = props.newAuthorizer(this, this.routes);
+    this.authorizerFunction = props.newAuthorizer(this, this.routes, props.audience);
     this.routes.grantRead(this.authorizerFunction);
     this.authorizer = newRequestAuthorizer(this, 'Authorizer', this.authorizerFunction, props.authorizerCacheTtl);
     addGatewayResponses(props.api, props.allowedOrigins);

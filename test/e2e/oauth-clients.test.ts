@@ -117,7 +117,7 @@ describe('authorization server metadata (RFC 8414)', () => {
       token_endpoint: `${rt.baseUrl}/oauth2/token`,
       introspection_endpoint: `${rt.baseUrl}/oauth2/introspect`,
       revocation_endpoint: `${rt.baseUrl}/oauth2/revoke`,
-      grant_types_supported: ['client_credentials'],
+      grant_types_supported: ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'],
       token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post', 'private_key_jwt'],
       token_endpoint_auth_signing_alg_values_supported: ['RS256', 'ES256'],
       scopes_supported: ['ping'],
@@ -338,5 +338,59 @@ describe('private_key_jwt (RFC 7523)', () => {
     expect([replay.status, replay.body.error]).toEqual([401, 'invalid_client']);
     const wrongType = await token({ grant_type: 'client_credentials', client_assertion_type: 'urn:other', client_assertion: assertion });
     expect([wrongType.status, wrongType.body.error]).toEqual([400, 'invalid_request']);
+  });
+});
+
+describe('token exchange (RFC 8693)', () => {
+  it("gives a service a token for the user it serves: the user kept, act set, scopes narrowed; refused for another audience; ended with the user's session", async () => {
+    // Prepare: a user's token pair, and the service acting for them (it may have ping on the service's own API).
+    runUsersCli(['create', 'frank'], { AUTH_DATA_DIR: rt.dataDir }, 'frank has a passphrase\n');
+    const pair = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'frank', password: 'frank has a passphrase' } }))
+      .body as { access_token: string; refresh_token: string };
+    const svc = cli('create', 'orders service', '--scope', 'ping', '--scope', 'orders:read', '--audience', `${rt.baseUrl}/api`);
+    const [sid, ssecret] = [field(svc, 'client_id'), field(svc, 'client_secret')];
+    const exchange = (over: Record<string, string> = {}) =>
+      token(
+        {
+          grant_type: 'urn:ietf:params:oauth:grant-type:token-exchange',
+          subject_token: pair.access_token,
+          subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+          scope: 'ping',
+          ...over,
+        },
+        { Authorization: basic(sid, ssecret) },
+      );
+
+    // Act and assess
+    const r = await exchange();
+    expect(r.status).toBe(200);
+    expect(r.body).toMatchObject({
+      issued_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      token_type: 'Bearer',
+      scope: 'ping',
+    });
+    const delegated = r.body.access_token as string;
+    expect(decodeJwt(delegated)).toMatchObject({ username: 'frank', act: { sub: sid }, client_id: sid, scope: 'ping' });
+    // On a route that lists the scope, the gateway lets the user through the acting service.
+    const ping = await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: delegated });
+    expect([ping.status, ping.body.username]).toEqual([200, 'frank']);
+    const elsewhere = await exchange({ resource: 'https://payments.example.com' });
+    expect([elsewhere.status, elsewhere.body.error]).toEqual([400, 'invalid_target']);
+    const bad = await exchange({ subject_token: 'garbage' });
+    expect([bad.status, bad.body.error]).toEqual([400, 'invalid_request']);
+    // openid-client speaks the grant too.
+    const config = await oauthClient.discovery(new URL(rt.baseUrl), sid, undefined, oauthClient.ClientSecretBasic(ssecret), {
+      execute: [oauthClient.allowInsecureRequests],
+    });
+    const viaLibrary = await oauthClient.genericGrantRequest(config, 'urn:ietf:params:oauth:grant-type:token-exchange', {
+      subject_token: pair.access_token,
+      subject_token_type: 'urn:ietf:params:oauth:token-type:access_token',
+      scope: 'orders:read',
+    });
+    expect(viaLibrary.scope).toBe('orders:read');
+    // The user logs out: the exchanged token falls with the session, within the cache bound.
+    await call(rt.baseUrl, 'POST', '/api/auth/logout', { body: { refresh_token: pair.refresh_token } });
+    await new Promise((res) => setTimeout(res, 2200));
+    expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: delegated })).status).toBe(401);
   });
 });

@@ -207,6 +207,26 @@ describe("other stacks' APIs behind the service", () => {
     expect(guarded.authorizerFunction.node.scope?.node.path).toContain('Orders/');
   });
 
+  it("takes tokens for the API's own audience when given one (token exchange, RFC 8707), and refuses one that is not an https URI", () => {
+    const app = newApp({ bundle: false });
+    const auth = new AuthStack(app, 'Auth', { env: ENVIRONMENT });
+    const st = new Stack(app, 'Payments', { env: ENVIRONMENT });
+    const guarded = auth.auth.protect(new apigw.RestApi(st, 'Api', { cloudWatchRole: false }), {
+      audience: 'https://payments.example.com',
+    });
+    guarded.addRoute('/charges', 'POST', new apigw.LambdaIntegration(teamFunction(st)), { scopes: ['payments:charge'] });
+    const plain = teamStack(app, auth, 'Orders', ['/orders']);
+    const elsewhere = new Stack(newApp({ bundle: false }), 'Elsewhere', { env: ENVIRONMENT });
+    expect(() => auth.auth.protect(new apigw.RestApi(elsewhere, 'Other', { cloudWatchRole: false }), { audience: 'payments' })).toThrow(
+      /audience must be an https URI, got "payments"/,
+    );
+    expect(authorizerOf(st, guarded.authorizerFunction).variables[ENV.audience]).toBe('https://payments.example.com');
+    expect(authorizerOf(st, guarded.authorizerFunction).routes).toEqual(['POST /charges ']);
+    expect(JSON.stringify(authorizerOf(plain.stack, plain.guarded.authorizerFunction).variables[ENV.audience])).toContain(
+      'Fn::ImportValue',
+    );
+  });
+
   it("returns the same protection for the same API, and refuses the service's own API and another region", () => {
     const app = newApp({ bundle: false });
     const auth = new AuthStack(app, 'Auth', { env: ENVIRONMENT });

@@ -12,6 +12,9 @@ export interface AuthorizerContext {
   readonly sid: string;
   /** The token's `exp` (epoch seconds): API Gateway's cache does not know it, so readers check it. */
   readonly exp: number;
+  /** A token a client got for this user by token exchange: the client that acts, and its scopes. */
+  readonly client_id?: string;
+  readonly scope?: string;
 }
 
 /** The context for a machine client's token (RFC 9068): who it is and what it may do. */
@@ -37,14 +40,24 @@ export interface Caller {
   readonly roles: string[];
   readonly sid: string;
   readonly exp: number;
+  /** Set when a client calls for this user with a token it got by token exchange (RFC 8693). */
+  readonly actor?: { readonly clientId: string; readonly scopes: string[] };
 }
 
 /** The context for a verified token and the roles it may use now. */
 export function toAuthorizerContext(
-  claims: { readonly sub: string; readonly username: string; readonly sid: string; readonly exp: number },
+  claims: {
+    readonly sub: string;
+    readonly username: string;
+    readonly sid: string;
+    readonly exp: number;
+    readonly client_id?: string | undefined;
+    readonly scope?: string | undefined;
+  },
   roles: readonly string[],
 ): AuthorizerContext {
-  return { sub: claims.sub, username: claims.username, roles: roles.join(','), sid: claims.sid, exp: claims.exp };
+  const context = { sub: claims.sub, username: claims.username, roles: roles.join(','), sid: claims.sid, exp: claims.exp };
+  return claims.client_id === undefined ? context : { ...context, client_id: claims.client_id, scope: claims.scope ?? '' };
 }
 
 /** The context for a verified machine token. */
@@ -85,7 +98,12 @@ export function callerFromContext(
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return { error: 'missing' };
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   if (exp <= nowSeconds - (options.clockToleranceSeconds ?? 30)) return { error: 'expired' };
-  return { caller: { sub, username, sid, roles: roles === '' ? [] : roles.split(','), exp } };
+  const { client_id, scope } = ctx;
+  const actor =
+    typeof client_id === 'string' && client_id !== ''
+      ? { clientId: client_id, scopes: typeof scope === 'string' && scope !== '' ? scope.split(' ') : [] }
+      : undefined;
+  return { caller: { sub, username, sid, roles: roles === '' ? [] : roles.split(','), exp, ...(actor && { actor }) } };
 }
 
 /**
@@ -99,7 +117,8 @@ export function machineCallerFromContext(
   const ctx = (typeof context === 'object' && context !== null ? context : {}) as Record<string, unknown>;
   const { client_id, scope } = ctx;
   const exp = typeof ctx.exp === 'string' && /^\d+$/.test(ctx.exp) ? Number(ctx.exp) : ctx.exp;
-  if (typeof client_id !== 'string' || client_id === '' || typeof scope !== 'string') return { error: 'missing' };
+  // A user acting through a client (token exchange) is a user: `callerFromContext` reads them.
+  if (typeof client_id !== 'string' || client_id === '' || typeof scope !== 'string' || 'sid' in ctx) return { error: 'missing' };
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return { error: 'missing' };
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   if (exp <= nowSeconds - (options.clockToleranceSeconds ?? 30)) return { error: 'expired' };

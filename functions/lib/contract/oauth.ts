@@ -6,5 +6,5 @@ export const CLIENT_AUTH_METHODS_SUPPORTED = ['client_secret_basic', 'client_sec
 /** The algorithms a `private_key_jwt` assertion may be signed with. */
 export const ASSERTION_ALGORITHMS_SUPPORTED = ['RS256', 'ES256'] as const;
 
-/** RFC 6749 §4.4. */
-export const GRANT_TYPES_SUPPORTED = ['client_credentials'] as const;
+/** RFC 6749 §4.4, and RFC 8693 token exchange. */
+export const GRANT_TYPES_SUPPORTED = ['client_credentials', 'urn:ietf:params:oauth:grant-type:token-exchange'] as const;

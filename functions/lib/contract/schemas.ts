@@ -70,7 +70,12 @@ export const REQUEST_BODIES = {
   // Form-encoded (RFC 6749 §4.4.2); client_id and client_secret only for client_secret_post.
   token: object(
     {
-      grant_type: text(256, 'client_credentials'),
+      grant_type: text(256, 'client_credentials, or urn:ietf:params:oauth:grant-type:token-exchange (RFC 8693)'),
+      subject_token: text(8192, "token exchange: the user's access token"),
+      subject_token_type: text(128, 'token exchange: urn:ietf:params:oauth:token-type:access_token'),
+      requested_token_type: text(128, 'token exchange: urn:ietf:params:oauth:token-type:access_token'),
+      audience: text(512, 'token exchange: the downstream API, as resource'),
+      actor_token: text(8192, 'not supported: the authenticated client is the actor'),
       scope: text(4096, 'space-delimited scopes (RFC 6749 §3.3); default: every scope the client may have'),
       resource: text(512, 'the audience (RFC 8707); default: the first the client may have'),
       client_id: text(128, 'client_secret_post (and optional with private_key_jwt); otherwise HTTP Basic'),

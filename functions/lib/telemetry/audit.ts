@@ -26,6 +26,8 @@ const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
   'client_created',
   'client_changed',
   'client_deleted',
+  // Kept under the user: which client got a token to act for them.
+  'token_exchanged',
 ]);
 
 /** Fields of an audited event: ids, where from, and how it ended. Never a secret. */

@@ -29,7 +29,8 @@ export type AuthEvent =
   | 'client_auth_throttled'
   | 'client_created'
   | 'client_changed'
-  | 'client_deleted';
+  | 'client_deleted'
+  | 'token_exchanged';
 
 /** Fields of an auth event. Ids only: never a token, password, hash or username typed at login. */
 export interface AuthEventFields {

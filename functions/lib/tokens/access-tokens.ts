@@ -20,6 +20,13 @@ export interface AccessTokenClaims {
   readonly jti: string;
   readonly iat: number;
   readonly exp: number;
+  /**
+   * Set on a token a client got for this user by token exchange (RFC 8693 §4.1): the client that
+   * acts, as `act.sub` and `client_id`, and the scopes it may act with.
+   */
+  readonly act?: { readonly sub: string };
+  readonly client_id?: string;
+  readonly scope?: string;
 }
 
 /**
@@ -68,6 +75,17 @@ export interface AccessTokenOptions {
 /** Issues and verifies signed access tokens. */
 export interface AccessTokens {
   issue(subject: TokenSubject): Promise<{ accessToken: string; expiresIn: number; claims: AccessTokenClaims }>;
+  /**
+   * A token a client gets for a user by token exchange (RFC 8693): the user's claims (with the
+   * session, so ending it ends this token), the acting client, its scopes, another audience.
+   */
+  issueDelegated(request: {
+    readonly subject: TokenSubject;
+    readonly clientId: string;
+    readonly scopes: readonly string[];
+    readonly audience: string;
+    readonly exp: number;
+  }): Promise<{ accessToken: string; expiresIn: number; claims: AccessTokenClaims }>;
   /** A machine token for a client (RFC 6749 §4.4), signed by the same keys. */
   issueForClient(request: ClientTokenRequest): Promise<{ accessToken: string; expiresIn: number; claims: ClientTokenClaims }>;
   verify(token: string): Promise<AccessTokenClaims>;
@@ -102,6 +120,28 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       return { accessToken, expiresIn: claims.exp - claims.iat, claims };
     },
 
+    async issueDelegated(request) {
+      const { kid, alg, key } = await keys.getSigningKey();
+      const iat = epochSeconds(now);
+      const { subject } = request;
+      const claims: AccessTokenClaims = {
+        iss: issuer,
+        aud: request.audience,
+        sub: subject.sub,
+        username: subject.username,
+        roles: [...subject.roles],
+        sid: subject.sid,
+        jti: randomUUID(),
+        iat,
+        exp: request.exp,
+        act: { sub: request.clientId },
+        client_id: request.clientId,
+        scope: request.scopes.join(' '),
+      };
+      const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
+      return { accessToken, expiresIn: request.exp - iat, claims };
+    },
+
     async issueForClient(request) {
       const { kid, alg, key } = await keys.getSigningKey();
       const iat = epochSeconds(now);
@@ -121,7 +161,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
 
     async verifyIssued(token) {
       const payload = await verifiedPayload(token, { requiredClaims: ['exp', 'iat', 'sub', 'jti', 'aud'] });
-      return 'client_id' in payload ? toClientClaims(payload) : toClaims(payload);
+      return isMachinePayload(payload) ? toClientClaims(payload) : toClaims(payload);
     },
 
     async verify(token) {
@@ -164,7 +204,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
  * otherwise `ERR_JWT_CLAIM_INVALID`.
  */
 export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
-  const { iss, aud, sub, username, roles, sid, jti, iat, exp } = payload;
+  const { iss, aud, sub, username, roles, sid, jti, iat, exp, act, client_id, scope } = payload;
   const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
   if (
     !isString(iss) ||
@@ -180,14 +220,24 @@ export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
   ) {
     throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
   }
-  return { iss, aud, sub, username, roles, sid, jti, iat, exp };
+  const claims = { iss, aud, sub, username, roles, sid, jti, iat, exp };
+  if (act === undefined && client_id === undefined && scope === undefined) return claims;
+  // A delegated token (RFC 8693): all three, and the actor is the client.
+  const actor = (act as { sub?: unknown } | null)?.sub;
+  if (!isString(client_id) || actor !== client_id || typeof scope !== 'string') {
+    throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
+  }
+  return { ...claims, act: { sub: client_id }, client_id, scope };
 }
 
 /** A verified token: a user's, or a machine client's. */
 export type VerifiedClaims = AccessTokenClaims | ClientTokenClaims;
 
-/** Is this a machine client's token? */
-export const isClientClaims = (claims: VerifiedClaims): claims is ClientTokenClaims => 'client_id' in claims;
+/** Is this a machine client's token (a client, not a user acting through one)? */
+export const isClientClaims = (claims: VerifiedClaims): claims is ClientTokenClaims => !('sid' in claims);
+
+/** A payload of a machine token: a client's, with no session (a delegated token has the user's). */
+export const isMachinePayload = (payload: Record<string, unknown>): boolean => 'client_id' in payload && !('sid' in payload);
 
 /**
  * The claims of a verified machine token, if they have the shape we issue: the client is its

@@ -1,6 +1,6 @@
 import { createPublicKey, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import type { JSONWebKeySet } from 'jose';
-import { type AccessTokenClaims, toClaims, toClientClaims, type VerifiedClaims } from './access-tokens';
+import { type AccessTokenClaims, isMachinePayload, toClaims, toClientClaims, type VerifiedClaims } from './access-tokens';
 import type { Clock } from '../domain/clock';
 import { TokenError, type TokenErrorCode } from '../domain/errors';
 import { KeySetCache } from './key-set-cache';
@@ -93,7 +93,7 @@ export function verifyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKe
 export function verifyAnyWithKeys(token: string, keys: ReadonlyMap<string, VerifyKey>, o: FastVerifierOptions): VerifiedClaims {
   let client = false;
   const payload = verifyPayload(token, keys, o, (p) => {
-    client = 'client_id' in p;
+    client = isMachinePayload(p);
     return client ? CLIENT_REQUIRED : REQUIRED;
   });
   return client ? toClientClaims(payload) : toClaims(payload);
