@@ -132,13 +132,10 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     routeIndex ??= await indexRoutes(d);
     const route = routeIndex.get(routeKey);
     // A user's token by their roles; a client's by its scopes; a token a client got for a user by
-    // token exchange by either: the user's roles, or the scopes the client acts with.
+    // token exchange by its scopes only: the client acts for the user within them, never with the
+    // user's roles (a service holding an admin's token gets no admin route downstream).
     const scopes = claims.scope?.split(' ');
-    const permitted =
-      route !== undefined &&
-      (client
-        ? isPermittedForClient(route, scopes ?? [])
-        : isPermitted(route, roles) || (scopes !== undefined && isPermittedForClient(route, scopes)));
+    const permitted = route !== undefined && (scopes !== undefined ? isPermittedForClient(route, scopes) : isPermitted(route, roles));
     if (!permitted) {
       const reason = route === undefined ? 'unknown_route' : client ? 'missing_scope' : 'missing_role';
       logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: client ? undefined : claims.sid, reason });

@@ -374,6 +374,8 @@ describe('token exchange (RFC 8693)', () => {
     // On a route that lists the scope, the gateway lets the user through the acting service.
     const ping = await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: delegated });
     expect([ping.status, ping.body.username]).toEqual([200, 'frank']);
+    // Not on the user's roles: /api/me takes any signed-in user, but not a service acting for one.
+    expect((await call(rt.baseUrl, 'GET', '/api/me', { token: delegated })).status).toBe(403);
     const elsewhere = await exchange({ resource: 'https://payments.example.com' });
     expect([elsewhere.status, elsewhere.body.error]).toEqual([400, 'invalid_target']);
     const bad = await exchange({ subject_token: 'garbage' });
