@@ -111,7 +111,8 @@ export interface AuthServiceProps {
    */
   readonly wafRateLimitPer5Minutes?: number;
   /**
-   * Requests to the other auth routes (refresh, validate, sessions...) one IP may make in 5
+   * Requests to the other auth routes and the OAuth endpoints (refresh, validate, sessions,
+   * machine tokens...) one IP may make in 5
    * minutes before WAF blocks it (at least 10). Looser: a backend or a NAT address makes many.
    * @default 3000
    */

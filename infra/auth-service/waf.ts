@@ -1,13 +1,14 @@
 import { Stack } from 'aws-cdk-lib';
 import * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { GATEWAY_RESPONSES, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
-import { AUTH_PATH_PREFIX } from '../../functions/lib/contract/routes';
+import { AUTH_PATH_PREFIX, OAUTH_PATH_PREFIX } from '../../functions/lib/contract/routes';
 import type { AuthService } from './auth-service';
 
 /**
  * A web ACL with two rate-based rules per source IP: a tight one on the routes that check a
  * password (login, register, password change: where guessing happens), and a looser one on the
- * rest of the auth routes (refresh, validate, sessions), so that many clients behind one NAT
+ * rest of the auth routes and the OAuth endpoints (refresh, validate, sessions, tokens for
+ * machine clients), so that many clients behind one NAT
  * address are not blocked at about one request a second.
  */
 export function addWaf(
@@ -58,11 +59,15 @@ export function addWaf(
             evaluationWindowSec: 300,
             aggregateKeyType: 'IP',
             scopeDownStatement: {
-              byteMatchStatement: {
-                fieldToMatch: { uriPath: {} },
-                positionalConstraint: 'CONTAINS',
-                searchString: AUTH_PATH_PREFIX,
-                textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+              orStatement: {
+                statements: [AUTH_PATH_PREFIX, OAUTH_PATH_PREFIX].map((prefix) => ({
+                  byteMatchStatement: {
+                    fieldToMatch: { uriPath: {} },
+                    positionalConstraint: 'CONTAINS',
+                    searchString: prefix,
+                    textTransformations: [{ priority: 0, type: 'LOWERCASE' }],
+                  },
+                })),
               },
             },
           },

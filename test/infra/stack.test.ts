@@ -187,7 +187,14 @@ describe('WAF', () => {
           Statement: {
             RateBasedStatement: Match.objectLike({
               Limit: 3000,
-              ScopeDownStatement: { ByteMatchStatement: Match.objectLike({ SearchString: '/api/auth/' }) },
+              ScopeDownStatement: {
+                OrStatement: {
+                  Statements: [
+                    { ByteMatchStatement: Match.objectLike({ SearchString: '/api/auth/' }) },
+                    { ByteMatchStatement: Match.objectLike({ SearchString: '/oauth2/' }) },
+                  ],
+                },
+              },
             }),
           },
         }),

@@ -132,6 +132,9 @@ export function isPermittedForClient(route: PolicyRoute, scopes: readonly string
 /** The path prefix every route of the auth endpoints shares (the WAF's rate rule counts under it). */
 export const AUTH_PATH_PREFIX = '/api/auth/';
 
+/** The path prefix of the OAuth endpoints (token, introspection, revocation), counted with the auth routes. */
+export const OAUTH_PATH_PREFIX = '/oauth2/';
+
 /** What a CORS preflight allows, for the listed origins only: the construct and the local gateway answer the same. */
 export const CORS_PREFLIGHT = {
   methods: [...HTTP_METHODS, 'OPTIONS'],
