@@ -75,7 +75,10 @@ async function main(): Promise<void> {
     res.writeHead(503, { 'Content-Type': 'application/json', 'Retry-After': '1' });
     res.end(JSON.stringify({ error: 'temporarily_unavailable', error_description: 'starting' }));
   };
-  const server = createServer((req, res) => listener(req, res));
+  // Idle keep-alive connections live 65 s, as behind AWS's load balancers: a client that reuses
+  // one after a pause (a tool or test that blocked its event loop for a few seconds) must not
+  // race the server closing it at Node's default 5 s ("other side closed").
+  const server = createServer({ keepAliveTimeout: 65_000, headersTimeout: 66_000 }, (req, res) => listener(req, res));
   server.on('clientError', answerClientError);
   await listen(server, port);
 
