@@ -120,6 +120,7 @@ export const SCHEMAS = {
       client_id: { type: 'string' },
       scope: { type: 'string' },
       username: { type: 'string' },
+      act: { type: 'object', properties: { sub: { type: 'string' } }, description: 'token exchange: the client acting for the user' },
     },
     ['active'],
   ),

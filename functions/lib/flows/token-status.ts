@@ -33,7 +33,7 @@ export async function introspect(token: string, deps: CoreDeps): Promise<Introsp
   } as const;
   return isClientClaims(claims)
     ? { ...common, client_id: claims.client_id, scope: claims.scope }
-    : { ...common, username: claims.username };
+    : { ...common, username: claims.username, ...(claims.act && { act: claims.act, client_id: claims.client_id, scope: claims.scope }) };
 }
 
 /**
@@ -71,7 +71,15 @@ async function standingClaims(token: string, deps: CoreDeps): Promise<VerifiedCl
     if (!client?.audiences.includes(claims.aud)) return undefined;
     return clientTokenStanding(claims, client).revoked ? undefined : claims;
   }
-  if (claims.aud !== deps.audience) return undefined;
+  // A user's own token is for this service; one a client got for them by token exchange is for
+  // an audience that client's registration lists.
+  if (
+    claims.client_id === undefined
+      ? claims.aud !== deps.audience
+      : !(await deps.clients.getClient(claims.client_id))?.audiences.includes(claims.aud)
+  ) {
+    return undefined;
+  }
   const [session, user] = await Promise.all([deps.sessions.getSession(claims.sid), deps.users.getUser(claims.username)]);
   return userTokenStanding(claims, { session, user }).revoked ? undefined : claims;
 }

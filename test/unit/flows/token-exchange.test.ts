@@ -8,6 +8,7 @@ import { logout } from '../../../functions/lib/flows/logout';
 import { ACCESS_TOKEN_TYPE, exchangeToken } from '../../../functions/lib/flows/token-exchange';
 import { createUser } from '../../../functions/lib/flows/users';
 import { memoryHarness } from '../../helpers/memory-harness';
+import { introspect } from '../../../functions/lib/flows/token-status';
 
 const API = 'https://api.test.example';
 const PAYMENTS = 'https://payments.test.example';
@@ -69,5 +70,20 @@ describe('token exchange (RFC 8693), on the in-memory stores', () => {
     const claims = decodeJwt(exchanged.access_token) as { sub: string; iat: number; roles: string[]; sid: string; username: string };
     const state = { session: await h.core.sessions.getSession(claims.sid), user: await h.core.users.getUser(claims.username) };
     expect(userTokenStanding(claims, state)).toEqual({ revoked: 'session_revoked' });
+  });
+
+  it("is active at introspection for the downstream audience the acting client lists, and inactive once the user's session ends", async () => {
+    const { h, pair, orders, exchange } = await setUp();
+    const { access_token } = await exchange(pair.access_token);
+    expect(await introspect(access_token, h.core)).toMatchObject({
+      active: true,
+      username: 'erin',
+      aud: PAYMENTS,
+      act: { sub: orders.clientId },
+      client_id: orders.clientId,
+    });
+    await logout(pair.refresh_token, meta, h.core);
+    expect(await introspect(access_token, h.core)).toEqual({ active: false });
+    expect(orders.audiences).toContain(PAYMENTS);
   });
 });
