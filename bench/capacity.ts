@@ -5,7 +5,6 @@
  */
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCoreDeps } from '../functions/lib/wiring/core';
-import { DEFAULTS } from '../functions/lib/wiring/config';
 import { login } from '../functions/lib/flows/login';
 import { logout } from '../functions/lib/flows/logout';
 import { refresh } from '../functions/lib/flows/refresh';
@@ -16,7 +15,7 @@ import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
 import { silent } from './authorizer';
-import { table } from './lib';
+import { benchConfig, table } from './lib';
 
 /** On-demand list prices, us-east-1, late 2026: per million read and write request units. */
 export const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
@@ -76,14 +75,7 @@ export async function measureCapacity(
   secrets: AuthSecrets,
 ): Promise<Record<keyof typeof CAPACITY_OPERATIONS, Units>> {
   const units = meter(client);
-  const config = {
-    ...DEFAULTS,
-    ...tables,
-    issuer: 'https://auth.example.com',
-    audience: 'https://api.example.com',
-    bcryptCost: 10,
-    routesParameter: undefined,
-  };
+  const config = benchConfig(tables);
   // A clock that moves between the operations, as a real client's do: a refresh minutes after
   // the login changes `lastUsedAt`, which the sessions-by-user index projects (one more write).
   let nowMs = Date.now();

@@ -11,7 +11,7 @@ import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
-import { interleaved, ms, p50Us, table } from './lib';
+import { benchConfig, interleaved, ms, p50Us, table } from './lib';
 import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
 
 export async function benchLatency(secrets: AuthSecrets): Promise<void> {
@@ -28,14 +28,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
 
     // The refresh function itself, in this process: what Lambda would bill, without the HTTP hop.
     await ensureTables(client, LOCAL_TABLES);
-    const config = {
-      ...DEFAULTS,
-      ...LOCAL_TABLES,
-      issuer: 'https://auth.example.com',
-      audience: 'https://api.example.com',
-      bcryptCost: 10,
-      routesParameter: undefined,
-    };
+    const config = benchConfig(LOCAL_TABLES);
     const core = createCoreDeps(config, secrets, client, { logger: silent });
     await createUser({ username: 'bench', password }, { requestId: 'b' }, core);
     let token = (await login({ username: 'bench', password }, { requestId: 'b', sourceIp: '127.0.0.1' }, core)).refresh_token;

@@ -1,6 +1,7 @@
 /** Small helpers shared by the benchmark sections: timing, tables, results. */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { DEFAULTS } from '../functions/lib/wiring/config';
 
 /** p50 of `n` timed calls, in microseconds, after a warm-up. */
 export async function p50Us(fn: () => unknown, n: number, warmup = Math.min(200, n)): Promise<number> {
@@ -93,3 +94,13 @@ export function writeResults(extra: Record<string, unknown>): string {
 
 export const us = (v: number) => `${v.toFixed(1)} µs`;
 export const ms = (v: number) => `${v.toFixed(2)} ms`;
+
+/** The configuration the benchmarks run the flows with: the defaults, fixed names, bcrypt at the lowest cost. */
+export const benchConfig = <T extends object>(tables: T) => ({
+  ...DEFAULTS,
+  ...tables,
+  issuer: 'https://auth.example.com',
+  audience: 'https://api.example.com',
+  bcryptCost: 10,
+  routesParameter: undefined,
+});

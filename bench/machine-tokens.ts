@@ -8,7 +8,6 @@ import { clientCredentials } from '../functions/lib/flows/client-credentials';
 import { cachedClientReader } from '../functions/lib/flows/client-cache';
 import { registerClient } from '../functions/lib/flows/clients';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
-import { DEFAULTS } from '../functions/lib/wiring/config';
 import { createCoreDeps } from '../functions/lib/wiring/core';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
@@ -16,7 +15,7 @@ import { ensureTables, LOCAL_TABLES } from '../local/dynamodb-tables';
 import { runUsersCli, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
 import { dynamoDollars, meter, PRICE_PER_MILLION } from './capacity';
-import { interleaved, ms, p50Us, table } from './lib';
+import { benchConfig, interleaved, ms, p50Us, table } from './lib';
 
 /** How long the throughput run lasts, and with how many connections. */
 const THROUGHPUT = { seconds: 3, connections: 4 };
@@ -28,14 +27,7 @@ export async function benchMachineTokens(secrets: AuthSecrets): Promise<void> {
   try {
     await ensureTables(client, LOCAL_TABLES);
     const units = meter(client);
-    const config = {
-      ...DEFAULTS,
-      ...LOCAL_TABLES,
-      issuer: 'https://auth.example.com',
-      audience: 'https://api.example.com',
-      bcryptCost: 10,
-      routesParameter: undefined,
-    };
+    const config = benchConfig(LOCAL_TABLES);
     const base = createCoreDeps(config, secrets, client, { logger: silent });
     // As the Lambda composition root builds it: the client record cached for authentication.
     const core = { ...base, authClients: cachedClientReader(base.clients, { now: Date.now }) };

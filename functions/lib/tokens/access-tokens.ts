@@ -103,7 +103,6 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
 
   return {
     async issue(subject) {
-      const { kid, alg, key } = await keys.getSigningKey();
       const iat = epochSeconds(now);
       const claims: AccessTokenClaims = {
         iss: issuer,
@@ -116,12 +115,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         iat,
         exp: iat + accessTokenTtlSeconds,
       };
-      const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
+      const accessToken = await sign(claims);
       return { accessToken, expiresIn: claims.exp - claims.iat, claims };
     },
 
     async issueDelegated(request) {
-      const { kid, alg, key } = await keys.getSigningKey();
       const iat = epochSeconds(now);
       const { subject } = request;
       const claims: AccessTokenClaims = {
@@ -138,12 +136,11 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         client_id: request.clientId,
         scope: request.scopes.join(' '),
       };
-      const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
+      const accessToken = await sign(claims);
       return { accessToken, expiresIn: request.exp - iat, claims };
     },
 
     async issueForClient(request) {
-      const { kid, alg, key } = await keys.getSigningKey();
       const iat = epochSeconds(now);
       const claims: ClientTokenClaims = {
         iss: issuer,
@@ -155,7 +152,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         iat,
         exp: iat + request.ttlSeconds,
       };
-      const accessToken = await new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
+      const accessToken = await sign(claims);
       return { accessToken, expiresIn: request.ttlSeconds, claims };
     },
 
@@ -168,6 +165,12 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
       return toClaims(await verifiedPayload(token, { audience, requiredClaims: ['exp', 'iat', 'sub', 'jti', 'sid'] }));
     },
   };
+
+  /** Signs claims with the current signing key, typed as an RFC 9068 access token. */
+  async function sign(claims: AccessTokenClaims | ClientTokenClaims): Promise<string> {
+    const { kid, alg, key } = await keys.getSigningKey();
+    return new SignJWT({ ...claims }).setProtectedHeader({ alg, kid, typ: ACCESS_TOKEN_TYP }).sign(key);
+  }
 
   /** Every pinned check; the audience unless the caller checks it (`verifyIssued`). */
   async function verifiedPayload(token: string, o: { audience?: string; requiredClaims: string[] }): Promise<Record<string, unknown>> {
