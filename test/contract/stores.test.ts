@@ -121,6 +121,84 @@ describe.each(implementations)('the %s stores', (_name, make) => {
     });
   });
 
+  describe('second factors', () => {
+    const passkey = (id: string, counter = 0) => ({ id, publicKey: 'pk', counter, synced: false, name: 'key', createdAt: NOW });
+
+    it('confirms only the pending TOTP secret, once, and accepts each later step once: of 10 concurrent uses of one step exactly one wins', async () => {
+      await r.users.createUser(user('ann'));
+      await expect(r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 5, confirmedAt: NOW })).rejects.toBeInstanceOf(ConflictError);
+      await r.factors.startTotp('ann', { sealedSecret: 's1', expiresAt: NOW + 600 });
+      await r.factors.startTotp('ann', { sealedSecret: 's2', expiresAt: NOW + 600 });
+      await expect(r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 5, confirmedAt: NOW })).rejects.toBeInstanceOf(ConflictError);
+      await r.factors.confirmTotp('ann', 's2', { sealedSecret: 's2', lastStep: 5, confirmedAt: NOW }, { h1: NOW, h2: NOW });
+      await expect(r.factors.startTotp('ann', { sealedSecret: 's3', expiresAt: NOW + 600 })).rejects.toBeInstanceOf(ConflictError);
+      const ann = await r.users.getUser('ann');
+      expect(ann).toMatchObject({ totp: { sealedSecret: 's2', lastStep: 5 }, recoveryCodes: { h1: NOW, h2: NOW } });
+      expect(ann?.totpPending).toBeUndefined();
+
+      expect(await r.factors.useTotpStep('ann', 5)).toBe(false);
+      expect(await r.factors.useTotpStep('ann', 4)).toBe(false);
+      const wins = await Promise.all(Array.from({ length: 10 }, () => r.factors.useTotpStep('ann', 6)));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      await r.factors.resealTotp('ann', 'wrong', 's9');
+      await r.factors.resealTotp('ann', 's2', 's4');
+      expect((await r.users.getUser('ann'))?.totp).toMatchObject({ sealedSecret: 's4', lastStep: 6 });
+      expect(await r.factors.removeTotp('ann')).toBe(true);
+      expect(await r.factors.removeTotp('ann')).toBe(false);
+      expect(await r.factors.useTotpStep('ann', 7)).toBe(false);
+      await expect(r.factors.startTotp('nobody', { sealedSecret: 's', expiresAt: NOW })).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('spends a recovery code once: of 10 concurrent uses exactly one wins; replacing them forgets the old ones', async () => {
+      await r.users.createUser(user('ann'));
+      await r.factors.replaceRecoveryCodes('ann', { a: NOW, b: NOW });
+      const wins = await Promise.all(Array.from({ length: 10 }, () => r.factors.useRecoveryCode('ann', 'a')));
+      expect(wins.filter(Boolean)).toHaveLength(1);
+      expect(await r.factors.useRecoveryCode('ann', 'zzz')).toBe(false);
+      await r.factors.replaceRecoveryCodes('ann', { c: NOW });
+      expect(await r.factors.useRecoveryCode('ann', 'b')).toBe(false);
+      expect((await r.users.getUser('ann'))?.recoveryCodes).toEqual({ c: NOW });
+      await expect(r.factors.replaceRecoveryCodes('nobody', {})).rejects.toBeInstanceOf(NotFoundError);
+    });
+
+    it('registers a credential id to one user only, finds its owner, and records only a rising counter', async () => {
+      await r.users.createUser(user('ann'));
+      await r.users.createUser(user('bob'));
+      await r.factors.addPasskey('ann', passkey('cred-1', 3));
+      await r.factors.addPasskey('ann', passkey('cred-2'));
+      await expect(r.factors.addPasskey('bob', passkey('cred-1'))).rejects.toBeInstanceOf(ConflictError);
+      expect(await r.factors.findPasskeyOwner('cred-1')).toBe('ann');
+      expect(await r.factors.findPasskeyOwner('cred-9')).toBeUndefined();
+
+      expect(await r.factors.usePasskey('ann', 'cred-1', 3, NOW)).toBe(false);
+      expect(await r.factors.usePasskey('ann', 'cred-1', 4, NOW + 1)).toBe(true);
+      expect(await r.factors.usePasskey('ann', 'cred-2', 0, NOW)).toBe(true);
+      expect(await r.factors.usePasskey('ann', 'cred-9', 9, NOW)).toBe(false);
+      expect((await r.users.getUser('ann'))?.passkeys?.['cred-1']).toMatchObject({ counter: 4, lastUsedAt: NOW + 1 });
+      // Listings never carry factors.
+      expect(JSON.stringify(await r.users.listUsers())).not.toContain('cred-1');
+      expect((await r.users.listUsers()).map((u) => u.username)).toEqual(['ann', 'bob']);
+
+      expect(await r.factors.removePasskey('ann', 'cred-1')).toBe(true);
+      expect(await r.factors.removePasskey('ann', 'cred-1')).toBe(false);
+      expect(await r.factors.findPasskeyOwner('cred-1')).toBeUndefined();
+      await r.factors.addPasskey('bob', passkey('cred-1'));
+      expect(await r.factors.findPasskeyOwner('cred-1')).toBe('bob');
+    });
+
+    it("resets every factor of a user, and frees their credential ids", async () => {
+      await r.users.createUser(user('ann'));
+      await r.factors.addPasskey('ann', passkey('cred-1'));
+      await r.factors.startTotp('ann', { sealedSecret: 's1', expiresAt: NOW + 600 });
+      await r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 1, confirmedAt: NOW }, { h: NOW });
+      await r.factors.resetFactors('ann');
+      const ann = await r.users.getUser('ann');
+      expect([ann?.totp, ann?.passkeys, ann?.recoveryCodes]).toEqual([undefined, undefined, undefined]);
+      expect(await r.factors.findPasskeyOwner('cred-1')).toBeUndefined();
+      await expect(r.factors.resetFactors('nobody')).rejects.toBeInstanceOf(NotFoundError);
+    });
+  });
+
   describe('sessions', () => {
     const rotation = (s: Session, over: Record<string, unknown> = {}) => ({
       sid: s.sid,
@@ -202,6 +280,17 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       expect(after?.successorSealed).toBeUndefined();
       expect(await r.sessions.setValidFrom(s.sid, NOW + 4)).toBe(false);
       expect(await r.sessions.setValidFrom('missing', NOW + 4)).toBe(false);
+    });
+
+    it('records a step-up only in an active session', async () => {
+      const live = session();
+      const ended = session({ status: 'revoked' });
+      await r.sessions.createSession(live);
+      await r.sessions.createSession(ended);
+      expect(await r.sessions.recordAuthentication(live.sid, { amr: ['pwd', 'otp', 'mfa'], authTime: NOW + 5 })).toBe(true);
+      expect(await r.sessions.recordAuthentication(ended.sid, { amr: ['pwd', 'otp', 'mfa'], authTime: NOW + 5 })).toBe(false);
+      expect(await r.sessions.getSession(live.sid)).toMatchObject({ amr: ['pwd', 'otp', 'mfa'], authTime: NOW + 5 });
+      expect((await r.sessions.getSession(ended.sid))?.amr).toBeUndefined();
     });
 
     it("lists a user's sessions newest first, with only the index's fields", async () => {

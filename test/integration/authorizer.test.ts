@@ -43,6 +43,9 @@ describe('the Lambda authorizer', () => {
       roles: 'user',
       sid: expect.any(String),
       exp: expect.any(Number),
+      // RFC 8176 and RFC 9470 §4: how and when the user signed in, for functions that check it.
+      amr: 'pwd',
+      auth_time: expect.any(Number),
     });
   });
 

@@ -15,6 +15,9 @@ export interface AuthorizerContext {
   /** A token a client got for this user by token exchange: the client that acts, and its scopes. */
   readonly client_id?: string;
   readonly scope?: string;
+  /** How the user authenticated (RFC 8176 values, space-separated), and when (epoch seconds); absent on older tokens. */
+  readonly amr?: string;
+  readonly auth_time?: number;
 }
 
 /** The context for a machine client's token (RFC 9068): who it is and what it may do. */
@@ -42,6 +45,9 @@ export interface Caller {
   readonly exp: number;
   /** Set when a client calls for this user with a token it got by token exchange (RFC 8693). */
   readonly actor?: { readonly clientId: string; readonly scopes: string[] };
+  /** How the user authenticated (RFC 8176), and when (epoch seconds): check these for a sensitive action (RFC 9470). */
+  readonly amr: string[];
+  readonly authTime?: number;
 }
 
 /** The context for a verified token and the roles it may use now. */
@@ -53,10 +59,20 @@ export function toAuthorizerContext(
     readonly exp: number;
     readonly client_id?: string | undefined;
     readonly scope?: string | undefined;
+    readonly amr?: readonly string[] | undefined;
+    readonly auth_time?: number | undefined;
   },
   roles: readonly string[],
 ): AuthorizerContext {
-  const context = { sub: claims.sub, username: claims.username, roles: roles.join(','), sid: claims.sid, exp: claims.exp };
+  const context = {
+    sub: claims.sub,
+    username: claims.username,
+    roles: roles.join(','),
+    sid: claims.sid,
+    exp: claims.exp,
+    ...(claims.amr && { amr: claims.amr.join(' ') }),
+    ...(claims.auth_time !== undefined && { auth_time: claims.auth_time }),
+  };
   return claims.client_id === undefined ? context : { ...context, client_id: claims.client_id, scope: claims.scope ?? '' };
 }
 
@@ -98,12 +114,17 @@ export function callerFromContext(
   if (typeof exp !== 'number' || !Number.isFinite(exp)) return { error: 'missing' };
   const nowSeconds = Math.floor((options.now ?? Date.now)() / 1000);
   if (exp <= nowSeconds - (options.clockToleranceSeconds ?? 30)) return { error: 'expired' };
-  const { client_id, scope } = ctx;
+  const { client_id, scope, amr } = ctx;
+  const authTime = typeof ctx.auth_time === 'string' && /^\d+$/.test(ctx.auth_time) ? Number(ctx.auth_time) : ctx.auth_time;
+  const authentication = {
+    amr: typeof amr === 'string' && amr !== '' ? amr.split(' ') : [],
+    ...(typeof authTime === 'number' && Number.isFinite(authTime) && { authTime }),
+  };
   const actor =
     typeof client_id === 'string' && client_id !== ''
       ? { clientId: client_id, scopes: typeof scope === 'string' && scope !== '' ? scope.split(' ') : [] }
       : undefined;
-  return { caller: { sub, username, sid, roles: roles === '' ? [] : roles.split(','), exp, ...(actor && { actor }) } };
+  return { caller: { sub, username, sid, roles: roles === '' ? [] : roles.split(','), exp, ...authentication, ...(actor && { actor }) } };
 }
 
 /**

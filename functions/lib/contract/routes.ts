@@ -129,6 +129,9 @@ export function isPermittedForClient(route: PolicyRoute, scopes: readonly string
   return allowed?.some((s) => scopes.includes(s)) === true;
 }
 
+/** Where an `mfa_token` is answered: also its audience, so it is useless anywhere else. */
+export const MFA_VERIFY_PATH = '/api/auth/mfa/verify';
+
 /** The path prefix every route of the auth endpoints shares (the WAF's rate rule counts under it). */
 export const AUTH_PATH_PREFIX = '/api/auth/';
 

@@ -37,8 +37,14 @@ interface OriginsSetting {
   readonly default: readonly string[];
   readonly doc: string;
 }
+interface RolesSetting {
+  readonly env: string;
+  readonly kind: 'roles';
+  readonly default: readonly string[];
+  readonly doc: string;
+}
 /** How one setting is declared. */
-export type SettingSpec = IntSetting | FlagSetting | EnumSetting | TextSetting | OriginsSetting;
+export type SettingSpec = IntSetting | FlagSetting | EnumSetting | TextSetting | OriginsSetting | RolesSetting;
 
 const DAY = 86_400;
 
@@ -209,6 +215,18 @@ export const SETTINGS = {
     default: [],
     doc: 'comma-separated browser origins allowed CORS with credentials and the cookie',
   },
+  mfaRequiredRoles: {
+    env: 'AUTH_MFA_REQUIRED_ROLES',
+    kind: 'roles',
+    default: ['admin'],
+    doc: 'comma-separated roles whose holders must enrol a second factor before any other route serves them (`none`: no role)',
+  },
+  adminRoutesRequireMfa: {
+    env: 'AUTH_ADMIN_ROUTES_REQUIRE_MFA',
+    kind: 'flag',
+    default: true,
+    doc: 'the admin routes take only tokens whose sign-in used a second factor (`amr` has `mfa`)',
+  },
   metricsService: {
     env: 'AUTH_METRICS_SERVICE',
     kind: 'text',
@@ -223,7 +241,7 @@ type ValueOf<S> = S extends IntSetting
     ? boolean
     : S extends EnumSetting<infer T>
       ? T
-      : S extends OriginsSetting
+      : S extends OriginsSetting | RolesSetting
         ? readonly string[]
         : S extends TextSetting
           ? string
@@ -252,11 +270,16 @@ export function settingProblem(spec: SettingSpec, value: unknown): string | unde
       return Array.isArray(value) && value.every((o) => typeof o === 'string' && o !== '*' && URL.canParse(o) && new URL(o).origin === o)
         ? undefined
         : 'must list origins like https://app.example.com';
+    case 'roles':
+      return Array.isArray(value) && value.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))
+        ? undefined
+        : 'must list roles (letters, digits or _ . : -), or be none';
   }
 }
 
 /** A setting's value as its environment variable carries it. */
 export function settingToEnv(spec: SettingSpec, value: unknown): string {
+  if (spec.kind === 'roles') return (value as readonly string[]).length === 0 ? 'none' : (value as readonly string[]).join(',');
   return spec.kind === 'origins' ? (value as readonly string[]).join(',') : String(value);
 }
 
@@ -265,6 +288,8 @@ export function settingsTable(settings: Readonly<Record<string, SettingSpec>> = 
   const shown = (s: SettingSpec) =>
     s.kind === 'origins'
       ? 'none'
+      : s.kind === 'roles'
+        ? s.default.join(',')
       : s.kind === 'text'
         ? `\`${s.default}\``
         : s.kind === 'int' && s.default >= 10_000
@@ -286,11 +311,13 @@ export function parseSetting(spec: SettingSpec, raw: string | undefined): { valu
       ? Number(text)
       : spec.kind === 'flag'
         ? { true: true, '1': true, false: false, '0': false }[text.toLowerCase()]
-        : spec.kind === 'origins'
-          ? text
-              .split(',')
-              .map((o) => o.trim())
-              .filter(Boolean)
+        : spec.kind === 'origins' || spec.kind === 'roles'
+          ? spec.kind === 'roles' && text.toLowerCase() === 'none'
+            ? []
+            : text
+                .split(',')
+                .map((o) => o.trim())
+                .filter(Boolean)
           : text;
   const problem = settingProblem(spec, value);
   return problem ? { problem: `${spec.env} ${problem}, got ${JSON.stringify(text)}` } : { value };

@@ -20,6 +20,17 @@ export const METRIC = {
   revocations: 'Revocations',
   clientTokensIssued: 'ClientTokensIssued',
   clientAuthFailed: 'ClientAuthFailed',
+  /** A correct password asked for a second factor. */
+  mfaChallenged: 'MfaChallenged',
+  /** A second factor passed (sign-in or step-up), and one failed: each also counted by factor (`MFA_FACTOR_METRICS`). */
+  mfaSucceeded: 'MfaSucceeded',
+  mfaFailed: 'MfaFailed',
+  mfaSucceededTotp: 'MfaSucceededTotp',
+  mfaSucceededWebAuthn: 'MfaSucceededWebAuthn',
+  mfaSucceededRecoveryCode: 'MfaSucceededRecoveryCode',
+  mfaFailedTotp: 'MfaFailedTotp',
+  mfaFailedWebAuthn: 'MfaFailedWebAuthn',
+  mfaFailedRecoveryCode: 'MfaFailedRecoveryCode',
   latency: 'Latency',
   /** The authorizer failed for a reason that is not the token's (keys, DynamoDB). */
   authorizerFailure: 'AuthorizerFailure',

@@ -18,6 +18,9 @@ export type ErrorCode =
   | 'ERR_INVALID_TARGET'
   | 'ERR_UNSUPPORTED_GRANT_TYPE'
   | 'ERR_UNAUTHORIZED_CLIENT'
+  | 'ERR_MFA_REQUIRED'
+  | 'ERR_INSUFFICIENT_AUTHENTICATION'
+  | 'ERR_MFA_ENROLMENT_REQUIRED'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -154,6 +157,37 @@ export class InvalidTargetError extends AuthError {
 export class UnsupportedGrantTypeError extends AuthError {
   constructor(grantType: string) {
     super('ERR_UNSUPPORTED_GRANT_TYPE', `grant_type ${JSON.stringify(grantType.slice(0, 64))} is not supported`);
+  }
+}
+
+/**
+ * The password was right, and the account has a second factor: answer it at
+ * `POST /api/auth/mfa/verify` with this `mfaToken` and one of `factors`.
+ */
+export class MfaRequiredError extends AuthError {
+  constructor(
+    readonly mfaToken: string,
+    readonly factors: readonly string[],
+    readonly expiresIn: number,
+  ) {
+    super('ERR_MFA_REQUIRED', 'a second factor is required to complete the sign-in');
+  }
+}
+
+/**
+ * The caller authenticated, but not strongly or recently enough for this (RFC 9470 §3):
+ * `challenge` is the `WWW-Authenticate` value that says what is needed.
+ */
+export class InsufficientAuthenticationError extends AuthError {
+  constructor(readonly challenge: string) {
+    super('ERR_INSUFFICIENT_AUTHENTICATION', 'a more recent or stronger authentication is required: step up at /api/auth/mfa/step-up');
+  }
+}
+
+/** The caller's role requires a second factor, and they have none yet: enrol one first. */
+export class MfaEnrolmentRequiredError extends AuthError {
+  constructor() {
+    super('ERR_MFA_ENROLMENT_REQUIRED', 'your role requires a second factor: enrol one at /api/auth/mfa/totp or /api/auth/passkeys first');
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AuditPage, AuditRecord } from './audit';
 import type { Client } from './clients';
+import type { Authentication, Passkey, PendingTotp, TotpFactor } from './factors';
 import type { Rotation, RotationResult, Session, SessionSummary } from './sessions';
 import type { AttemptRecords } from './throttle';
 import type { User, UserSummary } from './users';
@@ -49,6 +50,43 @@ export interface UsersRepo {
   backfillSkeletons(skeletonOf: (username: string) => string): Promise<{ added: number; lookAlikes: string[] }>;
 }
 
+/**
+ * A user's second factors, kept on the user's item: each decision below is one conditional write
+ * on that item, so two concurrent requests cannot both pass where only one may.
+ */
+export interface FactorsRepo {
+  /** Hands out a TOTP secret to confirm (replacing one not yet confirmed); `ConflictError` if TOTP is active, `NotFoundError` if no user. */
+  startTotp(username: string, pending: PendingTotp): Promise<void>;
+  /**
+   * Activates the pending secret `pendingSeal`, with its first code's step used, and stores the
+   * recovery codes given; `ConflictError` unless that secret is still the pending one and TOTP is not active.
+   */
+  confirmTotp(username: string, pendingSeal: string, factor: TotpFactor, recoveryCodes?: Readonly<Record<string, number>>): Promise<void>;
+  /** Marks a time step used: true only if it is later than every step accepted before (RFC 6238 §5.2: no code twice). */
+  useTotpStep(username: string, step: number): Promise<boolean>;
+  /** Re-seals the active TOTP secret (a pepper rotation), only if it is still `expectedSeal`. */
+  resealTotp(username: string, expectedSeal: string, sealedSecret: string): Promise<void>;
+  /** False if there was no active TOTP. */
+  removeTotp(username: string): Promise<boolean>;
+  /** Spends one recovery code by its hash: true once, false for a code unknown or already used. */
+  useRecoveryCode(username: string, hash: string): Promise<boolean>;
+  /** Replaces every recovery code. `NotFoundError` if no user. */
+  replaceRecoveryCodes(username: string, codes: Readonly<Record<string, number>>): Promise<void>;
+  /** Registers a credential; `ConflictError` if its id is registered to anyone already. */
+  addPasskey(username: string, passkey: Passkey): Promise<void>;
+  /** The username a credential id is registered to. */
+  findPasskeyOwner(credentialId: string): Promise<string | undefined>;
+  /**
+   * Records a use of a credential: true only if `counter` is above the stored one, or both are 0
+   * (the authenticator keeps no counter). A counter that went back suggests a cloned key (WebAuthn §6.1.1).
+   */
+  usePasskey(username: string, credentialId: string, counter: number, now: number): Promise<boolean>;
+  /** False if there was no such credential. */
+  removePasskey(username: string, credentialId: string): Promise<boolean>;
+  /** Removes every factor and recovery code of the user (an admin reset). */
+  resetFactors(username: string): Promise<void>;
+}
+
 /** Sessions (refresh-token families), keyed by session id. */
 export interface SessionsRepo {
   /** Fails rather than overwrite an existing id. */
@@ -66,6 +104,8 @@ export interface SessionsRepo {
   listSessionsByUser(userId: string): Promise<SessionSummary[]>;
   /** Re-keys an active session (false if it is not active). */
   setValidFrom(sid: string, validFrom: number): Promise<boolean>;
+  /** Records a new authentication in an active session (a step-up): its tokens carry it from then on. False if it is not active. */
+  recordAuthentication(sid: string, auth: Authentication): Promise<boolean>;
 }
 
 /** Failed-attempt counters and trusted-source markers, each forgotten after its TTL. */

@@ -1,3 +1,5 @@
+import type { AuthMethod } from './factors';
+
 /**
  * A session: one refresh-token family (RFC 9700 §4.14.2). Only the hash of the current token
  * and of its predecessor are kept. Times are epoch seconds.
@@ -24,6 +26,9 @@ export interface Session {
   readonly ttl: number;
   readonly userAgent?: string;
   readonly sourceIp?: string;
+  /** What the user proved, and when, at sign-in or the last step-up: every token the session mints carries it. Absent: a password, at `createdAt`. */
+  readonly amr?: readonly AuthMethod[];
+  readonly authTime?: number;
   readonly revokedAt?: number;
   readonly revokedReason?: string;
 }

@@ -1,9 +1,10 @@
 import { MAX_ROLES, isRole } from '../contract/roles';
 import { InvalidRequestError } from './errors';
 import type { StoredPassword } from './passwords';
+import type { UserFactors } from './factors';
 
 /** A user as stored. Times are epoch seconds. */
-export interface User extends StoredPassword {
+export interface User extends StoredPassword, UserFactors {
   /** Stable id: the `sub` of every token. Never changes, unlike the username. */
   readonly userId: string;
   /** Normalised username: the table key. */
@@ -22,7 +23,7 @@ export interface User extends StoredPassword {
 }
 
 /** A user as listings show them: never the hash. */
-export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion'>;
+export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion' | keyof UserFactors>;
 
 /** The roles, deduplicated; `InvalidRequestError` naming the first that breaks the grammar. */
 export function checkRoles(roles: readonly unknown[]): string[] {

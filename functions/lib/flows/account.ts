@@ -2,7 +2,7 @@ import type { Caller as AuthorizedCaller } from '../contract/authorizer-context'
 import { epochSeconds } from '../domain/clock';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../domain/errors';
 import { readThrottle, recordFailedCheck } from '../domain/throttle';
-import { issueAccessToken, revokeAllSessions } from './session-ops';
+import { authenticationOfCaller, issueAccessToken, revokeAllSessions } from './session-ops';
 import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
 import { sessionState } from '../domain/sessions';
@@ -10,7 +10,7 @@ import type { User } from '../domain/users';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 
 /** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */
-export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid'>;
+export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid' | 'amr' | 'authTime'>;
 
 /** One of the caller's sessions, as they see it (ASVS 7.5.2). */
 export interface SessionView {
@@ -113,7 +113,7 @@ export async function changePassword(
   await deps.users.replacePassword(user.username, user.passwordHash, await deps.passwords.hash(input.newPassword), now);
   await deps.sessions.setValidFrom(caller.sid, now);
   await revokeAllSessions(user.userId, now, 'password_changed', caller.sid, deps);
-  const { accessToken, expiresIn } = await issueAccessToken(user, caller.sid, deps);
+  const { accessToken, expiresIn } = await issueAccessToken(user, caller.sid, authenticationOfCaller(caller), deps);
   await deps.audit.record('password_changed', { ...requestFields(meta), userId: user.userId, sid: caller.sid });
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
 }

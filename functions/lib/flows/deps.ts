@@ -6,11 +6,38 @@ import type { AuthMetrics } from '../telemetry/metrics';
 import type { PasswordHasher } from '../domain/passwords';
 import type { RefreshTokens } from '../domain/refresh-tokens';
 import type { ThrottlePolicy } from '../domain/throttle';
-import type { AttemptsRepo, AuditRepo, ClientsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { AttemptsRepo, AuditRepo, ClientsRepo, FactorsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { FactorSealer } from '../tokens/factor-seal';
+import type { StepTokens } from '../tokens/step-tokens';
+import type { AuthMethod } from '../domain/factors';
+
+/** What an `mfa_token` carries between the password and the second factor. */
+export interface MfaTokenFields {
+  readonly username: string;
+  /** What the first step proved, and when. */
+  readonly amr: readonly AuthMethod[];
+  readonly auth_time: number;
+  /** A fingerprint of the password hash it was issued against: a password changed meanwhile ends it. */
+  readonly pwh: string;
+}
+
+/** How second factors behave. */
+export interface MfaSettings {
+  /** Users holding any of these roles must enrol a second factor before anything else. */
+  readonly requiredRoles: readonly string[];
+  /** The issuer an authenticator app shows beside the account name. */
+  readonly totpIssuer: string;
+}
 
 /** Everything the flows need, injected: storage through the ports, never a DynamoDB class. */
 export interface CoreDeps {
   readonly users: UsersRepo;
+  /** Second factors, on the users' items. */
+  readonly factors: FactorsRepo;
+  readonly factorSealer: FactorSealer;
+  /** The `mfa_token` between a password and a second factor. */
+  readonly mfaTokens: StepTokens<MfaTokenFields>;
+  readonly mfa: MfaSettings;
   readonly sessions: SessionsRepo;
   readonly attempts: AttemptsRepo;
   readonly auditStore: AuditRepo;

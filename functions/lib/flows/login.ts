@@ -9,6 +9,8 @@ import { normalizeUsername } from '../domain/usernames';
 import type { User } from '../domain/users';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
+import { hasSecondFactor, type Authentication } from '../domain/factors';
+import { challengeSecondFactor } from './mfa-challenge';
 
 /** Credentials as the client sent them. */
 export interface LoginInput {
@@ -75,7 +77,10 @@ export async function checkCredentials(
   return { user, reading, now };
 }
 
-/** After a good password: the session, the counters reset and the source trusted, the audit record. */
+/**
+ * After a good password: for an account with a second factor, the challenge for it (no session
+ * yet; the counters stay as they are until the second factor passes). Otherwise the sign-in.
+ */
 export async function completeLogin(
   user: User,
   password: string,
@@ -84,12 +89,28 @@ export async function completeLogin(
   meta: RequestMeta,
   deps: CoreDeps,
 ): Promise<TokenPair> {
+  if (hasSecondFactor(user)) {
+    await rehashIfOutdated(user, password, deps);
+    throw await challengeSecondFactor(user, now, meta, deps);
+  }
+  const [tokens] = await Promise.all([finishSignIn(user, { amr: ['pwd'], authTime: now }, reading, now, meta, deps), rehashIfOutdated(user, password, deps)]);
+  return tokens;
+}
+
+/** The end of every successful sign-in: the session, the counters reset and the source trusted, the audit record. */
+export async function finishSignIn(
+  user: User,
+  auth: Authentication,
+  reading: ThrottleReading,
+  now: number,
+  meta: RequestMeta,
+  deps: CoreDeps,
+): Promise<TokenPair> {
   const { keys } = reading;
   const [pair] = await Promise.all([
-    openSession(user, meta, deps),
+    openSession(user, auth, meta, deps),
     deps.attempts.clear(keys.source),
     deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
-    rehashIfOutdated(user, password, deps),
   ]);
   await deps.audit.record('login_succeeded', { ...requestFields(meta), userId: user.userId, sid: pair.sid });
   return pair.tokens;

@@ -2,7 +2,7 @@ import { epochSeconds } from '../domain/clock';
 import { InvalidGrantError } from '../domain/errors';
 import { logAuthEvent } from '../telemetry/events';
 import { hashRefreshToken, openSuccessor, sealSuccessor } from '../domain/refresh-tokens';
-import { issueTokenPair } from './session-ops';
+import { authenticationOf, issueTokenPair } from './session-ops';
 import type { CoreDeps } from './deps';
 import { sessionState, type Session, type TokenPair } from '../domain/sessions';
 import type { User } from '../domain/users';
@@ -97,6 +97,7 @@ export async function refresh(refreshToken: string, meta: RequestMeta, deps: Cor
     ]);
     throw fail(revokedBy, session);
   }
-  const pair = await issueTokenPair(user as User, session.sid, issued, deps);
+  // RFC 8176 / RFC 9470 §4: a refreshed token says what the sign-in (or last step-up) proved, and when.
+  const pair = await issueTokenPair(user as User, session.sid, authenticationOf(session), issued, deps);
   return pair;
 }

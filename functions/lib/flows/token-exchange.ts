@@ -1,3 +1,4 @@
+import type { AuthMethod } from '../domain/factors';
 import { type Client, grantScopes, parseScope } from '../domain/clients';
 import { epochSeconds } from '../domain/clock';
 import { InvalidRequestError, InvalidTargetError, TokenError } from '../domain/errors';
@@ -53,7 +54,15 @@ export async function exchangeToken(
   const scopes = grantScopes(input.scope === undefined ? undefined : parseScope(input.scope), client.scopes);
   const now = epochSeconds(deps.now);
   const { accessToken, expiresIn } = await deps.accessTokens.issueDelegated({
-    subject: { sub: subject.claims.sub, username: subject.claims.username, roles: subject.roles, sid: subject.claims.sid },
+    // RFC 8693 §2.2.1: the new token describes the same authentication as the subject token.
+    subject: {
+      sub: subject.claims.sub,
+      username: subject.claims.username,
+      roles: subject.roles,
+      sid: subject.claims.sid,
+      ...(subject.claims.amr && { amr: subject.claims.amr as AuthMethod[] }),
+      ...(subject.claims.auth_time !== undefined && { authTime: subject.claims.auth_time }),
+    },
     clientId: client.clientId,
     scopes,
     audience,

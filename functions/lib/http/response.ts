@@ -1,5 +1,13 @@
 import type { APIGatewayProxyResult } from 'aws-lambda';
-import { AuthError, InvalidClientError, TokenError, TooManyAttemptsError, type ErrorCode } from '../domain/errors';
+import {
+  AuthError,
+  InsufficientAuthenticationError,
+  InvalidClientError,
+  MfaRequiredError,
+  TokenError,
+  TooManyAttemptsError,
+  type ErrorCode,
+} from '../domain/errors';
 import type { AuthLogger } from '../telemetry/events';
 
 type Headers = Record<string, string>;
@@ -39,6 +47,10 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   ERR_INVALID_TARGET: [400, 'invalid_target'],
   ERR_UNSUPPORTED_GRANT_TYPE: [400, 'unsupported_grant_type'],
   ERR_UNAUTHORIZED_CLIENT: [400, 'unauthorized_client'],
+  ERR_MFA_REQUIRED: [403, 'mfa_required'],
+  // RFC 9470 §3.
+  ERR_INSUFFICIENT_AUTHENTICATION: [401, 'insufficient_user_authentication'],
+  ERR_MFA_ENROLMENT_REQUIRED: [403, 'mfa_enrollment_required'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
@@ -62,7 +74,10 @@ export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: str
     const headers: Headers = {};
     if (retryAfter) headers['Retry-After'] = retryAfter;
     if (err instanceof InvalidClientError && err.basic) headers['WWW-Authenticate'] = 'Basic realm="token", charset="UTF-8"';
-    return json(status, { error, error_description: err.message }, headers);
+    if (err instanceof InsufficientAuthenticationError) headers['WWW-Authenticate'] = err.challenge;
+    const extra =
+      err instanceof MfaRequiredError ? { mfa_token: err.mfaToken, factors: err.factors, expires_in: err.expiresIn } : undefined;
+    return json(status, { error, error_description: err.message, ...extra }, headers);
   }
   logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });
   return json(500, { error: 'server_error', error_description: 'internal error' });

@@ -1,7 +1,8 @@
 import type { AuditPage, AuditRecord } from '../domain/audit';
 import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
 import type { Client } from '../domain/clients';
-import type { AttemptsRepo, AuditRepo, ClientsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { AttemptsRepo, AuditRepo, ClientsRepo, FactorsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { Authentication, Passkey, PendingTotp, TotpFactor } from '../domain/factors';
 import type { Rotation, RotationResult, Session, SessionSummary } from '../domain/sessions';
 import type { AttemptRecords } from '../domain/throttle';
 import type { User, UserSummary } from '../domain/users';
@@ -13,12 +14,117 @@ import type { User, UserSummary } from '../domain/users';
  * stands for.
  */
 const copy = <T>(value: T): T => structuredClone(value);
-const summary = ({ passwordHash: _h, pepperVersion: _p, ...rest }: User): UserSummary => copy(rest);
+const summary = ({
+  passwordHash: _h,
+  pepperVersion: _p,
+  totp: _t,
+  totpPending: _tp,
+  passkeys: _k,
+  recoveryCodes: _r,
+  ...rest
+}: User): UserSummary => copy(rest);
 
-/** Users, keyed by normalised username, with the skeletons that keep look-alikes out. */
-export class MemoryUsersRepo implements UsersRepo {
+/** Users, keyed by normalised username, with the skeletons that keep look-alikes out, and their second factors. */
+export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   private readonly users = new Map<string, User>();
   private readonly skeletons = new Map<string, string>();
+  private readonly passkeyOwners = new Map<string, string>();
+
+  /** Applies `change` to the user if `holds`; false (and nothing changed) otherwise, or when there is no user. */
+  private change(username: string, holds: (u: User) => boolean, change: (u: User) => User): boolean {
+    const user = this.users.get(username);
+    if (!user || !holds(user)) return false;
+    this.users.set(username, copy(change(user)));
+    return true;
+  }
+
+  async startTotp(username: string, pending: PendingTotp): Promise<void> {
+    const user = this.users.get(username);
+    if (!user) throw new NotFoundError(`no user named ${username}`);
+    if (!this.change(username, (u) => !u.totp, (u) => ({ ...u, totpPending: pending }))) {
+      throw new ConflictError('TOTP is already active: remove it first');
+    }
+  }
+
+  async confirmTotp(username: string, pendingSeal: string, factor: TotpFactor, recoveryCodes?: Readonly<Record<string, number>>) {
+    const ok = this.change(
+      username,
+      (u) => u.totpPending?.sealedSecret === pendingSeal && !u.totp,
+      ({ totpPending: _p, ...u }) => ({ ...u, totp: factor, ...(recoveryCodes && { recoveryCodes }) }),
+    );
+    if (!ok) throw new ConflictError('this TOTP enrolment was replaced or completed by another request');
+  }
+
+  async useTotpStep(username: string, step: number): Promise<boolean> {
+    return this.change(
+      username,
+      (u) => u.totp !== undefined && u.totp.lastStep < step,
+      (u) => ({ ...u, totp: { ...(u.totp as TotpFactor), lastStep: step } }),
+    );
+  }
+
+  async resealTotp(username: string, expectedSeal: string, sealedSecret: string): Promise<void> {
+    this.change(
+      username,
+      (u) => u.totp?.sealedSecret === expectedSeal,
+      (u) => ({ ...u, totp: { ...(u.totp as TotpFactor), sealedSecret } }),
+    );
+  }
+
+  async removeTotp(username: string): Promise<boolean> {
+    return this.change(username, (u) => u.totp !== undefined, ({ totp: _t, totpPending: _p, ...u }) => u);
+  }
+
+  async useRecoveryCode(username: string, hash: string): Promise<boolean> {
+    return this.change(
+      username,
+      (u) => u.recoveryCodes?.[hash] !== undefined,
+      (u) => ({ ...u, recoveryCodes: Object.fromEntries(Object.entries(u.recoveryCodes ?? {}).filter(([h]) => h !== hash)) }),
+    );
+  }
+
+  async replaceRecoveryCodes(username: string, codes: Readonly<Record<string, number>>): Promise<void> {
+    if (!this.change(username, () => true, (u) => ({ ...u, recoveryCodes: codes }))) throw new NotFoundError(`no user named ${username}`);
+  }
+
+  async addPasskey(username: string, passkey: Passkey): Promise<void> {
+    if (!this.users.has(username)) throw new NotFoundError(`no user named ${username}`);
+    if (this.passkeyOwners.has(passkey.id)) throw new ConflictError('this credential is registered already');
+    this.passkeyOwners.set(passkey.id, username);
+    this.change(username, () => true, (u) => ({ ...u, passkeys: { ...u.passkeys, [passkey.id]: passkey } }));
+  }
+
+  async findPasskeyOwner(credentialId: string): Promise<string | undefined> {
+    return this.passkeyOwners.get(credentialId);
+  }
+
+  async usePasskey(username: string, credentialId: string, counter: number, now: number): Promise<boolean> {
+    return this.change(
+      username,
+      (u) => {
+        const stored = u.passkeys?.[credentialId]?.counter;
+        return stored !== undefined && (stored < counter || (stored === 0 && counter === 0));
+      },
+      (u) => ({ ...u, passkeys: { ...u.passkeys, [credentialId]: { ...(u.passkeys?.[credentialId] as Passkey), counter, lastUsedAt: now } } }),
+    );
+  }
+
+  async removePasskey(username: string, credentialId: string): Promise<boolean> {
+    const removed = this.change(
+      username,
+      (u) => u.passkeys?.[credentialId] !== undefined,
+      (u) => ({ ...u, passkeys: Object.fromEntries(Object.entries(u.passkeys ?? {}).filter(([id]) => id !== credentialId)) }),
+    );
+    if (removed) this.passkeyOwners.delete(credentialId);
+    return removed;
+  }
+
+  async resetFactors(username: string): Promise<void> {
+    const user = this.users.get(username);
+    if (!user) throw new NotFoundError(`no user named ${username}`);
+    for (const id of Object.keys(user.passkeys ?? {})) if (this.passkeyOwners.get(id) === username) this.passkeyOwners.delete(id);
+    this.change(username, () => true, ({ totp: _t, totpPending: _p, passkeys: _k, recoveryCodes: _r, ...u }) => u);
+  }
 
   async createUser(user: User, skeleton?: string): Promise<void> {
     if (this.users.has(user.username) || (skeleton !== undefined && this.skeletons.has(skeleton))) throw new UserExistsError();
@@ -177,6 +283,13 @@ export class MemorySessionsRepo implements SessionsRepo {
     this.sessions.set(sid, { ...s, validFrom });
     return true;
   }
+
+  async recordAuthentication(sid: string, auth: Authentication): Promise<boolean> {
+    const s = this.sessions.get(sid);
+    if (s?.status !== 'active') return false;
+    this.sessions.set(sid, { ...s, amr: [...auth.amr], authTime: auth.authTime });
+    return true;
+  }
 }
 
 type AttemptItem = { failures: number; lastFailureAt: number; ttl: number } | { trusted: true; ttl: number };
@@ -270,10 +383,14 @@ export class MemoryClientsRepo implements ClientsRepo {
 }
 
 /** A fresh set of in-memory stores. */
-export const memoryRepos = () => ({
-  users: new MemoryUsersRepo(),
+export const memoryRepos = () => {
+  const users = new MemoryUsersRepo();
+  return {
+    users,
+    factors: users,
   sessions: new MemorySessionsRepo(),
   attempts: new MemoryAttemptsRepo(),
   auditStore: new MemoryAuditRepo(),
   clients: new MemoryClientsRepo(),
-});
+  };
+};

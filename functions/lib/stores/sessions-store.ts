@@ -1,3 +1,4 @@
+import type { Authentication } from '../domain/factors';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError } from '../domain/errors';
@@ -128,6 +129,26 @@ export class SessionsStore implements SessionsRepo {
       rethrowDynamoError(err);
     }
     return sessions;
+  }
+
+  /** Records a step-up in an active session: its tokens carry this `amr` and `auth_time` from now on. */
+  async recordAuthentication(sid: string, auth: Authentication): Promise<boolean> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { sid },
+          ConditionExpression: '#status = :active',
+          UpdateExpression: 'SET amr = :amr, authTime = :t',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':active': 'active', ':amr': [...auth.amr], ':t': auth.authTime },
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailed(err)) return false;
+      rethrowDynamoError(err);
+    }
   }
 
   /** Re-keys an active session: it stays valid against a `tokensValidAfter` of `validFrom`. */

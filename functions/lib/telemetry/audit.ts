@@ -2,7 +2,7 @@ import { auditEventId } from '../domain/audit';
 import type { AuditRepo } from '../domain/ports';
 import type { Clock } from '../domain/clock';
 import { logAuthEvent, type AuthEvent, type AuthEventFields, type AuthLogger } from './events';
-import { EVENT_METRICS, type AuthMetrics } from './metrics';
+import { EVENT_METRICS, MFA_FACTOR_METRICS, type AuthMetrics } from './metrics';
 
 /** Events kept in the audit table as well as logged (the others are logged only). */
 const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
@@ -28,6 +28,14 @@ const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
   'client_deleted',
   // Kept under the user: which client got a token to act for them.
   'token_exchanged',
+  // Second factors: enrolment, removal, failures and recovery-code use (the sign-ins are login_succeeded).
+  'mfa_enrolled',
+  'mfa_removed',
+  'mfa_reset',
+  'mfa_failed',
+  'step_up',
+  'recovery_code_used',
+  'recovery_codes_regenerated',
 ]);
 
 /** Fields of an audited event: ids, where from, and how it ended. Never a secret. */
@@ -55,6 +63,9 @@ export function createAuditTrail(options: {
       logAuthEvent(options.logger, event, fields);
       const metric = EVENT_METRICS[event];
       if (metric) options.metrics?.count(metric);
+      if (fields.factor && (event === 'mfa_verified' || event === 'step_up' || event === 'mfa_failed')) {
+        options.metrics?.count(MFA_FACTOR_METRICS[event === 'mfa_failed' ? 'failure' : 'success'][fields.factor]);
+      }
       if (!options.store || fields.userId === undefined || !AUDITED.has(event)) return;
       const atMs = options.now();
       const at = Math.floor(atMs / 1000);
@@ -69,7 +80,7 @@ export function createAuditTrail(options: {
           sourceIp: fields.sourceIp,
           userAgent: fields.userAgent?.slice(0, 256),
           requestId: fields.requestId,
-          reason: fields.reason,
+          reason: fields.factor && fields.reason ? `${fields.factor}: ${fields.reason}` : (fields.factor ?? fields.reason),
           ttl: at + options.retentionDays * 86_400,
         });
       } catch (err) {

@@ -1,3 +1,4 @@
+import type { FactorName } from '../domain/factors';
 import type { Logger } from '@aws-lambda-powertools/logger';
 
 /** The part of Powertools Logger we use, so tests can pass a recorder (and the authorizer a lighter logger). */
@@ -30,7 +31,16 @@ export type AuthEvent =
   | 'client_created'
   | 'client_changed'
   | 'client_deleted'
-  | 'token_exchanged';
+  | 'token_exchanged'
+  | 'mfa_challenged'
+  | 'mfa_verified'
+  | 'mfa_failed'
+  | 'mfa_enrolled'
+  | 'mfa_removed'
+  | 'mfa_reset'
+  | 'recovery_code_used'
+  | 'recovery_codes_regenerated'
+  | 'step_up';
 
 /** Fields of an auth event. Ids only: never a token, password, hash or username typed at login. */
 export interface AuthEventFields {
@@ -38,6 +48,8 @@ export interface AuthEventFields {
   readonly userId?: string | undefined;
   readonly sid?: string | undefined;
   readonly reason?: string | undefined;
+  /** The second factor an MFA event is about: `totp`, `webauthn` or `recovery_code`. */
+  readonly factor?: FactorName | undefined;
 }
 
 /** Writes one JSON line for one auth event. */

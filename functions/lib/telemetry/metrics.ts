@@ -1,6 +1,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRIC, METRICS_NAMESPACE, type MetricName, SERVICE_NAME } from '../contract/telemetry';
 import type { AuthEvent } from './events';
+import type { FactorName } from '../domain/factors';
 
 export { METRIC, METRICS_NAMESPACE, type MetricName } from '../contract/telemetry';
 
@@ -16,6 +17,16 @@ export const EVENT_METRICS: Partial<Record<AuthEvent, MetricName>> = {
   sessions_revoked: METRIC.revocations,
   client_token_issued: METRIC.clientTokensIssued,
   client_auth_failed: METRIC.clientAuthFailed,
+  mfa_challenged: METRIC.mfaChallenged,
+  mfa_verified: METRIC.mfaSucceeded,
+  step_up: METRIC.mfaSucceeded,
+  mfa_failed: METRIC.mfaFailed,
+};
+
+/** The second count an MFA outcome adds, by factor. */
+export const MFA_FACTOR_METRICS: Readonly<Record<'success' | 'failure', Readonly<Record<FactorName, MetricName>>>> = {
+  success: { totp: METRIC.mfaSucceededTotp, webauthn: METRIC.mfaSucceededWebAuthn, recovery_code: METRIC.mfaSucceededRecoveryCode },
+  failure: { totp: METRIC.mfaFailedTotp, webauthn: METRIC.mfaFailedWebAuthn, recovery_code: METRIC.mfaFailedRecoveryCode },
 };
 
 /** What the functions record; flushed once per invocation. */

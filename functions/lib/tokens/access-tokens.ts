@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { SignJWT, errors as jose, jwtVerify, type JWTHeaderParameters } from 'jose';
 import { epochSeconds, type Clock } from '../domain/clock';
 import { TokenError, type TokenErrorCode } from '../domain/errors';
+import { isMultiFactor, MFA_ACR, type AuthMethod } from '../domain/factors';
 import { ALLOWED_ALGORITHMS, type KeySource } from './key-source';
 
 /** RFC 9068 §2.1: the media type of a JWT access token, in the `typ` header. */
@@ -27,6 +28,12 @@ export interface AccessTokenClaims {
   readonly act?: { readonly sub: string };
   readonly client_id?: string;
   readonly scope?: string;
+  /** RFC 8176: how the user authenticated (`pwd`, `otp`, `hwk`, `swk`, and `mfa` for two factors). Absent on tokens older than second factors. */
+  readonly amr?: readonly string[];
+  /** When the user last authenticated (epoch seconds): the sign-in, or the last step-up (RFC 9470 §4). */
+  readonly auth_time?: number;
+  /** Set to the multi-factor policy URI when `amr` has `mfa` (RFC 9470 §4). */
+  readonly acr?: string;
 }
 
 /**
@@ -60,6 +67,9 @@ export interface TokenSubject {
   readonly username: string;
   readonly roles: readonly string[];
   readonly sid: string;
+  /** What the session's user proved, and when (the flows always say; a token without them passes no step-up rule). */
+  readonly amr?: readonly AuthMethod[];
+  readonly authTime?: number;
 }
 
 /** Options of the token service. Every check is pinned here; none can be skipped. */
@@ -114,6 +124,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         jti: randomUUID(),
         iat,
         exp: iat + accessTokenTtlSeconds,
+        ...authenticationClaims(subject),
       };
       const accessToken = await sign(claims);
       return { accessToken, expiresIn: claims.exp - claims.iat, claims };
@@ -132,6 +143,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
         jti: randomUUID(),
         iat,
         exp: request.exp,
+        ...authenticationClaims(subject),
         act: { sub: request.clientId },
         client_id: request.clientId,
         scope: request.scopes.join(' '),
@@ -191,15 +203,21 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
     }
   }
 
-  // RFC 8725 §3.1: the key comes from our trusted set by `kid`, and the token's `alg` must be the
-  // one that key is registered for; a key or algorithm named by the token itself is never used.
   async function resolveKey(header: JWTHeaderParameters) {
-    if (typeof header.kid !== 'string') throw new TokenError('ERR_JWT_KID_UNKNOWN', 'token has no kid');
-    const entry = await keys.getVerificationKey(header.kid);
-    if (!entry) throw new TokenError('ERR_JWT_KID_UNKNOWN', 'token was signed by an unknown key');
-    if (entry.alg !== header.alg) throw new TokenError('ERR_JWT_ALG_NOT_ALLOWED', 'token alg does not match its key');
-    return entry.key;
+    return keyFromTrustedSet(keys, header);
   }
+}
+
+/**
+ * RFC 8725 §3.1: the key comes from our trusted set by `kid`, and the token's `alg` must be the
+ * one that key is registered for; a key or algorithm named by the token itself is never used.
+ */
+export async function keyFromTrustedSet(keys: KeySource, header: JWTHeaderParameters) {
+  if (typeof header.kid !== 'string') throw new TokenError('ERR_JWT_KID_UNKNOWN', 'token has no kid');
+  const entry = await keys.getVerificationKey(header.kid);
+  if (!entry) throw new TokenError('ERR_JWT_KID_UNKNOWN', 'token was signed by an unknown key');
+  if (entry.alg !== header.alg) throw new TokenError('ERR_JWT_ALG_NOT_ALLOWED', 'token alg does not match its key');
+  return entry.key;
 }
 
 /**
@@ -207,7 +225,7 @@ export function createAccessTokens(options: AccessTokenOptions): AccessTokens {
  * otherwise `ERR_JWT_CLAIM_INVALID`.
  */
 export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
-  const { iss, aud, sub, username, roles, sid, jti, iat, exp, act, client_id, scope } = payload;
+  const { iss, aud, sub, username, roles, sid, jti, iat, exp, act, client_id, scope, amr, auth_time, acr } = payload;
   const isString = (v: unknown): v is string => typeof v === 'string' && v !== '';
   if (
     !isString(iss) ||
@@ -223,7 +241,27 @@ export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
   ) {
     throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
   }
-  const claims = { iss, aud, sub, username, roles, sid, jti, iat, exp };
+  if (
+    (amr !== undefined && !(Array.isArray(amr) && amr.every((m) => typeof m === 'string'))) ||
+    (auth_time !== undefined && typeof auth_time !== 'number') ||
+    (acr !== undefined && typeof acr !== 'string')
+  ) {
+    throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
+  }
+  const claims: AccessTokenClaims = {
+    iss,
+    aud,
+    sub,
+    username,
+    roles,
+    sid,
+    jti,
+    iat,
+    exp,
+    ...(amr !== undefined && { amr: amr as string[] }),
+    ...(auth_time !== undefined && { auth_time }),
+    ...(acr !== undefined && { acr }),
+  };
   if (act === undefined && client_id === undefined && scope === undefined) return claims;
   // A delegated token (RFC 8693): all three, and the actor is the client.
   const actor = (act as { sub?: unknown } | null)?.sub;
@@ -231,6 +269,15 @@ export function toClaims(payload: Record<string, unknown>): AccessTokenClaims {
     throw new TokenError('ERR_JWT_CLAIM_INVALID', 'token claims have the wrong shape');
   }
   return { ...claims, act: { sub: client_id }, client_id, scope };
+}
+
+/** The claims that say how and when the user authenticated (RFC 8176, RFC 9470 §4). */
+function authenticationClaims(subject: Pick<TokenSubject, 'amr' | 'authTime'>): Pick<AccessTokenClaims, 'amr' | 'auth_time' | 'acr'> {
+  return {
+    ...(subject.amr && { amr: [...subject.amr] }),
+    ...(subject.authTime !== undefined && { auth_time: subject.authTime }),
+    ...(isMultiFactor(subject.amr) && { acr: MFA_ACR }),
+  };
 }
 
 /** A verified token: a user's, or a machine client's. */
@@ -276,7 +323,7 @@ const CLAIM_CODES: Readonly<Record<string, TokenErrorCode>> = {
 };
 
 /** Translates jose's errors at this module's boundary into our codes; rethrows the rest. */
-function toTokenError(err: unknown): TokenError {
+export function toTokenError(err: unknown): TokenError {
   if (err instanceof TokenError) return err;
   if (err instanceof jose.JWTExpired) return new TokenError('ERR_JWT_EXPIRED', 'token has expired');
   if (err instanceof jose.JWTClaimValidationFailed) {

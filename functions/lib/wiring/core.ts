@@ -19,6 +19,12 @@ import { privateSecretsSource } from './secret-sources';
 import { parseSecrets, type AuthSecrets } from '../tokens/secrets';
 import { SessionsStore } from '../stores/sessions-store';
 import { UsersStore } from '../stores/users-store';
+import { FactorsStore } from '../stores/factors-store';
+import { createFactorSealer } from '../tokens/factor-seal';
+import { createStepTokens } from '../tokens/step-tokens';
+import type { MfaTokenFields } from '../flows/deps';
+import { MFA_TOKEN_TTL_SECONDS } from '../flows/mfa-challenge';
+import { MFA_VERIFY_PATH } from '../contract/routes';
 import { cachedClientReader } from '../flows/client-cache';
 
 /** The configuration the flows read. */
@@ -39,7 +45,7 @@ export function createCoreDeps(
 }
 
 /** The stores the flows use, by port. */
-export type Repos = Pick<CoreDeps, 'users' | 'sessions' | 'attempts' | 'auditStore' | 'clients'>;
+export type Repos = Pick<CoreDeps, 'users' | 'factors' | 'sessions' | 'attempts' | 'auditStore' | 'clients'>;
 
 /** What tests and tools may replace. */
 export interface CoreOverrides {
@@ -55,6 +61,7 @@ export const dynamoRepos = (
   config: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable'>,
 ): Repos => ({
   users: new UsersStore({ client, tableName: config.usersTable }),
+  factors: new FactorsStore({ client, tableName: config.usersTable }),
   sessions: new SessionsStore({ client, tableName: config.sessionsTable }),
   attempts: new AttemptsStore({ client, tableName: config.attemptsTable }),
   auditStore: new AuditStore({ client, tableName: config.auditTable }),
@@ -83,6 +90,13 @@ export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecr
     sessionIdleSeconds: config.sessionIdleSeconds,
     passwords: createPasswordHasher({ peppers: secrets.peppers, bcryptCost: config.bcryptCost }),
     accessTokens: createAccessTokens({ keys, now, ...config }),
+    factorSealer: createFactorSealer(secrets.peppers),
+    mfaTokens: createStepTokens<MfaTokenFields>(
+      { typ: 'mfa+jwt', audience: `${config.issuer}${MFA_VERIFY_PATH}`, ttlSeconds: MFA_TOKEN_TTL_SECONDS },
+      // Issued and checked by this service alone: a few seconds cover its own clocks.
+      { keys, issuer: config.issuer, now, clockToleranceSeconds: 5 },
+    ),
+    mfa: { requiredRoles: config.mfaRequiredRoles, totpIssuer: new URL(config.issuer).host },
     refreshTokens: createRefreshTokens(secrets.peppers.map((p) => deriveKey(p.secret, 'refresh-token/tag'))),
     now,
     logger,
