@@ -126,10 +126,14 @@ describe.each(implementations)('the %s stores', (_name, make) => {
 
     it('confirms only the pending TOTP secret, once, and accepts each later step once: of 10 concurrent uses of one step exactly one wins', async () => {
       await r.users.createUser(user('ann'));
-      await expect(r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 5, confirmedAt: NOW })).rejects.toBeInstanceOf(ConflictError);
+      await expect(r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 5, confirmedAt: NOW })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       await r.factors.startTotp('ann', { sealedSecret: 's1', expiresAt: NOW + 600 });
       await r.factors.startTotp('ann', { sealedSecret: 's2', expiresAt: NOW + 600 });
-      await expect(r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 5, confirmedAt: NOW })).rejects.toBeInstanceOf(ConflictError);
+      await expect(r.factors.confirmTotp('ann', 's1', { sealedSecret: 's1', lastStep: 5, confirmedAt: NOW })).rejects.toBeInstanceOf(
+        ConflictError,
+      );
       await r.factors.confirmTotp('ann', 's2', { sealedSecret: 's2', lastStep: 5, confirmedAt: NOW }, { h1: NOW, h2: NOW });
       await expect(r.factors.startTotp('ann', { sealedSecret: 's3', expiresAt: NOW + 600 })).rejects.toBeInstanceOf(ConflictError);
       const ann = await r.users.getUser('ann');
@@ -186,7 +190,7 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       expect(await r.factors.findPasskeyOwner('cred-1')).toBe('bob');
     });
 
-    it("resets every factor of a user, and frees their credential ids", async () => {
+    it('resets every factor of a user, and frees their credential ids', async () => {
       await r.users.createUser(user('ann'));
       await r.factors.addPasskey('ann', passkey('cred-1'));
       await r.factors.startTotp('ann', { sealedSecret: 's1', expiresAt: NOW + 600 });

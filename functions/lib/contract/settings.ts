@@ -290,11 +290,11 @@ export function settingsTable(settings: Readonly<Record<string, SettingSpec>> = 
       ? 'none'
       : s.kind === 'roles'
         ? s.default.join(',')
-      : s.kind === 'text'
-        ? `\`${s.default}\``
-        : s.kind === 'int' && s.default >= 10_000
-          ? s.default.toLocaleString('en-US').replace(/,/g, ' ')
-          : String(s.default);
+        : s.kind === 'text'
+          ? `\`${s.default}\``
+          : s.kind === 'int' && s.default >= 10_000
+            ? s.default.toLocaleString('en-US').replace(/,/g, ' ')
+            : String(s.default);
   const rows = Object.values(settings).map((s) => {
     const range = s.kind === 'int' ? ` (${s.min} to ${s.max})` : '';
     return `| \`${s.env}\` | ${shown(s)} | ${s.doc}${range} |`;

@@ -25,7 +25,9 @@ export const normalizeRecoveryCode = (typed: string): string =>
 
 /** The stored form of a recovery code. */
 export const hashRecoveryCode = (userId: string, code: string): string =>
-  createHash('sha256').update(`${userId}\n${normalizeRecoveryCode(code)}`).digest('base64url');
+  createHash('sha256')
+    .update(`${userId}\n${normalizeRecoveryCode(code)}`)
+    .digest('base64url');
 
 /** Stored forms of fresh codes, by hash. */
 export const recoveryCodeRecords = (userId: string, codes: readonly string[], now: number): Record<string, number> =>

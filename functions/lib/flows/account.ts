@@ -1,16 +1,15 @@
-import type { Caller as AuthorizedCaller } from '../contract/authorizer-context';
 import { epochSeconds } from '../domain/clock';
 import { ForbiddenError, NotFoundError, TooManyAttemptsError } from '../domain/errors';
 import { readThrottle, recordFailedCheck } from '../domain/throttle';
 import { authenticationOfCaller, issueAccessToken, revokeAllSessions } from './session-ops';
-import type { CoreDeps } from './deps';
+import type { Caller, CoreDeps } from './deps';
+import { requireRecentMfa } from './recent-mfa';
 import { checkNewPassword } from './password-rules';
 import { sessionState } from '../domain/sessions';
 import type { User } from '../domain/users';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 
-/** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */
-export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid' | 'amr' | 'authTime'>;
+export type { Caller } from './deps';
 
 /** One of the caller's sessions, as they see it (ASVS 7.5.2). */
 export interface SessionView {
@@ -81,6 +80,7 @@ export async function changePassword(
 ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number }> {
   const user = await requireCaller(caller, deps);
   const now = epochSeconds(deps.now);
+  requireRecentMfa(caller, user, now);
   // The current password is a credential like any other: the same counters as a login guard
   // it, so a stolen token cannot guess it from many addresses (ASVS 6.3.1).
   const reading = await readThrottle(deps.attempts, user.username, meta.sourceIp ?? 'unknown', now, deps.throttle);

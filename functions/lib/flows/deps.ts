@@ -29,6 +29,11 @@ export interface MfaSettings {
   readonly totpIssuer: string;
 }
 
+import type { Caller as AuthorizedCaller } from '../contract/authorizer-context';
+
+/** The signed-in caller, as the authorizer passed them on (the parts the account flows use). */
+export type Caller = Pick<AuthorizedCaller, 'sub' | 'username' | 'sid' | 'amr' | 'authTime'>;
+
 /** Everything the flows need, injected: storage through the ports, never a DynamoDB class. */
 export interface CoreDeps {
   readonly users: UsersRepo;

@@ -93,7 +93,10 @@ export async function completeLogin(
     await rehashIfOutdated(user, password, deps);
     throw await challengeSecondFactor(user, now, meta, deps);
   }
-  const [tokens] = await Promise.all([finishSignIn(user, { amr: ['pwd'], authTime: now }, reading, now, meta, deps), rehashIfOutdated(user, password, deps)]);
+  const [tokens] = await Promise.all([
+    finishSignIn(user, { amr: ['pwd'], authTime: now }, reading, now, meta, deps),
+    rehashIfOutdated(user, password, deps),
+  ]);
   return tokens;
 }
 

@@ -28,7 +28,9 @@ export class FactorsStore implements FactorsRepo {
       ExpressionAttributeValues: { ':p': pending },
     });
     if (started) return;
-    const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { username }, ProjectionExpression: 'username' }));
+    const { Item } = await this.client.send(
+      new GetCommand({ TableName: this.tableName, Key: { username }, ProjectionExpression: 'username' }),
+    );
     throw Item ? new ConflictError('TOTP is already active: remove it first') : new NotFoundError(`no user named ${username}`);
   }
 
@@ -75,7 +77,11 @@ export class FactorsStore implements FactorsRepo {
   async replaceRecoveryCodes(username: string, codes: Readonly<Record<string, number>>): Promise<void> {
     await this.update(
       username,
-      { UpdateExpression: 'SET recoveryCodes = :codes', ConditionExpression: 'attribute_exists(username)', ExpressionAttributeValues: { ':codes': codes } },
+      {
+        UpdateExpression: 'SET recoveryCodes = :codes',
+        ConditionExpression: 'attribute_exists(username)',
+        ExpressionAttributeValues: { ':codes': codes },
+      },
       () => new NotFoundError(`no user named ${username}`),
     );
   }
@@ -205,12 +211,19 @@ export class FactorsStore implements FactorsRepo {
   }
 
   /** An update that must apply: `failed()` is thrown when its condition does not hold. */
-  private async update(username: string, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>, failed: () => Error) {
+  private async update(
+    username: string,
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+    failed: () => Error,
+  ) {
     if (!(await this.tryUpdate(username, input))) throw failed();
   }
 
   /** An update that may not apply: false when its condition does not hold. */
-  private async tryUpdate(username: string, input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>): Promise<boolean> {
+  private async tryUpdate(
+    username: string,
+    input: Omit<ConstructorParameters<typeof UpdateCommand>[0], 'TableName' | 'Key'>,
+  ): Promise<boolean> {
     try {
       await this.client.send(new UpdateCommand({ ...input, TableName: this.tableName, Key: { username } }));
       return true;

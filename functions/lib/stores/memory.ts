@@ -41,7 +41,13 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   async startTotp(username: string, pending: PendingTotp): Promise<void> {
     const user = this.users.get(username);
     if (!user) throw new NotFoundError(`no user named ${username}`);
-    if (!this.change(username, (u) => !u.totp, (u) => ({ ...u, totpPending: pending }))) {
+    if (
+      !this.change(
+        username,
+        (u) => !u.totp,
+        (u) => ({ ...u, totpPending: pending }),
+      )
+    ) {
       throw new ConflictError('TOTP is already active: remove it first');
     }
   }
@@ -72,7 +78,11 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   }
 
   async removeTotp(username: string): Promise<boolean> {
-    return this.change(username, (u) => u.totp !== undefined, ({ totp: _t, totpPending: _p, ...u }) => u);
+    return this.change(
+      username,
+      (u) => u.totp !== undefined,
+      ({ totp: _t, totpPending: _p, ...u }) => u,
+    );
   }
 
   async useRecoveryCode(username: string, hash: string): Promise<boolean> {
@@ -84,14 +94,25 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   }
 
   async replaceRecoveryCodes(username: string, codes: Readonly<Record<string, number>>): Promise<void> {
-    if (!this.change(username, () => true, (u) => ({ ...u, recoveryCodes: codes }))) throw new NotFoundError(`no user named ${username}`);
+    if (
+      !this.change(
+        username,
+        () => true,
+        (u) => ({ ...u, recoveryCodes: codes }),
+      )
+    )
+      throw new NotFoundError(`no user named ${username}`);
   }
 
   async addPasskey(username: string, passkey: Passkey): Promise<void> {
     if (!this.users.has(username)) throw new NotFoundError(`no user named ${username}`);
     if (this.passkeyOwners.has(passkey.id)) throw new ConflictError('this credential is registered already');
     this.passkeyOwners.set(passkey.id, username);
-    this.change(username, () => true, (u) => ({ ...u, passkeys: { ...u.passkeys, [passkey.id]: passkey } }));
+    this.change(
+      username,
+      () => true,
+      (u) => ({ ...u, passkeys: { ...u.passkeys, [passkey.id]: passkey } }),
+    );
   }
 
   async findPasskeyOwner(credentialId: string): Promise<string | undefined> {
@@ -105,7 +126,10 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
         const stored = u.passkeys?.[credentialId]?.counter;
         return stored !== undefined && (stored < counter || (stored === 0 && counter === 0));
       },
-      (u) => ({ ...u, passkeys: { ...u.passkeys, [credentialId]: { ...(u.passkeys?.[credentialId] as Passkey), counter, lastUsedAt: now } } }),
+      (u) => ({
+        ...u,
+        passkeys: { ...u.passkeys, [credentialId]: { ...(u.passkeys?.[credentialId] as Passkey), counter, lastUsedAt: now } },
+      }),
     );
   }
 
@@ -123,7 +147,11 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
     const user = this.users.get(username);
     if (!user) throw new NotFoundError(`no user named ${username}`);
     for (const id of Object.keys(user.passkeys ?? {})) if (this.passkeyOwners.get(id) === username) this.passkeyOwners.delete(id);
-    this.change(username, () => true, ({ totp: _t, totpPending: _p, passkeys: _k, recoveryCodes: _r, ...u }) => u);
+    this.change(
+      username,
+      () => true,
+      ({ totp: _t, totpPending: _p, passkeys: _k, recoveryCodes: _r, ...u }) => u,
+    );
   }
 
   async createUser(user: User, skeleton?: string): Promise<void> {
@@ -388,9 +416,9 @@ export const memoryRepos = () => {
   return {
     users,
     factors: users,
-  sessions: new MemorySessionsRepo(),
-  attempts: new MemoryAttemptsRepo(),
-  auditStore: new MemoryAuditRepo(),
-  clients: new MemoryClientsRepo(),
+    sessions: new MemorySessionsRepo(),
+    attempts: new MemoryAttemptsRepo(),
+    auditStore: new MemoryAuditRepo(),
+    clients: new MemoryClientsRepo(),
   };
 };
