@@ -154,6 +154,8 @@ export function addFunctions(
     admin: fn('admin', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
     // Machine tokens: a SHA-256 and a signature, no bcrypt.
     token: fn('token', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
+    // Second factors: HMAC-SHA-1 codes, AES-GCM seals and signatures, no bcrypt.
+    mfa: fn('mfa', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     'key-setup': fn('key-setup', { timeout: Duration.minutes(1), memorySize: 512, environment: {} }),
     'rotate-keys': fn('rotate-keys', {
       timeout: Duration.minutes(1),

@@ -26,6 +26,14 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
   // Reads the client; counts failures and trusts a source that authenticated, as login does.
   // Introspection reads a token's session and user; revocation writes the client's cut-off.
   token: { clients: ['GetItem', 'PutItem'], attempts: COUNTERS, users: ['GetItem'], sessions: ['GetItem'] },
+  // Factors live on the user's item; a passkey's owner item beside it (TransactWrite: Put and Update,
+  // or Update and Delete). Verify opens a session and spends the mfa_token (attempts); step-up
+  // records the factor in the session.
+  mfa: {
+    users: ['GetItem', 'UpdateItem', 'PutItem', 'DeleteItem'],
+    sessions: ['PutItem', 'UpdateItem'],
+    attempts: COUNTERS,
+  },
   admin: {
     users: ['GetItem', 'PutItem', 'UpdateItem', 'Scan', 'ConditionCheckItem'],
     sessions: ['UpdateItem'],
@@ -36,7 +44,7 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
 };
 
 /** The functions that run the flows: they sign (private keys), hash (pepper) and audit. */
-const FLOWS: readonly AuthFunctionName[] = ['login', 'register', 'refresh', 'logout', 'sessions', 'password', 'admin', 'token'];
+const FLOWS: readonly AuthFunctionName[] = ['login', 'register', 'refresh', 'logout', 'sessions', 'password', 'admin', 'token', 'mfa'];
 /** The functions that only verify: they read the public key set, never a private key. */
 const VERIFIERS: readonly AuthFunctionName[] = ['validate', 'jwks', 'authorizer'];
 

@@ -58,6 +58,7 @@ async function start(options: Partial<GatewayOptions> = {}) {
       password: echo,
       admin: echo,
       token: echo,
+      mfa: echo,
     },
     authorizer: async (e) => {
       authorizerCalls++;

@@ -16,14 +16,15 @@ const authed = { 401: 'Error', 403: 'Error' } as const;
 /** What each route takes and answers. Every route of the route table must be here (a test checks). */
 const DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/auth/login': {
-    summary: 'Log in with a username and password (403 password_change_required for a temporary password)',
+    summary:
+      'Log in with a username and password (403 mfa_required with an mfa_token for an account with a second factor; 403 password_change_required for a temporary password)',
     body: 'login',
-    responses: { 200: 'TokenPair', 401: 'Error', 403: 'Error', ...common },
+    responses: { 200: 'TokenPair', 401: 'Error', 403: 'SignInRefused', ...common },
   },
   'POST /api/auth/password/temporary': {
     summary: 'Replace a temporary password (from an admin reset) and log in',
     body: 'temporaryPassword',
-    responses: { 200: 'TokenPair', 401: 'Error', ...common },
+    responses: { 200: 'TokenPair', 401: 'Error', 403: 'SignInRefused', ...common },
   },
   'POST /api/auth/refresh': {
     summary: 'Exchange a refresh token for a new pair (rotation)',
@@ -85,6 +86,34 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Change the password',
     body: 'password',
     responses: { 200: 'AccessToken', 409: 'Error', ...authed, ...common },
+  },
+  'POST /api/auth/mfa/verify': {
+    summary: 'The second step of a sign-in: the mfa_token and a TOTP code or a recovery code (5 wrong answers end the token)',
+    body: 'mfaVerify',
+    responses: { 200: 'TokenPair', 401: 'Error', ...common },
+  },
+  'POST /api/auth/mfa/step-up': {
+    summary: "Prove a second factor again (RFC 9470): the session's tokens carry amr mfa and a new auth_time",
+    body: 'stepUp',
+    responses: { 200: 'AccessToken', ...authed, ...common },
+  },
+  'GET /api/auth/mfa': { summary: "The caller's second factors (never a secret)", responses: { 200: 'Factors', ...authed, ...common } },
+  'POST /api/auth/mfa/totp': {
+    summary: 'Start TOTP enrolment: a secret, its otpauth:// URI and a QR code, to confirm with a code',
+    responses: { 200: 'TotpEnrolment', 409: 'Error', ...authed, ...common },
+  },
+  'POST /api/auth/mfa/totp/confirm': {
+    summary: "Confirm TOTP with the app's current code; the first factor also answers ten recovery codes, once",
+    body: 'totpConfirm',
+    responses: { 200: 'Enrolled', 409: 'Error', ...authed, ...common },
+  },
+  'DELETE /api/auth/mfa/totp': {
+    summary: 'Remove TOTP (needs a second factor in the last 15 minutes: 401 insufficient_user_authentication otherwise)',
+    responses: { 204: null, 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/auth/mfa/recovery-codes': {
+    summary: 'Ten new recovery codes replace the old ones (needs a recent second factor)',
+    responses: { 200: 'RecoveryCodes', 409: 'Error', ...authed, ...common },
   },
   'GET /api/admin/ping': { summary: 'Admin-only example', responses: { 200: 'User', ...authed, 500: 'Error' } },
   'GET /api/machine/ping': {

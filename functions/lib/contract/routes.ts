@@ -16,7 +16,8 @@ export type HandlerName =
   | 'sessions'
   | 'password'
   | 'admin'
-  | 'token';
+  | 'token'
+  | 'mfa';
 
 /** HTTP methods a route may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
@@ -42,6 +43,11 @@ export interface Route {
   readonly throttle?: 'credentials' | 'refresh';
   /** Served only when this setting is on. */
   readonly enabledBy?: 'selfRegistration';
+  /**
+   * One of the routes a user whose role requires a second factor may call before they have one
+   * (`mfaRequiredRoles`): the routes that enrol it. Every other route refuses them.
+   */
+  readonly enrolment?: true;
 }
 
 /** Every route of the API. */
@@ -75,6 +81,14 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/auth/password', handler: 'password', access: { roles: [] }, throttle: 'credentials' },
   // A temporary password (an admin reset) opens no session until it is replaced here.
   { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public', throttle: 'credentials' },
+  // Second factors (ASVS 6.5): the second step of a sign-in, step-up, and the caller's own factors.
+  { method: 'POST', path: '/api/auth/mfa/verify', handler: 'mfa', access: 'public', throttle: 'credentials' },
+  { method: 'POST', path: '/api/auth/mfa/step-up', handler: 'mfa', access: { roles: [] }, throttle: 'credentials', enrolment: true },
+  { method: 'GET', path: '/api/auth/mfa', handler: 'mfa', access: { roles: [] }, enrolment: true },
+  { method: 'POST', path: '/api/auth/mfa/totp', handler: 'mfa', access: { roles: [] }, enrolment: true },
+  { method: 'POST', path: '/api/auth/mfa/totp/confirm', handler: 'mfa', access: { roles: [] }, throttle: 'credentials', enrolment: true },
+  { method: 'DELETE', path: '/api/auth/mfa/totp', handler: 'mfa', access: { roles: [] } },
+  { method: 'POST', path: '/api/auth/mfa/recovery-codes', handler: 'mfa', access: { roles: [] } },
   // An admin-only example: answers like /api/me, for callers with the admin role.
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
   // A machine-client example: answers like /api/me, for a client token with the ping scope.

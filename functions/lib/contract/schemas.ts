@@ -54,6 +54,17 @@ export const REQUEST_BODIES = {
   }),
   adminCreateUser: object({ username: text(4096), password: text(4096), roles }, ['username', 'password']),
   adminRoles: object({ roles }),
+  // One answer: a TOTP code, a recovery code, or (with its challenge_token) a WebAuthn assertion.
+  mfaVerify: object(
+    {
+      mfa_token: text(4096, 'from the 403 mfa_required answer of the password step'),
+      code: text(16, 'a TOTP code: 6 digits'),
+      recovery_code: text(64, 'one of the recovery codes'),
+    },
+    ['mfa_token'],
+  ),
+  stepUp: object({ code: text(16, 'a TOTP code: 6 digits'), recovery_code: text(64, 'one of the recovery codes') }, []),
+  totpConfirm: object({ code: text(16, 'the code the authenticator app shows now') }),
   adminCreateClient: object(
     {
       name: text(128),
@@ -107,6 +118,44 @@ export const SCHEMAS = {
     ['access_token', 'token_type', 'expires_in'],
   ),
   AccessToken: object({ access_token: { type: 'string' }, token_type: { const: 'Bearer' }, expires_in: { type: 'integer' } }),
+  /** 403 of a password step: a temporary password, or (with the mfa fields) an account with a second factor. */
+  SignInRefused: object(
+    {
+      error: { enum: ['mfa_required', 'password_change_required'] },
+      error_description: { type: 'string' },
+      mfa_token: { type: 'string', description: 'mfa_required: answer it at POST /api/auth/mfa/verify within expires_in seconds, once' },
+      factors: { type: 'array', items: { enum: ['totp', 'webauthn', 'recovery_code'] } },
+      expires_in: { type: 'integer' },
+    },
+    ['error', 'error_description'],
+  ),
+  TotpEnrolment: object({
+    secret: { type: 'string', description: 'base32, for typing in by hand' },
+    otpauth_uri: { type: 'string', pattern: '^otpauth://totp/' },
+    qr_svg: { type: 'string', description: 'the URI as a QR code, an SVG document' },
+    expires_in: { type: 'integer', description: 'confirm with a code within this many seconds' },
+  }),
+  Enrolled: object(
+    {
+      access_token: { type: 'string', description: 'for the same session, now with a second factor (amr has mfa)' },
+      token_type: { const: 'Bearer' },
+      expires_in: { type: 'integer' },
+      recovery_codes: { type: 'array', items: { type: 'string' }, description: "the account's first factor only: shown this once" },
+    },
+    ['access_token', 'token_type', 'expires_in'],
+  ),
+  RecoveryCodes: object({ recovery_codes: { type: 'array', minItems: 10, maxItems: 10, items: { type: 'string' } } }),
+  Factors: object({
+    totp: object({ enabled: { type: 'boolean' }, confirmed_at: epoch }, ['enabled']),
+    passkeys: {
+      type: 'array',
+      items: object(
+        { id: { type: 'string' }, name: { type: 'string' }, created_at: epoch, last_used_at: epoch, synced: { type: 'boolean' } },
+        ['id', 'name', 'created_at', 'synced'],
+      ),
+    },
+    recovery_codes_remaining: { type: 'integer' },
+  }),
   TokenIntrospection: object(
     {
       active: { type: 'boolean' },
