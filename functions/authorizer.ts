@@ -9,6 +9,9 @@ import { lazyDeps, type DepsInput } from './lib/http/lazy';
 import type { Standing } from './lib/authz/revocation';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
 import { isPermitted, isPermittedForClient, ROUTES, type PolicyRoute } from './lib/contract/routes';
+import { isMultiFactor, meetsStepUp, stepUpChallenge } from './lib/domain/factors';
+import { DEFAULTS } from './lib/contract/settings';
+import type { DenialContext } from './lib/contract/gateway-responses';
 
 export type { AuthorizerDeps } from './lib/wiring/authorizer';
 
@@ -29,6 +32,56 @@ const MAX_ANSWERS_PER_TOKEN = 32;
 /** A client's token has no roles: its scopes are fixed in it. */
 const NO_ROLES: readonly string[] = [];
 const sameRoles = (a: readonly string[], b: readonly string[]) => a === b || (a.length === b.length && a.every((r, i) => r === b[i]));
+
+/** Why a token is refused a route: the log's reason, and what the 403 says (RFC 6750 §3.1, RFC 9470 §3). */
+interface Denial {
+  readonly reason: string;
+  readonly context: DenialContext;
+}
+const denialOf = (reason: string, error: string, description: string, challenge: string): Denial => ({
+  reason,
+  context: { error, error_description: description, challenge },
+});
+const DENIALS = {
+  unknownRoute: denialOf('unknown_route', 'access_denied', 'no such route behind this authorizer', 'Bearer error="insufficient_scope"'),
+  missingRole: denialOf('missing_role', 'access_denied', 'your roles do not permit this route', 'Bearer error="insufficient_scope"'),
+  missingScope: denialOf(
+    'missing_scope',
+    'insufficient_scope',
+    'the token lacks a scope this route needs',
+    'Bearer error="insufficient_scope"',
+  ),
+  mustEnrol: denialOf(
+    'mfa_enrolment_required',
+    'mfa_enrollment_required',
+    'your role requires a second factor: enrol one at /api/auth/mfa/totp or /api/auth/passkeys first',
+    'Bearer error="insufficient_user_authentication", error_description="enrol a second factor", acr_values="http://schemas.openid.net/pape/policies/2007/06/multi-factor"',
+  ),
+} as const;
+
+/**
+ * The denial a user's token gets for how it authenticated, if any: a holder of a role that must
+ * have a second factor, signed in without one, may only enrol one (`enrolment` routes); and a
+ * route's step-up rule must hold (RFC 9470).
+ */
+function authenticationDenial(
+  route: PolicyRoute,
+  roles: readonly string[],
+  claims: { readonly amr?: readonly string[] | undefined; readonly auth_time?: number | undefined },
+  nowSeconds: number,
+  mfaRequiredRoles: readonly string[],
+): Denial | undefined {
+  if (route.access === 'public') return undefined;
+  const auth = { amr: claims.amr, authTime: claims.auth_time };
+  if (!route.enrolment && !isMultiFactor(claims.amr) && roles.some((r) => mfaRequiredRoles.includes(r))) return DENIALS.mustEnrol;
+  if (meetsStepUp(auth, route.access, nowSeconds)) return undefined;
+  return denialOf(
+    route.access.mfa && !isMultiFactor(claims.amr) ? 'mfa_required' : 'max_age',
+    'insufficient_user_authentication',
+    'a more recent or stronger authentication is required: step up at /api/auth/mfa/step-up',
+    stepUpChallenge(route.access),
+  );
+}
 
 /** Policies by stage, route and decision: a few per route at most. */
 const MAX_CACHED_POLICIES = 4096;
@@ -136,17 +189,36 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     // user's roles (a service holding an admin's token gets no admin route downstream).
     const scopes = claims.scope?.split(' ');
     const permitted = route !== undefined && (scopes !== undefined ? isPermittedForClient(route, scopes) : isPermitted(route, roles));
-    if (!permitted) {
-      const reason = route === undefined ? 'unknown_route' : client ? 'missing_scope' : 'missing_role';
-      logAuthEvent(d.logger, 'access_denied', { requestId, userId: claims.sub, sid: client ? undefined : claims.sid, reason });
+    // A user's own token (not a client acting for them) also answers to how they signed in.
+    const denial: Denial | undefined = !permitted
+      ? route === undefined
+        ? DENIALS.unknownRoute
+        : client
+          ? DENIALS.missingScope
+          : DENIALS.missingRole
+      : client || scopes !== undefined || route === undefined
+        ? undefined
+        : authenticationDenial(route, roles, claims, nowSeconds, d.mfaRequiredRoles ?? DEFAULTS.mfaRequiredRoles);
+    if (denial) {
+      logAuthEvent(d.logger, 'access_denied', {
+        requestId,
+        userId: claims.sub,
+        sid: client ? undefined : claims.sid,
+        reason: denial.reason,
+      });
     }
+    const caller = client ? toClientAuthorizerContext(claims) : toAuthorizerContext(claims, roles);
     const result: APIGatewayAuthorizerResult = {
       principalId: claims.sub,
-      policyDocument: policyFor(stageArn, httpMethod, resource, permitted),
-      context: client ? { ...toClientAuthorizerContext(claims) } : { ...toAuthorizerContext(claims, roles) },
+      policyDocument: policyFor(stageArn, httpMethod, resource, denial === undefined),
+      // API Gateway's ACCESS_DENIED answer shows a denial's error and challenge (gateway-responses.ts).
+      context: denial ? { ...caller, ...denial.context } : { ...caller },
     };
-    if (entry.answers.size >= MAX_ANSWERS_PER_TOKEN) entry.answers.clear();
-    entry.answers.set(routeKey, { roles, result });
+    // An answer that depends on the time (a route's maxAge) is decided afresh each time.
+    if (route?.access === 'public' || route?.access.maxAge === undefined) {
+      if (entry.answers.size >= MAX_ANSWERS_PER_TOKEN) entry.answers.clear();
+      entry.answers.set(routeKey, { roles, result });
+    }
     return result;
   };
 }

@@ -200,7 +200,14 @@ export function createGateway(options: GatewayOptions): RequestListener {
                 : GATEWAY_RESPONSES.AUTHORIZER_FAILURE,
             );
           }
-          if (evaluatePolicy(policy.policyDocument, methodArn) !== 'allow') return answer(GATEWAY_RESPONSES.ACCESS_DENIED);
+          if (evaluatePolicy(policy.policyDocument, methodArn) !== 'allow') {
+            // As API Gateway fills DENIAL_TEMPLATE and the challenge from the authorizer's context.
+            const { error, error_description, challenge } = (policy.context ?? {}) as Partial<Record<string, unknown>>;
+            return answer(
+              { ...GATEWAY_RESPONSES.ACCESS_DENIED, error: String(error ?? ''), description: String(error_description ?? '') },
+              { 'WWW-Authenticate': String(challenge ?? '') },
+            );
+          }
           event.requestContext.authorizer = { ...policy.context, principalId: policy.principalId };
         }
         let result: APIGatewayProxyResult;

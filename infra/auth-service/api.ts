@@ -3,7 +3,13 @@ import * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { GATEWAY_RESPONSES, gatewayCorsHeaders, gatewayResponseBody } from '../../functions/lib/contract/gateway-responses';
+import {
+  DENIAL_CHALLENGE_MAPPING,
+  DENIAL_TEMPLATE,
+  GATEWAY_RESPONSES,
+  gatewayCorsHeaders,
+  gatewayResponseBody,
+} from '../../functions/lib/contract/gateway-responses';
 import { AUTHORIZER_IDENTITY_SOURCES, CORS_PREFLIGHT, ROUTES } from '../../functions/lib/contract/routes';
 import type { Construct } from 'constructs';
 import type { AuthService } from './auth-service';
@@ -82,18 +88,23 @@ export function newRequestAuthorizer(scope: Construct, id: string, handler: lamb
 /** API Gateway's own errors (the authorizer's 401 and 403, throttling, 5XX) as our JSON errors, with CORS. */
 export function addGatewayResponses(api: apigw.IRestApi, allowedOrigins: readonly string[]): void {
   for (const [type, response] of Object.entries(GATEWAY_RESPONSES)) {
+    // A denial says why, from the authorizer's context: its error, and its challenge.
+    const denial = type === 'ACCESS_DENIED';
     new apigw.GatewayResponse(api, `Gateway${type}`, {
       restApi: api,
       type: apigw.ResponseType.of(type),
       statusCode: String(response.statusCode),
-      responseHeaders: Object.fromEntries(
-        Object.entries({
-          'Content-Type': 'application/json',
-          ...('headers' in response ? response.headers : {}),
-          ...gatewayCorsHeaders(allowedOrigins),
-        }).map(([k, v]) => [k, `'${v}'`]),
-      ),
-      templates: { 'application/json': gatewayResponseBody(response) },
+      responseHeaders: {
+        ...Object.fromEntries(
+          Object.entries({
+            'Content-Type': 'application/json',
+            ...('headers' in response ? response.headers : {}),
+            ...gatewayCorsHeaders(allowedOrigins),
+          }).map(([k, v]) => [k, `'${v}'`]),
+        ),
+        ...(denial && { 'WWW-Authenticate': DENIAL_CHALLENGE_MAPPING }),
+      },
+      templates: { 'application/json': denial ? DENIAL_TEMPLATE : gatewayResponseBody(response) },
     });
   }
 }

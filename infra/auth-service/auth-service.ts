@@ -7,7 +7,8 @@ import type { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as wafv2 from 'aws-cdk-lib/aws-wafv2';
 import { Construct } from 'constructs';
-import type { HttpMethod } from '../../functions/lib/contract/routes';
+import { withAdminStepUp, type HttpMethod } from '../../functions/lib/contract/routes';
+import { DEFAULTS } from '../../functions/lib/contract/settings';
 import { addRoutes, createApi, servedRoutes } from './api';
 import { addFunctions, type AuthFunctionName, type AuthorizerFactory } from './functions';
 import { addKeyLifecycle, addKeyStore } from './keys';
@@ -117,7 +118,11 @@ export class AuthService extends Construct {
 
     this.routes = new RouteList(this, 'Routes', {
       parameterName: `${this.routesParameterPrefix}/service`,
-      routes: servedRoutes(p).filter((r) => r.access !== 'public'),
+      // The admin routes need a second factor unless settings.adminRoutesRequireMfa is false.
+      routes: withAdminStepUp(
+        servedRoutes(p).filter((r) => r.access !== 'public'),
+        { adminRoutesRequireMfa: p.settings.adminRoutesRequireMfa ?? DEFAULTS.adminRoutesRequireMfa },
+      ),
     });
     const built = addFunctions(this, p, {
       tables,

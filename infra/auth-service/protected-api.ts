@@ -72,6 +72,18 @@ export class ProtectedApi extends Construct {
 export interface RouteAccessOptions {
   readonly roles?: readonly string[];
   readonly scopes?: readonly string[];
+  /**
+   * Users only with a second factor in this sign-in (or a step-up): `amr` has `mfa` (RFC 9470).
+   * @default false
+   */
+  readonly mfa?: boolean;
+  /**
+   * Users only if they authenticated at most this long ago (`auth_time`; RFC 9470 `max_age`).
+   * Checked on each call, never answered from the authorizer's own cache; API Gateway's cache
+   * may keep an allowed answer for its TTL beyond it.
+   * @default no limit
+   */
+  readonly maxAge?: Duration;
 }
 
 /** A method behind `authorizer`, with its route in `routes`: checked, so that a bad one fails synth. */
@@ -93,7 +105,12 @@ export function addGuardedMethod(
   routes.add({
     method: r.method,
     path: r.path,
-    access: { ...(roles && { roles: [...roles] }), ...(r.scopes && { scopes: [...r.scopes] }) },
+    access: {
+      ...(roles && { roles: [...roles] }),
+      ...(r.scopes && { scopes: [...r.scopes] }),
+      ...(r.mfa && { mfa: true }),
+      ...(r.maxAge && { maxAge: r.maxAge.toSeconds() }),
+    },
   });
   const m = api.root.resourceForPath(r.path).addMethod(r.method, r.integration, {
     authorizer,

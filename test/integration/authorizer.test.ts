@@ -6,6 +6,9 @@ import { createHandler as createLogout } from '../../functions/logout';
 import { authorizerEvent, jsonPost } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
+import { confirmTotpEnrolment, startTotpEnrolment } from '../../functions/lib/flows/factors';
+import { ROUTES, withAdminStepUp } from '../../functions/lib/contract/routes';
+import { totpCode } from '../../functions/lib/domain/totp';
 
 let h: Harness;
 let authorize: ReturnType<typeof createAuthorizer>;
@@ -15,7 +18,8 @@ const arn = (method: string, path: string) => `arn:aws:execute-api:us-east-1:123
 
 beforeAll(async () => {
   h = await createHarness();
-  authorize = createAuthorizer(h.verify);
+  // Roles and the cache here; the second-factor rules have their own suite below.
+  authorize = createAuthorizer({ ...h.verify, mfaRequiredRoles: [] });
   const login = createLogin(h.core);
   for (const [username, roles] of [
     ['user1', ['user']],
@@ -140,5 +144,72 @@ describe("the policy under API Gateway's authorizer cache", () => {
       authorizerEvent({ method: 'GET', resource: '/not/in/the/table', authorization: `Bearer ${tokens.admin1}` }),
     );
     expect(evaluatePolicy(result.policyDocument, arn('GET', '/not/in/the/table'))).toBe('deny');
+  });
+});
+
+describe('the second-factor rules of the authorizer (RFC 9470)', () => {
+  // As deployed by default: admin routes need a second factor, and admins must enrol one.
+  const guarded = () => createAuthorizer({ ...h.verify, routes: withAdminStepUp(ROUTES, { adminRoutesRequireMfa: true }) });
+  const ask = async (handler: ReturnType<typeof createAuthorizer>, token: string, method: string, resource: string) => {
+    const result = await handler(authorizerEvent({ method, resource, authorization: `Bearer ${token}` }));
+    return { decision: evaluatePolicy(result.policyDocument, arn(method, resource)), context: result.context ?? {} };
+  };
+
+  it('lets an admin with no second factor only enrol one, and then, with the token the enrolment answers, everything', async () => {
+    await createUser({ username: 'newadmin', password: PASSWORD, roles: ['admin'] }, { requestId: 'setup' }, h.core);
+    const res = await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'newadmin', password: PASSWORD }));
+    const token = res.body.access_token as string;
+    const handler = guarded();
+    const me = await ask(handler, token, 'GET', '/api/me');
+    expect(me.decision).toBe('deny');
+    expect(me.context).toMatchObject({
+      error: 'mfa_enrollment_required',
+      challenge: expect.stringContaining('insufficient_user_authentication'),
+    });
+    expect((await ask(handler, token, 'POST', '/api/auth/mfa/totp')).decision).toBe('allow');
+    expect((await ask(handler, token, 'GET', '/api/admin/users')).decision).toBe('deny');
+
+    const claims = await h.core.accessTokens.verify(token);
+    const caller = {
+      sub: claims.sub,
+      username: claims.username,
+      sid: claims.sid,
+      amr: [...(claims.amr ?? [])],
+      authTime: claims.auth_time,
+    };
+    const { secret } = await startTotpEnrolment(caller, h.core);
+    const enrolled = await confirmTotpEnrolment(caller, totpCode(secret, h.clock()), { requestId: 'r' }, h.core);
+    expect((await ask(handler, enrolled.access_token, 'GET', '/api/me')).decision).toBe('allow');
+    expect((await ask(handler, enrolled.access_token, 'GET', '/api/admin/users')).decision).toBe('allow');
+  });
+
+  it('denies an mfa route to a password-only token with the RFC 9470 challenge, on a warm cache too', async () => {
+    const handler = createAuthorizer({
+      ...h.verify,
+      routes: [{ method: 'GET', path: '/api/payments', access: { roles: [], mfa: true } }],
+    });
+    for (let i = 0; i < 2; i++) {
+      const { decision, context } = await ask(handler, tokens.user1 as string, 'GET', '/api/payments');
+      expect(decision).toBe('deny');
+      expect(context).toMatchObject({
+        error: 'insufficient_user_authentication',
+        challenge:
+          'Bearer error="insufficient_user_authentication", error_description="a more recent or stronger authentication is required", acr_values="http://schemas.openid.net/pape/policies/2007/06/multi-factor"',
+      });
+    }
+  });
+
+  it('decides a maxAge route afresh on every call: allowed while the sign-in is recent, then denied with max_age', async () => {
+    const handler = createAuthorizer({
+      ...h.verify,
+      routes: [{ method: 'POST', path: '/api/transfer', access: { roles: [], maxAge: 300 } }],
+    });
+    const res = await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'user1', password: PASSWORD }));
+    const token = res.body.access_token as string;
+    expect((await ask(handler, token, 'POST', '/api/transfer')).decision).toBe('allow');
+    h.clock.advance(301);
+    const late = await ask(handler, token, 'POST', '/api/transfer');
+    expect(late.decision).toBe('deny');
+    expect(late.context.challenge).toMatch(/max_age=300$/);
   });
 });

@@ -8,6 +8,7 @@ import { ROUTES, type HandlerName } from '../../functions/lib/contract/routes';
 import type { HttpHandler } from '../../functions/lib/http/handler';
 import { createHandler as createLogin } from '../../functions/login';
 import { createHandler as createMe } from '../../functions/me';
+import { createHandler as createMfa } from '../../functions/mfa';
 import { createHandler as createPassword } from '../../functions/password';
 import { createHandler as createRefresh } from '../../functions/refresh';
 import { createHandler as createRegister } from '../../functions/register';
@@ -41,7 +42,10 @@ async function newUser(hh: Harness, username: string, roles: string[] = ['user']
 }
 /** The authorizer's answer for one route, and the event API Gateway would pass on when it allows. */
 async function throughAuthorizer(hh: Harness, token: string, method: string, resource: string, path = resource, body?: unknown) {
-  const result = await createAuthorizer(hh.verify)(authorizerEvent({ method, resource, authorization: `Bearer ${token}` }));
+  // The role rules of the review's findings; the second-factor rules have their own tests.
+  const result = await createAuthorizer({ ...hh.verify, mfaRequiredRoles: [] })(
+    authorizerEvent({ method, resource, authorization: `Bearer ${token}` }),
+  );
   const decision = evaluatePolicy(result.policyDocument, `${stage}/${method}${path}`);
   const event = proxyEvent({
     method,
@@ -157,6 +161,7 @@ describe('finding 9: no protected route answers 2xx to a token past exp', () => 
       sessions: createSessions(h.core),
       password: createPassword(h.core),
       admin: createAdmin(h.core),
+      mfa: createMfa(h.core),
     };
     const expired = { ...context, exp: Math.floor(h.clock() / 1000) - 31, principalId: String(context.sub) } as Record<
       string,

@@ -100,6 +100,8 @@ function authorizerFor(
   return createAuthorizer({
     accessTokens: { verify: async () => claims },
     routes,
+    // Roles alone: the second-factor rules have their own tests.
+    mfaRequiredRoles: [],
     logger: recordingLogger(),
     now: () => 1_000_000,
     countFailure,

@@ -11,6 +11,8 @@ describe('the route list an authorizer reads from SSM', () => {
       { method: 'DELETE', path: '/orders/{id}', access: { roles: ['admin', 'orders:write'] } },
       { method: 'POST', path: '/orders', access: { scopes: ['orders:write'] } },
       { method: 'PUT', path: '/orders/{id}', access: { roles: ['admin'], scopes: ['orders:write', 'orders:admin'] } },
+      { method: 'POST', path: '/payments', access: { roles: [], mfa: true, maxAge: 300 } },
+      { method: 'POST', path: '/api/auth/mfa/totp', access: { roles: [] }, enrolment: true },
     ];
     expect(decodeRouteList(encodeRouteList(routes))).toEqual(routes);
   });
@@ -40,6 +42,12 @@ describe('the route list an authorizer reads from SSM', () => {
     expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', scopes: [] }]))).toThrow(/route 0 has malformed scopes/);
     expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', scopes: ['a b'] }]))).toThrow(/route 0 has malformed scopes/);
     expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', roles: ['a b'] }]))).toThrow(/route 0 has malformed roles/);
+    expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', roles: [], mfa: 'yes' }]))).toThrow(
+      /route 0 has a malformed mfa/,
+    );
+    expect(() => decodeRouteList(encodeJson([{ method: 'GET', path: '/a', roles: [], maxAge: -1 }]))).toThrow(
+      /route 0 has a malformed maxAge/,
+    );
     expect(() => decodeRouteList('not deflated')).toThrow();
   });
 });

@@ -20,7 +20,10 @@ export const GATEWAY_RESPONSES = {
     description: 'a valid bearer token is required',
     headers: { 'WWW-Authenticate': 'Bearer' },
   },
-  /** The authorizer's policy denies this route (explicitly, or by not allowing it). */
+  /**
+   * The authorizer's policy denies this route. The body and challenge are the denial's own, from
+   * the authorizer's context (`DENIAL_TEMPLATE`); these stand where there is none (a preflight).
+   */
   ACCESS_DENIED: { statusCode: 403, error: 'access_denied', description: 'your roles do not permit this route' },
   /** No such resource (API Gateway calls this MISSING_AUTHENTICATION_TOKEN). */
   MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, error: 'not_found', description: 'no such route' },
@@ -36,6 +39,24 @@ export const GATEWAY_RESPONSES = {
   DEFAULT_4XX: { statusCode: 400, error: 'invalid_request', description: 'the request was refused' },
   DEFAULT_5XX: { statusCode: 500, error: 'server_error', description: 'internal error' },
 } as const satisfies Record<string, GatewayResponse>;
+
+/**
+ * What the authorizer's context says about a denial, for the 403: its error (RFC 6750 §3.1
+ * `insufficient_scope`, or RFC 9470 §3 `insufficient_user_authentication`) and the challenge.
+ * API Gateway answers every Deny with one status, 403, so a step-up challenge comes with 403
+ * here, where RFC 9470 §3 has 401; the functions that check a step-up themselves answer 401.
+ */
+export interface DenialContext {
+  readonly error: string;
+  readonly error_description: string;
+  readonly challenge: string;
+}
+
+/** The ACCESS_DENIED body on AWS: API Gateway substitutes the authorizer's context into it (no VTL logic runs there). */
+export const DENIAL_TEMPLATE = '{"error":"$context.authorizer.error","error_description":"$context.authorizer.error_description"}';
+
+/** The ACCESS_DENIED `WWW-Authenticate` header on AWS: a mapping from the authorizer's context. */
+export const DENIAL_CHALLENGE_MAPPING = 'context.authorizer.challenge';
 
 /** The JSON body of a gateway answer. */
 export const gatewayResponseBody = (r: GatewayResponse): string => JSON.stringify({ error: r.error, error_description: r.description });

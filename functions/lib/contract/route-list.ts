@@ -21,7 +21,13 @@ export function encodeRouteList(routes: readonly PolicyRoute[]): string {
     path: r.path,
     ...(r.access === 'public'
       ? { roles: [] }
-      : { ...(r.access.roles && { roles: r.access.roles }), ...(r.access.scopes && { scopes: r.access.scopes }) }),
+      : {
+          ...(r.access.roles && { roles: r.access.roles }),
+          ...(r.access.scopes && { scopes: r.access.scopes }),
+          ...(r.access.mfa && { mfa: true }),
+          ...(r.access.maxAge !== undefined && { maxAge: r.access.maxAge }),
+        }),
+    ...(r.enrolment && { enrolment: true }),
   }));
   return zlib().deflateRawSync(JSON.stringify(listed), { level: 9 }).toString('base64');
 }
@@ -30,16 +36,36 @@ export function encodeRouteList(routes: readonly PolicyRoute[]): string {
 export function decodeRouteList(text: string): PolicyRoute[] {
   const list: unknown = JSON.parse(zlib().inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
   if (!Array.isArray(list)) throw new Error('the route list must be a JSON array');
-  return list.map((item: { method?: unknown; path?: unknown; roles?: unknown; scopes?: unknown }, i) => {
-    const method = item?.method;
-    if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`route ${i} has method ${String(method)}`);
-    if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`route ${i} needs a path starting with /`);
-    const { roles, scopes } = item;
-    if (roles !== undefined && (!Array.isArray(roles) || !roles.every(isRole))) throw new Error(`route ${i} has malformed roles`);
-    if (scopes !== undefined && (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isScope))) {
-      throw new Error(`route ${i} has malformed scopes`);
-    }
-    if (roles === undefined && scopes === undefined) throw new Error(`route ${i} names neither roles nor scopes`);
-    return { method: method as HttpMethod, path: item.path, access: { ...(roles && { roles }), ...(scopes && { scopes }) } };
-  });
+  return list.map(
+    (
+      item: { method?: unknown; path?: unknown; roles?: unknown; scopes?: unknown; mfa?: unknown; maxAge?: unknown; enrolment?: unknown },
+      i,
+    ) => {
+      const method = item?.method;
+      if (!(HTTP_METHODS as readonly unknown[]).includes(method)) throw new Error(`route ${i} has method ${String(method)}`);
+      if (typeof item.path !== 'string' || !item.path.startsWith('/')) throw new Error(`route ${i} needs a path starting with /`);
+      const { roles, scopes } = item;
+      if (roles !== undefined && (!Array.isArray(roles) || !roles.every(isRole))) throw new Error(`route ${i} has malformed roles`);
+      if (scopes !== undefined && (!Array.isArray(scopes) || scopes.length === 0 || !scopes.every(isScope))) {
+        throw new Error(`route ${i} has malformed scopes`);
+      }
+      if (roles === undefined && scopes === undefined) throw new Error(`route ${i} names neither roles nor scopes`);
+      const { mfa, maxAge, enrolment } = item;
+      if (mfa !== undefined && mfa !== true) throw new Error(`route ${i} has a malformed mfa`);
+      if (maxAge !== undefined && !(Number.isInteger(maxAge) && (maxAge as number) >= 0))
+        throw new Error(`route ${i} has a malformed maxAge`);
+      if (enrolment !== undefined && enrolment !== true) throw new Error(`route ${i} has a malformed enrolment`);
+      return {
+        method: method as HttpMethod,
+        path: item.path,
+        access: {
+          ...(roles && { roles }),
+          ...(scopes && { scopes }),
+          ...(mfa === true && { mfa }),
+          ...(maxAge !== undefined && { maxAge: maxAge as number }),
+        },
+        ...(enrolment === true && { enrolment }),
+      };
+    },
+  );
 }

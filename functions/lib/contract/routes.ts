@@ -19,6 +19,8 @@ export type HandlerName =
   | 'token'
   | 'mfa';
 
+import { ADMIN_ROLE } from './roles';
+
 /** HTTP methods a route may use. */
 export const HTTP_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type HttpMethod = (typeof HTTP_METHODS)[number];
@@ -28,7 +30,16 @@ export type HttpMethod = (typeof HTTP_METHODS)[number];
  * any user); or a machine client whose token carries any one of `scopes`; or both kinds. A route
  * without `roles` takes no user's token, and one without `scopes` no client's.
  */
-export type RouteAccess = 'public' | { readonly roles?: readonly string[]; readonly scopes?: readonly string[] };
+export type RouteAccess = 'public' | ({ readonly roles?: readonly string[]; readonly scopes?: readonly string[] } & StepUpRule);
+
+/**
+ * What a route asks of a user's authentication (RFC 9470): `mfa`, a sign-in or step-up with a
+ * second factor (`amr` has `mfa`); `maxAge`, one at most this many seconds ago (`auth_time`).
+ */
+export interface StepUpRule {
+  readonly mfa?: boolean;
+  readonly maxAge?: number;
+}
 
 /** One method on one API Gateway resource path (`{name}` marks a path parameter). */
 export interface Route {
@@ -127,7 +138,21 @@ export const AUTHORIZER_IDENTITY_SOURCES = { header: 'Authorization', context: [
 export const AUTHORIZER_CACHE_SECONDS = { default: 300, max: 3600 } as const;
 
 /** What the authorizer's policy needs of a route: ours, or one a team added behind our authorizer (see route-list.ts). */
-export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access'>;
+export type PolicyRoute = Pick<Route, 'method' | 'path' | 'access' | 'enrolment'>;
+
+/**
+ * The routes as a deployment serves them: with `adminRoutesRequireMfa` (the default), every
+ * route only admins may call also needs a second factor. The construct and the local runtime
+ * both build the authorizer's list with this.
+ */
+export function withAdminStepUp<R extends PolicyRoute>(routes: readonly R[], settings: { readonly adminRoutesRequireMfa: boolean }): R[] {
+  if (!settings.adminRoutesRequireMfa) return [...routes];
+  return routes.map((r) =>
+    r.access !== 'public' && r.access.roles?.length === 1 && r.access.roles[0] === ADMIN_ROLE
+      ? { ...r, access: { ...r.access, mfa: true } }
+      : r,
+  );
+}
 
 /** Does a caller with `roles` pass this route's access rule? */
 export function isPermitted(route: PolicyRoute, roles: readonly string[]): boolean {

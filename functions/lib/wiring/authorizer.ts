@@ -7,7 +7,7 @@ import { emitCountMetric } from '../telemetry/count-metric';
 import { createJsonLogger } from '../telemetry/lite-logger';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
-import type { PolicyRoute } from '../contract/routes';
+import { ROUTES, withAdminStepUp, type PolicyRoute } from '../contract/routes';
 import { decodeRouteList } from '../contract/route-list';
 import { METRIC } from '../contract/telemetry';
 import { parameterSource, publicJwksSource } from './secret-sources';
@@ -27,6 +27,8 @@ export interface AuthorizerDeps {
    */
   readonly routes?: readonly PolicyRoute[] | (() => Promise<readonly PolicyRoute[]>);
   readonly revocation?: RevocationChecker | undefined;
+  /** Holders of these roles, signed in without a second factor, may only enrol one. @default the setting's default */
+  readonly mfaRequiredRoles?: readonly string[];
   readonly logger: AuthLogger;
   readonly now: Clock;
   /** Counts an authorizer failure that is not the token's fault (alarmed on). */
@@ -44,11 +46,12 @@ export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   // (a new list is a new function configuration, and so new containers); locally, the table's.
   // Read on the first call, not here: the extension answers only once the function is invoked.
   const { routesParameter } = config;
-  const routes = routesParameter ? async () => decodeRouteList(await parameterSource(routesParameter)()) : undefined;
+  const routes = routesParameter ? async () => decodeRouteList(await parameterSource(routesParameter)()) : withAdminStepUp(ROUTES, config);
   return {
     accessTokens: createFastAnyVerifier(keys, { ...config, now: systemClock }),
     routes,
     revocation: revocationCheckerFromConfig(config),
+    mfaRequiredRoles: config.mfaRequiredRoles,
     logger: createJsonLogger({ level: process.env.POWERTOOLS_LOG_LEVEL }),
     // Powertools' own switch, honoured here too (the tests turn metric lines off).
     countFailure:
