@@ -2,7 +2,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import type * as apigw from 'aws-cdk-lib/aws-apigateway';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Stack } from 'aws-cdk-lib';
-import { GATEWAY_RESPONSES } from '../../functions/lib/contract/gateway-responses';
+import { DENIAL_TEMPLATE, GATEWAY_RESPONSES } from '../../functions/lib/contract/gateway-responses';
 import { ROUTES } from '../../functions/lib/contract/routes';
 import { TABLES } from '../../functions/lib/contract/tables';
 import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeholder';
@@ -60,7 +60,7 @@ describe('API Gateway', () => {
   });
 
   it('answers 401 with a Bearer challenge and JSON, and 403, 4XX and 5XX with JSON', () => {
-    for (const type of ['UNAUTHORIZED', 'ACCESS_DENIED', 'DEFAULT_4XX', 'DEFAULT_5XX'] as const) {
+    for (const type of ['UNAUTHORIZED', 'DEFAULT_4XX', 'DEFAULT_5XX'] as const) {
       const r = GATEWAY_RESPONSES[type];
       template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
         ResponseType: type,
@@ -72,6 +72,16 @@ describe('API Gateway', () => {
     template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
       ResponseType: 'UNAUTHORIZED',
       ResponseParameters: Match.objectLike({ 'gatewayresponse.header.WWW-Authenticate': "'Bearer'" }),
+    });
+    // A Deny says why: its error and its challenge (RFC 6750 §3.1, RFC 9470 §3) from the authorizer's context.
+    template.hasResourceProperties('AWS::ApiGateway::GatewayResponse', {
+      ResponseType: 'ACCESS_DENIED',
+      StatusCode: '403',
+      ResponseTemplates: { 'application/json': DENIAL_TEMPLATE },
+      ResponseParameters: Match.objectLike({
+        'gatewayresponse.header.Content-Type': "'application/json'",
+        'gatewayresponse.header.WWW-Authenticate': 'context.authorizer.challenge',
+      }),
     });
   });
 
@@ -175,7 +185,15 @@ describe('WAF', () => {
               AggregateKeyType: 'IP',
               ScopeDownStatement: {
                 OrStatement: {
-                  Statements: [endsWith('/api/auth/login'), endsWith('/api/auth/password'), endsWith('/api/auth/password/temporary')],
+                  // A second factor's code is a credential too: guessing six digits is the attack.
+                  Statements: [
+                    endsWith('/api/auth/login'),
+                    endsWith('/api/auth/password'),
+                    endsWith('/api/auth/password/temporary'),
+                    endsWith('/api/auth/mfa/verify'),
+                    endsWith('/api/auth/mfa/step-up'),
+                    endsWith('/api/auth/mfa/totp/confirm'),
+                  ],
                 },
               },
             }),
