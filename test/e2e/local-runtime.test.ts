@@ -10,6 +10,7 @@ import {
   startLocalRuntime,
   tempDataDir,
   type LocalRuntime,
+  signInEnrollingTotp,
 } from '../helpers/local-runtime';
 
 // Not the banner's example password, so the log check below can find a leak.
@@ -143,8 +144,12 @@ describe('the admin CLI', () => {
     expect(created.stderr).not.toContain('an admin password');
     expect(created.stdout).toContain('created root');
     expect(created.status).toBe(0);
+    // An admin's first sign-in may only enrol a second factor; with it, the admin route opens.
     return login('root', 'an admin password').then(async (pair) => {
-      const ping = await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: pair.access_token });
+      const before = await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: pair.access_token });
+      expect([before.status, before.body.error]).toEqual([403, 'mfa_enrollment_required']);
+      const enrolled = await signInEnrollingTotp(rt.baseUrl, 'root', 'an admin password');
+      const ping = await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: enrolled.access_token });
       expect(ping.status).toBe(200);
       expect(ping.body).toMatchObject({ username: 'root', roles: ['admin', 'user'] });
     });

@@ -3,7 +3,15 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { decodeJwt, exportJWK, generateKeyPair, SignJWT } from 'jose';
 import * as oauthClient from 'openid-client';
-import { call, clientsCli, outputField, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+import {
+  call,
+  clientsCli,
+  outputField,
+  runUsersCli,
+  startLocalRuntime,
+  type LocalRuntime,
+  signInEnrollingTotp,
+} from '../helpers/local-runtime';
 
 /**
  * The token endpoint over real HTTP against `npm start`: the client credentials grant with both
@@ -225,10 +233,7 @@ describe('scopes at the gateway', () => {
   it("takes no user's token on a route that lists only scopes", async () => {
     const r = runUsersCli(['create', 'alice', '--role', 'admin'], { AUTH_DATA_DIR: rt.dataDir }, 'a long enough passphrase\n');
     expect(r.status).toBe(0);
-    const login = await call(rt.baseUrl, 'POST', '/api/auth/login', {
-      body: { username: 'alice', password: 'a long enough passphrase' },
-    });
-    const user = login.body.access_token as string;
+    const user = (await signInEnrollingTotp(rt.baseUrl, 'alice', 'a long enough passphrase')).access_token;
     expect((await call(rt.baseUrl, 'GET', '/api/admin/ping', { token: user })).status).toBe(200);
     expect((await call(rt.baseUrl, 'GET', '/api/machine/ping', { token: user })).status).toBe(403);
   });
@@ -260,7 +265,7 @@ describe('the admin API for clients', () => {
     const tokenOf = async (username: string) =>
       (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username, password: `${username} has a passphrase` } })).body
         .access_token as string;
-    const [admin, user] = [await tokenOf('carol'), await tokenOf('dave')];
+    const [admin, user] = [(await signInEnrollingTotp(rt.baseUrl, 'carol', 'carol has a passphrase')).access_token, await tokenOf('dave')];
     const as = (t: string) => ({ token: t });
 
     // Act and assess

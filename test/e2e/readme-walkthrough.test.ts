@@ -41,7 +41,10 @@ describe('the README walk-through', () => {
       '204',
       expect.stringMatching(/"error":"invalid_grant"/),
       expect.stringMatching(/^created root/),
+      expect.stringMatching(/"error":"mfa_enrollment_required".* 403$/),
+      '10 recovery codes, shown once',
       expect.stringMatching(/"username":"root","roles":\["admin","user"\]/),
+      '["pwd","otp","mfa"]',
     ]);
   });
 });

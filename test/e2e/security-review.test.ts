@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { LOCAL_TABLES } from '../../local/dynamodb-tables';
 import { connect } from 'node:net';
-import { call, runUsersCli, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+import { call, runUsersCli, startLocalRuntime, type LocalRuntime, signInEnrollingTotp } from '../helpers/local-runtime';
 
 /**
  * The findings of the security review (shared/reviews/security.md), each proven against the
@@ -89,6 +89,8 @@ describe('finding 1: the local runtime exposes no data beyond loopback', () => {
 const cli = (...args: string[]) => runUsersCli(args, { AUTH_DATA_DIR: rt.dataDir }, `${PASSWORD}\n`);
 const loginAs = async (username: string) =>
   (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } })).body.access_token as string;
+/** An admin's token: their first sign-in enrols the second factor that admin routes need. */
+const adminToken = async (username: string) => (await signInEnrollingTotp(rt.baseUrl, username, PASSWORD)).access_token;
 const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('findings 2, 3 and 11 over HTTP and through the CLI', () => {
@@ -101,7 +103,7 @@ describe('findings 2, 3 and 11 over HTTP and through the CLI', () => {
   it("ends a demoted admin's admin access within the cache bound: 403 on admin routes, and the role cannot come back", async () => {
     expect(cli('create', 'chief', '--role', 'admin', '--role', 'user').status).toBe(0);
     expect(cli('create', 'deputy', '--role', 'admin', '--role', 'user').status).toBe(0);
-    const token = await loginAs('chief');
+    const token = await adminToken('chief');
     expect((await call(rt.baseUrl, 'GET', '/api/admin/users', { token })).status).toBe(200);
 
     expect(cli('set-roles', 'chief', 'user').status).toBe(0);
@@ -118,7 +120,7 @@ describe('findings 2, 3 and 11 over HTTP and through the CLI', () => {
   });
 
   it('refuses to disable or demote the last active admin (409 last_admin over HTTP), unless the CLI is told --force', async () => {
-    const token = await loginAs('deputy');
+    const token = await adminToken('deputy');
     const self = await call(rt.baseUrl, 'POST', '/api/admin/users/deputy/disable', { token });
     expect(self.status).toBe(409);
     expect(self.body.error).toBe('last_admin');

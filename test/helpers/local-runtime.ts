@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort } from '../../local/dynamodb-local';
 import { contractFor } from './contract';
+import { totpCode } from '../../functions/lib/domain/totp';
 
 const ROOT = resolve(__dirname, '../..');
 const TSX = require.resolve('tsx/cli');
@@ -143,3 +144,31 @@ export function clientsCli(rt: Pick<LocalRuntime, 'dataDir'>, ...args: string[])
 
 /** One `name  value` line of the clients commands' output (client_id, client_secret, ...). */
 export const outputField = (out: string, name: string) => new RegExp(`^${name} +(\\S+)$`, 'm').exec(out)?.[1] as string;
+
+/** A user signed in with TOTP: a token whose `amr` has `mfa`, the session's refresh token, the TOTP secret and the recovery codes. */
+export interface SecondFactorSession {
+  readonly access_token: string;
+  readonly refresh_token: string;
+  readonly secret: string;
+  readonly recovery_codes: string[];
+}
+
+/**
+ * Signs in a user who has no second factor yet (an admin must enrol one before anything else),
+ * enrols TOTP as the walk-through does, and answers the session with the second factor in it.
+ */
+export async function signInEnrollingTotp(baseUrl: string, username: string, password: string): Promise<SecondFactorSession> {
+  const login = await call(baseUrl, 'POST', '/api/auth/login', { body: { username, password } });
+  if (login.status !== 200) throw new Error(`login of ${username} answered ${login.status}: ${JSON.stringify(login.body)}`);
+  const token = login.body.access_token as string;
+  const started = await call(baseUrl, 'POST', '/api/auth/mfa/totp', { token });
+  const secret = started.body.secret as string;
+  const confirmed = await call(baseUrl, 'POST', '/api/auth/mfa/totp/confirm', { token, body: { code: totpCode(secret, Date.now()) } });
+  if (confirmed.status !== 200) throw new Error(`TOTP confirmation answered ${confirmed.status}: ${JSON.stringify(confirmed.body)}`);
+  return {
+    access_token: confirmed.body.access_token as string,
+    refresh_token: login.body.refresh_token as string,
+    secret,
+    recovery_codes: confirmed.body.recovery_codes as string[],
+  };
+}
