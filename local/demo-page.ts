@@ -17,9 +17,11 @@ function clientScript(): string {
 }
 
 /**
- * The demo page `npm start` serves at `/`: the client in cookie mode, logging in, showing the
- * token's claims, calling /api/me, refreshing, listing and ending sessions, logging out. The
- * refresh token lives in an HttpOnly cookie that this page's scripts cannot read.
+ * The demo page `npm start` serves at `/`: the client in cookie mode, logging in (with a second
+ * factor when the account has one, or with a passkey alone), showing the token's claims and its
+ * `amr`, calling /api/me, refreshing, listing and ending sessions, setting up TOTP (with its QR
+ * code) and passkeys, logging out. The refresh token lives in an HttpOnly cookie that this
+ * page's scripts cannot read. Passkeys need the page at http://localhost:PORT (not an IP).
  */
 export function demoPage(): string {
   return `<!doctype html>
@@ -34,32 +36,58 @@ pre { background: #f4f6f9; padding: .6rem; border-radius: 6px; overflow: auto; }
 <body>
 <h1>aws-auth-service</h1>
 <p class="muted">Cookie mode: the refresh token is an HttpOnly cookie this page cannot read; the access token lives in memory only.</p>
-<section id="signin"><form id="login"><input id="username" placeholder="username" autocomplete="username">
+<section id="signin"><form id="login"><input id="username" placeholder="username" autocomplete="username webauthn">
 <input id="password" type="password" placeholder="password" autocomplete="current-password"><button id="login-button">Log in</button></form>
+<button id="passkey-login">Sign in with a passkey</button>
+<form id="second-factor" hidden><p>This account has a second factor (<span id="factors"></span>).</p>
+<input id="code" placeholder="TOTP or recovery code" autocomplete="one-time-code" inputmode="numeric"><button id="verify">Verify</button>
+<button id="use-passkey" type="button">Use a passkey</button></form>
 <p id="status" class="muted">Not signed in.</p></section>
 <section id="account" hidden>
 <h2>Signed in</h2><pre id="claims"></pre>
 <button id="me">GET /api/me</button><button id="refresh">Refresh</button><button id="sessions">My sessions</button><button id="logout">Log out</button>
-<pre id="output"></pre><ul id="session-list"></ul></section>
+<pre id="output"></pre><ul id="session-list"></ul>
+<h3>Second factors</h3>
+<button id="enrol-totp">Set up an authenticator app</button><button id="register-passkey">Register a passkey</button><button id="factors-list">My factors</button>
+<div id="totp-setup" hidden><div id="qr"></div><p class="muted">Scan it, or type <code id="totp-secret"></code>, then enter the code the app shows:</p>
+<form id="totp-confirm"><input id="totp-code" placeholder="123456" autocomplete="one-time-code" inputmode="numeric"><button>Confirm</button></form></div>
+<pre id="recovery" hidden></pre></section>
 <script>${clientScript()}</script>
 <script>
-const client = new AuthServiceClient.AuthClient({ baseUrl: location.origin, delivery: 'cookie' });
 const $ = (id) => document.getElementById(id);
+let pendingAnswer;
+// The client asks here when the password was right and the account has a second factor.
+const onSecondFactor = (challenge) => new Promise((resolve) => {
+  if (challenge.kind !== 'sign-in') return resolve(undefined);
+  $('factors').textContent = challenge.factors.join(', ');
+  $('use-passkey').hidden = !challenge.factors.includes('webauthn');
+  $('second-factor').hidden = false; $('login').hidden = true; $('code').focus();
+  pendingAnswer = { resolve, mfaToken: challenge.mfaToken };
+});
+const client = new AuthServiceClient.AuthClient({ baseUrl: location.origin, delivery: 'cookie', onSecondFactor });
 let accessToken;
 const claimsOf = (t) => JSON.parse(atob(t.split('.')[1].replace(/-/g, '+').replace(/_/g, '/')));
 function show(tokens) {
   accessToken = tokens.accessToken;
   const c = claimsOf(tokens.accessToken);
-  $('claims').textContent = JSON.stringify({ sub: c.sub, username: c.username, roles: c.roles, sid: c.sid, expires: new Date(c.exp * 1000).toISOString() }, null, 2);
+  $('claims').textContent = JSON.stringify({ sub: c.sub, username: c.username, roles: c.roles, sid: c.sid, amr: c.amr,
+    auth_time: c.auth_time && new Date(c.auth_time * 1000).toISOString(), expires: new Date(c.exp * 1000).toISOString() }, null, 2);
   $('account').hidden = false; $('signin').hidden = true;
 }
 const print = (v) => ($('output').textContent = typeof v === 'string' ? v : JSON.stringify(v, null, 2));
+const fail = (err) => ($('status').textContent = 'Sign-in failed: ' + err.message);
 client.refresh().then(show, () => ($('status').textContent = 'Not signed in.'));
 $('login').addEventListener('submit', async (e) => {
   e.preventDefault();
-  try { await client.login($('username').value, $('password').value); show(await client.refresh()); }
-  catch (err) { $('status').textContent = 'Login failed: ' + err.message; }
+  try { await client.login($('username').value, $('password').value); show(await client.refresh()); } catch (err) { fail(err); }
 });
+$('second-factor').addEventListener('submit', (e) => {
+  e.preventDefault();
+  const v = $('code').value.trim();
+  pendingAnswer.resolve(/^\\d{6}$/.test(v) ? { code: v } : { recovery_code: v });
+});
+$('use-passkey').onclick = async () => { try { pendingAnswer.resolve(await client.passkeyAnswer(pendingAnswer.mfaToken)); } catch (err) { fail(err); } };
+$('passkey-login').onclick = async () => { try { await client.loginWithPasskey(); show(await client.refresh()); } catch (err) { fail(err); } };
 $('me').onclick = async () => print(await (await client.fetch('/api/me')).json());
 $('refresh').onclick = async () => { show(await client.refresh()); print('refreshed'); };
 $('sessions').onclick = async () => {
@@ -72,6 +100,29 @@ $('sessions').onclick = async () => {
     list.append(li);
   }
 };
+const showCodes = (codes) => { if (codes) { $('recovery').hidden = false; $('recovery').textContent = 'Recovery codes, shown once: keep them safe\\n' + codes.join('\\n'); } };
+$('enrol-totp').onclick = async () => {
+  const res = await client.fetch('/api/auth/mfa/totp', { method: 'POST' });
+  const body = await res.json();
+  if (!res.ok) return print(body);
+  // The QR code is the service's own SVG, parsed as SVG (never as HTML) and placed as a node.
+  const svg = new DOMParser().parseFromString(body.qr_svg, 'image/svg+xml').documentElement;
+  svg.setAttribute('width', '180'); svg.setAttribute('height', '180');
+  $('qr').replaceChildren(document.importNode(svg, true));
+  $('totp-secret').textContent = body.secret; $('totp-setup').hidden = false;
+};
+$('totp-confirm').addEventListener('submit', async (e) => {
+  e.preventDefault();
+  const res = await client.fetch('/api/auth/mfa/totp/confirm', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ code: $('totp-code').value.trim() }) });
+  const body = await res.json();
+  if (!res.ok) return print(body);
+  $('totp-setup').hidden = true; showCodes(body.recovery_codes); show(await client.refresh()); print('TOTP is on');
+});
+$('register-passkey').onclick = async () => {
+  try { const { recovery_codes } = await client.registerPasskey('demo page'); showCodes(recovery_codes); show(await client.refresh()); print('passkey registered'); }
+  catch (err) { print(err.message); }
+};
+$('factors-list').onclick = async () => print(await (await client.fetch('/api/auth/mfa')).json());
 $('logout').onclick = async () => { await client.logout(); location.reload(); };
 </script></body></html>`;
 }

@@ -124,6 +124,7 @@ async function main(): Promise<void> {
     if (!args.inMemory) await new UsersStore({ client, tableName: LOCAL_TABLES.usersTable }).backfillSkeletons(usernameSkeleton);
     if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: ddb.endpoint, baseUrl });
 
+    const localhostUrl = baseUrl.replace('127.0.0.1', 'localhost');
     // The handlers build their dependencies from the environment, exactly as in Lambda.
     const defaults: Record<string, string> = {
       [ENV.usersTable]: LOCAL_TABLES.usersTable,
@@ -138,6 +139,12 @@ async function main(): Promise<void> {
       [ENV.selfRegistration]: String(args.register),
       // Both: curl gets the refresh token in the body, the demo page uses the HttpOnly cookie.
       [ENV.tokenDelivery]: 'both',
+      // Passkeys on the demo page: browsers refuse an IP address as the relying party id, and
+      // treat http://localhost as a secure context. Open the page at http://localhost:PORT.
+      [ENV.webauthnRpId]: 'localhost',
+      [ENV.webauthnOrigins]: localhostUrl,
+      // The demo page at http://localhost:PORT is this service too: its cookie-mode requests pass.
+      [ENV.allowedOrigins]: localhostUrl,
     };
     for (const [name, value] of Object.entries(defaults))
       if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;

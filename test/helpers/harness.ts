@@ -31,6 +31,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     publicJwksParameter: undefined,
     routesParameter: undefined,
     dynamodbEndpoint: undefined,
+    webauthn: { rpId: 'app.test.example', origins: ['https://app.test.example'] },
     ...DEFAULTS,
     bcryptCost: TEST_BCRYPT_COST,
     selfRegistration: true,

@@ -88,7 +88,8 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: 'AccessToken', 409: 'Error', ...authed, ...common },
   },
   'POST /api/auth/mfa/verify': {
-    summary: 'The second step of a sign-in: the mfa_token and a TOTP code or a recovery code (5 wrong answers end the token)',
+    summary:
+      'The second step of a sign-in: the mfa_token and one of a TOTP code, a recovery code or a passkey (5 wrong answers end the token)',
     body: 'mfaVerify',
     responses: { 200: 'TokenPair', 401: 'Error', ...common },
   },
@@ -114,6 +115,29 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
   'POST /api/auth/mfa/recovery-codes': {
     summary: 'Ten new recovery codes replace the old ones (needs a recent second factor)',
     responses: { 200: 'RecoveryCodes', 409: 'Error', ...authed, ...common },
+  },
+  'POST /api/auth/passkeys/register/options': {
+    summary: 'Options for navigator.credentials.create(): a discoverable credential, user verification required',
+    responses: { 200: 'PasskeyOptions', ...authed, ...common },
+  },
+  'POST /api/auth/passkeys/register': {
+    summary: 'Register the passkey the browser created; the first factor also answers ten recovery codes, once',
+    body: 'passkeyRegister',
+    responses: { 200: 'Enrolled', 409: 'Error', ...authed, ...common },
+  },
+  'DELETE /api/auth/passkeys/{id}': {
+    summary: 'Remove a passkey (needs a second factor in the last 15 minutes)',
+    responses: { 204: null, 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/auth/passkeys/options': {
+    summary: 'Options for navigator.credentials.get(): with an mfa_token, for the second step; without, for a passkey sign-in or a step-up',
+    body: 'passkeyOptions',
+    responses: { 200: 'PasskeyOptions', 401: 'Error', ...common },
+  },
+  'POST /api/auth/passkeys/login': {
+    summary: 'Sign in with a passkey alone (user verification makes it two factors: amr hwk or swk, and mfa)',
+    body: 'passkeyLogin',
+    responses: { 200: 'TokenPair', 401: 'Error', ...common },
   },
   'GET /api/admin/ping': { summary: 'Admin-only example', responses: { 200: 'User', ...authed, 500: 'Error' } },
   'GET /api/machine/ping': {

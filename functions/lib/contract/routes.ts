@@ -100,6 +100,12 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/auth/mfa/totp/confirm', handler: 'mfa', access: { roles: [] }, throttle: 'credentials', enrolment: true },
   { method: 'DELETE', path: '/api/auth/mfa/totp', handler: 'mfa', access: { roles: [] } },
   { method: 'POST', path: '/api/auth/mfa/recovery-codes', handler: 'mfa', access: { roles: [] } },
+  // Passkeys (WebAuthn): registration and removal, and sign-in without a password.
+  { method: 'POST', path: '/api/auth/passkeys/register/options', handler: 'mfa', access: { roles: [] }, enrolment: true },
+  { method: 'POST', path: '/api/auth/passkeys/register', handler: 'mfa', access: { roles: [] }, enrolment: true },
+  { method: 'DELETE', path: '/api/auth/passkeys/{id}', handler: 'mfa', access: { roles: [] } },
+  { method: 'POST', path: '/api/auth/passkeys/options', handler: 'mfa', access: 'public' },
+  { method: 'POST', path: '/api/auth/passkeys/login', handler: 'mfa', access: 'public', throttle: 'credentials' },
   // An admin-only example: answers like /api/me, for callers with the admin role.
   { method: 'GET', path: '/api/admin/ping', handler: 'me', access: { roles: ['admin'] } },
   // A machine-client example: answers like /api/me, for a client token with the ping scope.

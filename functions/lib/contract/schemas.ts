@@ -40,6 +40,14 @@ const tokenStatusRequest = object(
   ['token'],
 );
 
+/** A WebAuthn assertion as a second factor: the options' challenge_token and navigator.credentials.get()'s answer. */
+const webauthn = {
+  type: 'object' as const,
+  required: ['challenge_token', 'response'],
+  properties: { challenge_token: text(4096), response: { type: 'object' } },
+  description: 'a passkey: challenge_token from POST /api/auth/passkeys/options, and the AuthenticationResponseJSON',
+};
+
 /** Request bodies, by route. */
 export const REQUEST_BODIES = {
   login: object({ username: text(4096), password: text(4096, '8 to 1024 characters') }),
@@ -60,10 +68,30 @@ export const REQUEST_BODIES = {
       mfa_token: text(4096, 'from the 403 mfa_required answer of the password step'),
       code: text(16, 'a TOTP code: 6 digits'),
       recovery_code: text(64, 'one of the recovery codes'),
+      webauthn,
     },
     ['mfa_token'],
   ),
-  stepUp: object({ code: text(16, 'a TOTP code: 6 digits'), recovery_code: text(64, 'one of the recovery codes') }, []),
+  stepUp: object({ code: text(16, 'a TOTP code: 6 digits'), recovery_code: text(64, 'one of the recovery codes'), webauthn }, []),
+  passkeyRegister: object(
+    {
+      challenge_token: text(4096, 'from the registration options'),
+      response: {
+        type: 'object',
+        description: 'the PublicKeyCredential of navigator.credentials.create(), as JSON (RegistrationResponseJSON)',
+      },
+      name: text(64, 'a name to tell it apart'),
+    },
+    ['challenge_token', 'response'],
+  ),
+  passkeyOptions: object({ mfa_token: text(4096, 'the second step of a sign-in; without it, a sign-in with a passkey alone') }, []),
+  passkeyLogin: object({
+    challenge_token: text(4096, 'from POST /api/auth/passkeys/options'),
+    response: {
+      type: 'object',
+      description: 'the PublicKeyCredential of navigator.credentials.get(), as JSON (AuthenticationResponseJSON)',
+    },
+  }),
   totpConfirm: object({ code: text(16, 'the code the authenticator app shows now') }),
   adminCreateClient: object(
     {
@@ -144,6 +172,13 @@ export const SCHEMAS = {
     },
     ['access_token', 'token_type', 'expires_in'],
   ),
+  PasskeyOptions: object({
+    options: {
+      type: 'object',
+      description: 'PublicKeyCredentialCreationOptionsJSON or PublicKeyCredentialRequestOptionsJSON (WebAuthn Level 3)',
+    },
+    challenge_token: { type: 'string', description: 'send it back with the answer, within 5 minutes, once' },
+  }),
   RecoveryCodes: object({ recovery_codes: { type: 'array', minItems: 10, maxItems: 10, items: { type: 'string' } } }),
   Factors: object({
     totp: object({ enabled: { type: 'boolean' }, confirmed_at: epoch }, ['enabled']),

@@ -21,6 +21,12 @@ export interface MfaTokenFields {
   readonly pwh: string;
 }
 
+/** What a WebAuthn challenge token binds: the challenge, and the ceremony it is for. */
+export interface ChallengeFields {
+  readonly chal: string;
+  readonly purpose: 'register' | 'sign-in';
+}
+
 /** How second factors behave. */
 export interface MfaSettings {
   /** Users holding any of these roles must enrol a second factor before anything else. */
@@ -43,6 +49,10 @@ export interface CoreDeps {
   /** The `mfa_token` between a password and a second factor. */
   readonly mfaTokens: StepTokens<MfaTokenFields>;
   readonly mfa: MfaSettings;
+  /** The WebAuthn relying party: its id and name, and the origins of the pages that use passkeys. */
+  readonly webauthn: { readonly rpId: string; readonly rpName: string; readonly origins: readonly string[] };
+  /** The single-use tokens that carry a WebAuthn ceremony's challenge. */
+  readonly webauthnChallenges: StepTokens<ChallengeFields>;
   readonly sessions: SessionsRepo;
   readonly attempts: AttemptsRepo;
   readonly auditStore: AuditRepo;

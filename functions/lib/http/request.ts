@@ -128,6 +128,8 @@ function checkFields<S extends { readonly required: readonly string[]; readonly 
       continue;
     }
     if (field.type === 'string') stringField(body, name, field.maxLength);
+    if (field.type === 'object' && (typeof value !== 'object' || Array.isArray(value)))
+      throw new InvalidRequestError(`${name} must be a JSON object`);
     if (field.type === 'array') {
       const pattern = field.items?.pattern ? new RegExp(field.items.pattern) : undefined;
       const ok =

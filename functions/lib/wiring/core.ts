@@ -22,14 +22,16 @@ import { UsersStore } from '../stores/users-store';
 import { FactorsStore } from '../stores/factors-store';
 import { createFactorSealer } from '../tokens/factor-seal';
 import { createStepTokens } from '../tokens/step-tokens';
-import type { MfaTokenFields } from '../flows/deps';
+import type { ChallengeFields, MfaTokenFields } from '../flows/deps';
 import { MFA_TOKEN_TTL_SECONDS } from '../flows/mfa-challenge';
+import { CEREMONY_SECONDS } from '../flows/passkeys';
 import { MFA_VERIFY_PATH } from '../contract/routes';
 import { cachedClientReader } from '../flows/client-cache';
 
 /** The configuration the flows read. */
 export type CoreConfig = Settings &
-  Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable' | 'issuer' | 'audience'>;
+  Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable' | 'issuer' | 'audience'> &
+  Partial<Pick<Config, 'webauthn'>>;
 
 /**
  * Builds the dependencies of the flows on the DynamoDB stores. Peppers come from `secrets`;
@@ -97,6 +99,14 @@ export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecr
       { keys, issuer: config.issuer, now, clockToleranceSeconds: 5 },
     ),
     mfa: { requiredRoles: config.mfaRequiredRoles, totpIssuer: new URL(config.issuer).host },
+    webauthn: {
+      ...(config.webauthn ?? { rpId: new URL(config.issuer).hostname, origins: [new URL(config.issuer).origin] }),
+      rpName: new URL(config.issuer).host,
+    },
+    webauthnChallenges: createStepTokens<ChallengeFields>(
+      { typ: 'webauthn-challenge+jwt', audience: `${config.issuer}/api/auth/passkeys`, ttlSeconds: CEREMONY_SECONDS },
+      { keys, issuer: config.issuer, now, clockToleranceSeconds: 5 },
+    ),
     refreshTokens: createRefreshTokens(secrets.peppers.map((p) => deriveKey(p.secret, 'refresh-token/tag'))),
     now,
     logger,
