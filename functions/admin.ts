@@ -3,10 +3,12 @@ import {
   listUsersForAdmin,
   requireActiveAdmin,
   resetPassword,
+  resetUserFactors,
   revokeUserSessions,
   setUserRoles,
   setUserStatus,
   userEvents,
+  userFactors,
 } from './lib/flows/admin';
 import type { CoreDeps } from './lib/flows/deps';
 import { createUser } from './lib/flows/users';
@@ -70,6 +72,10 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
         return json(200, { ended: await revokeUserSessions(pathParam(event, 'username'), meta, d) });
       case 'POST /api/admin/users/{username}/reset-password':
         return json(200, await resetPassword(pathParam(event, 'username'), meta, d));
+      case 'GET /api/admin/users/{username}/factors':
+        return json(200, await userFactors(pathParam(event, 'username'), d));
+      case 'POST /api/admin/users/{username}/reset-factors':
+        return json(200, await resetUserFactors(pathParam(event, 'username'), meta, d));
       case 'GET /api/admin/users/{username}/events': {
         const { limit, cursor } = pageParams(event.queryStringParameters);
         return json(200, await userEvents(pathParam(event, 'username'), limit, cursor, d));

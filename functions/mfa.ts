@@ -1,13 +1,7 @@
 import type { CoreDeps } from './lib/flows/deps';
-import {
-  confirmTotpEnrolment,
-  factorsView,
-  regenerateRecoveryCodes,
-  removeTotp,
-  requireUser,
-  startTotpEnrolment,
-} from './lib/flows/factors';
+import { confirmTotpEnrolment, regenerateRecoveryCodes, removeTotp, requireUser, startTotpEnrolment } from './lib/flows/factors';
 import { stepUp, verifyMfa } from './lib/flows/mfa';
+import { factorsView } from './lib/domain/factors';
 import type { FactorAnswer } from './lib/flows/second-factor';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { InvalidRequestError, NotFoundError } from './lib/domain/errors';

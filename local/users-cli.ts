@@ -10,7 +10,15 @@ import { createInterface } from 'node:readline/promises';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { ConfigError, loadSettings } from '../functions/lib/wiring/config';
-import { resetPassword, revokeUserSessions, setUserRoles, setUserStatus, userEvents } from '../functions/lib/flows/admin';
+import {
+  resetPassword,
+  resetUserFactors,
+  revokeUserSessions,
+  setUserRoles,
+  setUserStatus,
+  userEvents,
+  userFactors,
+} from '../functions/lib/flows/admin';
 import { createUser } from '../functions/lib/flows/users';
 import {
   type ClientAdminDeps,
@@ -66,6 +74,9 @@ commands
   reset-password <username>              end every session; print a temporary password, which the
                                          user must replace before it opens a session
   events <username>                      the user's audit trail, newest first
+  factors <username>                     the user's second factors: TOTP, passkeys, recovery codes left
+  reset-factors <username>               a lost device: remove every second factor and recovery code,
+                                         and end every session (audited)
   keys                                   the signing keys: id, state (signing, published, retired), dates
   revoke-key <kid>                       emergency: remove a compromised key now (a fresh key signs if it
                                          was the signing one); every token it signed stops verifying
@@ -330,6 +341,19 @@ async function run(args: Args, target: Target): Promise<string> {
           .join('\n') || '(no events)'
       );
     }
+    case 'factors': {
+      const f = await userFactors(username(), deps);
+      const when = (t: number) => new Date(t * 1000).toISOString();
+      return [
+        `totp            ${f.totp.enabled ? `on since ${when(f.totp.confirmed_at as number)}` : 'off'}`,
+        ...f.passkeys.map(
+          (p) => `passkey         ${p.name} (${p.synced ? 'synced' : 'device-bound'}) since ${when(p.created_at)}  ${p.id}`,
+        ),
+        `recovery codes  ${f.recovery_codes_remaining} left`,
+      ].join('\n');
+    }
+    case 'reset-factors':
+      return `removed every second factor; ended ${(await resetUserFactors(username(), meta, deps)).ended} session(s)`;
     case 'clients':
       return runClientCommand(args, target, { ...deps, clients: clientsStore(target) }, meta);
     default:

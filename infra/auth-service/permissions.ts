@@ -34,8 +34,9 @@ const ACCESS: Partial<Record<AuthFunctionName, Partial<Record<keyof Tables | 'by
     sessions: ['PutItem', 'UpdateItem'],
     attempts: COUNTERS,
   },
+  // DeleteItem: a factor reset removes the owner items of the user's passkeys.
   admin: {
-    users: ['GetItem', 'PutItem', 'UpdateItem', 'Scan', 'ConditionCheckItem'],
+    users: ['GetItem', 'PutItem', 'UpdateItem', 'DeleteItem', 'Scan', 'ConditionCheckItem'],
     sessions: ['UpdateItem'],
     audit: ['Query'],
     byUserIndex: ['Query'],

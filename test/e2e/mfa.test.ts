@@ -121,3 +121,32 @@ describe("the sign-in's second step over HTTP", () => {
     expect(changed.status).toBe(200);
   });
 });
+
+describe("an admin and a user's lost device", () => {
+  it("lists a user's factors and resets them over HTTP and the CLI: audited, and every session ends", async () => {
+    create('erin');
+    create('warden', 'admin');
+    const erin = await signInEnrollingTotp(rt.baseUrl, 'erin', PASSWORD);
+    const admin = (await signInEnrollingTotp(rt.baseUrl, 'warden', PASSWORD)).access_token;
+
+    const listed = await call(rt.baseUrl, 'GET', '/api/admin/users/erin/factors', { token: admin });
+    expect(listed.body).toEqual({ totp: { enabled: true, confirmed_at: expect.any(Number) }, passkeys: [], recovery_codes_remaining: 10 });
+    const cli = runUsersCli(['factors', 'erin'], { AUTH_DATA_DIR: rt.dataDir });
+    expect(cli.stdout).toMatch(/^totp +on since \d{4}-/m);
+    expect(cli.stdout).toMatch(/^recovery codes +10 left$/m);
+    expect(cli.stdout).not.toContain(erin.secret);
+
+    const reset = await call(rt.baseUrl, 'POST', '/api/admin/users/erin/reset-factors', { token: admin });
+    expect(reset.status).toBe(200);
+    expect(reset.body.ended).toBeGreaterThanOrEqual(1);
+    const refreshed = await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: erin.refresh_token } });
+    expect(refreshed.status).toBe(401);
+    // No factor now: the password alone signs in again, and the reset is in the audit trail.
+    expect((await login('erin')).status).toBe(200);
+    const events = await call(rt.baseUrl, 'GET', '/api/admin/users/erin/events', { token: admin });
+    expect((events.body.events as { event: string }[]).map((e) => e.event)).toEqual(
+      expect.arrayContaining(['mfa_enrolled', 'mfa_reset', 'sessions_revoked']),
+    );
+    expect(runUsersCli(['reset-factors', 'erin'], { AUTH_DATA_DIR: rt.dataDir }).stdout).toMatch(/^removed every second factor/);
+  });
+});

@@ -209,6 +209,14 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     body: 'adminAudiences',
     responses: { 200: 'Client', 404: 'Error', ...authed, ...common },
   },
+  'GET /api/admin/users/{username}/factors': {
+    summary: "A user's second factors (never a secret)",
+    responses: { 200: 'Factors', 404: 'Error', ...authed, ...common },
+  },
+  'POST /api/admin/users/{username}/reset-factors': {
+    summary: 'Remove every second factor and recovery code of a user (a lost device) and end their sessions; audited',
+    responses: { 200: 'Ended', 404: 'Error', ...authed, ...common },
+  },
   'GET /api/admin/users/{username}/events': {
     summary: "A user's audit trail",
     responses: { 200: 'AuditPage', 404: 'Error', ...authed, ...common },

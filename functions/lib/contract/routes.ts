@@ -120,6 +120,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/admin/users/{username}/revoke-sessions', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users/{username}/reset-password', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'GET', path: '/api/admin/users/{username}/events', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'GET', path: '/api/admin/users/{username}/factors', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'POST', path: '/api/admin/users/{username}/reset-factors', handler: 'admin', access: { roles: ['admin'] } },
   // Machine clients: what the CLI's clients commands do.
   { method: 'GET', path: '/api/admin/clients', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/clients', handler: 'admin', access: { roles: ['admin'] } },

@@ -116,3 +116,27 @@ export function stepUpChallenge(rule: { readonly mfa?: boolean | undefined; read
   ];
   return parts.join(', ');
 }
+
+/** A user's factors as they (and admins) see them: never a secret, a key or a code. */
+export interface FactorsView {
+  readonly totp: { readonly enabled: boolean; readonly confirmed_at?: number };
+  readonly passkeys: { id: string; name: string; created_at: number; last_used_at?: number; synced: boolean }[];
+  readonly recovery_codes_remaining: number;
+}
+
+/** The factors of a stored user. */
+export function factorsView(user: UserFactors): FactorsView {
+  return {
+    totp: user.totp ? { enabled: true, confirmed_at: user.totp.confirmedAt } : { enabled: false },
+    passkeys: Object.values(user.passkeys ?? {})
+      .sort((a, b) => a.createdAt - b.createdAt)
+      .map((p) => ({
+        id: p.id,
+        name: p.name,
+        created_at: p.createdAt,
+        ...(p.lastUsedAt !== undefined && { last_used_at: p.lastUsedAt }),
+        synced: p.synced,
+      })),
+    recovery_codes_remaining: Object.keys(user.recoveryCodes ?? {}).length,
+  };
+}

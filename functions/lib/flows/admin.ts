@@ -9,9 +9,10 @@ import type { AuditPage } from '../domain/audit';
 import { checkRoles, type User } from '../domain/users';
 import { normalizeUsername } from '../domain/usernames';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
+import { factorsView, type FactorsView } from '../domain/factors';
 
 /** What the admin operations need. */
-export type AdminDeps = Pick<CoreDeps, 'users' | 'sessions' | 'now' | 'audit' | 'auditStore'>;
+export type AdminDeps = Pick<CoreDeps, 'users' | 'factors' | 'sessions' | 'now' | 'audit' | 'auditStore'>;
 
 /** A user as admins see it: never the hash. */
 export interface AdminUserView extends UserView {
@@ -55,6 +56,23 @@ export async function revokeUserSessions(username: string, meta: RequestMeta, de
   const ended = await revokeAllSessions(user.userId, now, 'admin_revoked', undefined, deps);
   await deps.audit.record('sessions_revoked', { ...requestFields(meta), userId: user.userId, reason: 'admin' });
   return ended;
+}
+
+/** A user's second factors, as admins see them: what, and when, never a secret. */
+export async function userFactors(username: string, deps: Pick<AdminDeps, 'users'>): Promise<FactorsView> {
+  return factorsView(await requireUser(username, deps));
+}
+
+/**
+ * Removes every second factor and recovery code of a user (a lost phone or key), and ends their
+ * sessions and tokens: whoever held one with the old factor signs in again. Audited. A holder of
+ * a role that needs a factor must enrol a new one at their next sign-in.
+ */
+export async function resetUserFactors(username: string, meta: RequestMeta, deps: AdminDeps): Promise<{ ended: number }> {
+  const user = await requireUser(username, deps);
+  await deps.factors.resetFactors(user.username);
+  await deps.audit.record('mfa_reset', { ...requestFields(meta), userId: user.userId, reason: 'admin' });
+  return { ended: await revokeUserSessions(user.username, meta, deps) };
 }
 
 /** How an admin change may proceed. */

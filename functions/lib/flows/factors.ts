@@ -119,27 +119,3 @@ export async function regenerateRecoveryCodes(caller: Caller, meta: RequestMeta,
   await deps.audit.record('recovery_codes_regenerated', { ...requestFields(meta), userId: user.userId, sid: caller.sid });
   return { recovery_codes: codes };
 }
-
-/** A user's factors as they (and admins) see them: never a secret, a key or a code. */
-export interface FactorsView {
-  readonly totp: { readonly enabled: boolean; readonly confirmed_at?: number };
-  readonly passkeys: { id: string; name: string; created_at: number; last_used_at?: number; synced: boolean }[];
-  readonly recovery_codes_remaining: number;
-}
-
-/** The factors of a stored user. */
-export function factorsView(user: User): FactorsView {
-  return {
-    totp: user.totp ? { enabled: true, confirmed_at: user.totp.confirmedAt } : { enabled: false },
-    passkeys: Object.values(user.passkeys ?? {})
-      .sort((a, b) => a.createdAt - b.createdAt)
-      .map((p) => ({
-        id: p.id,
-        name: p.name,
-        created_at: p.createdAt,
-        ...(p.lastUsedAt !== undefined && { last_used_at: p.lastUsedAt }),
-        synced: p.synced,
-      })),
-    recovery_codes_remaining: Object.keys(user.recoveryCodes ?? {}).length,
-  };
-}

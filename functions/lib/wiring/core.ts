@@ -154,6 +154,7 @@ export function createAdminDeps(
   const now = systemClock;
   return {
     users: new UsersStore({ client, tableName: tables.usersTable }),
+    factors: new FactorsStore({ client, tableName: tables.usersTable }),
     sessions: new SessionsStore({ client, tableName: tables.sessionsTable }),
     auditStore,
     now,
