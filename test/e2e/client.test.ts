@@ -1,4 +1,5 @@
-import { AuthClient, type StoredTokens } from '../../client/auth-client';
+import { AuthClient, type SecondFactorChallenge, type StoredTokens } from '../../client/auth-client';
+import { totpCode } from '../../functions/lib/domain/totp';
 import { call, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 let rt: LocalRuntime;
@@ -65,5 +66,43 @@ describe('the auth client', () => {
     await client.logout();
     expect(client.signedIn).toBe(false);
     await expect(client.fetch('/api/me')).rejects.toThrow('not signed in');
+  });
+
+  it('asks its callback for the second factor at sign-in, and for a step-up when a route answers the RFC 9470 challenge', async () => {
+    await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'careful', password: PASSWORD } });
+    const asked: SecondFactorChallenge[] = [];
+    let answer: (c: SecondFactorChallenge) => { code: string } | { recovery_code: string } = () => ({ code: '' });
+    const onSecondFactor = async (c: SecondFactorChallenge) => {
+      asked.push(c);
+      return answer(c);
+    };
+    // First sign-in: no factor yet; enrol TOTP through the client's authenticated fetch.
+    const first = new AuthClient({ baseUrl: rt.baseUrl, onSecondFactor });
+    await first.login('careful', PASSWORD);
+    const { secret } = (await (await first.fetch('/api/auth/mfa/totp', { method: 'POST' })).json()) as { secret: string };
+    const confirm = await first.fetch('/api/auth/mfa/totp/confirm', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ code: totpCode(secret, Date.now()) }),
+    });
+    const { recovery_codes: codes } = (await confirm.json()) as { recovery_codes: string[] };
+
+    // A second client signs in: the callback answers the code of the next time step.
+    answer = () => ({ code: totpCode(secret, Date.now() + 30_000) });
+    const second = new AuthClient({ baseUrl: rt.baseUrl, onSecondFactor });
+    await second.login('careful', PASSWORD);
+    expect(asked[0]).toMatchObject({ kind: 'sign-in', factors: ['totp', 'recovery_code'], mfaToken: expect.any(String) });
+    expect((await second.fetch('/api/me')).status).toBe(200);
+
+    // The first client's token predates the factor: a password change asks for a step-up, which
+    // the callback answers with a recovery code, and the change goes through on the retry.
+    answer = () => ({ recovery_code: codes[0] as string });
+    const changed = await first.fetch('/api/auth/password', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ current_password: PASSWORD, new_password: 'a new client passphrase' }),
+    });
+    expect(changed.status).toBe(200);
+    expect(asked[1]).toEqual({ kind: 'step-up', factors: [], maxAge: 900 });
   });
 });
