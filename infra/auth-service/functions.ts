@@ -155,7 +155,15 @@ export function addFunctions(
     // Machine tokens: a SHA-256 and a signature, no bcrypt.
     token: fn('token', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     // Second factors: HMAC-SHA-1 codes, AES-GCM seals and signatures, no bcrypt.
-    mfa: fn('mfa', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
+    mfa: fn('mfa', {
+      ...api,
+      memorySize: 512,
+      environment: {
+        ...privateEnv,
+        ...(p.webAuthn && { [ENV.webauthnRpId]: p.webAuthn.rpId, [ENV.webauthnOrigins]: p.webAuthn.origins.join(',') }),
+      },
+      extension: true,
+    }),
     'key-setup': fn('key-setup', { timeout: Duration.minutes(1), memorySize: 512, environment: {} }),
     'rotate-keys': fn('rotate-keys', {
       timeout: Duration.minutes(1),

@@ -100,6 +100,13 @@ export interface AuthServiceProps {
    */
   readonly allowedOrigins?: readonly string[];
   /**
+   * Passkeys (WebAuthn): the relying party id (your web pages' host, or a parent domain of it:
+   * `example.com` for `https://app.example.com`) and the exact origins of the pages that call
+   * `navigator.credentials`. A passkey is bound to its RP id for good: choose it once.
+   * @default the first of `allowedOrigins` and its host name; else the API's own URL
+   */
+  readonly webAuthn?: { readonly rpId: string; readonly origins: readonly string[] };
+  /**
    * Put an AWS WAF web ACL in front of the API, with a rate-based rule per source IP on the
    * auth routes. Costs about $6 a month plus $0.60 per million requests.
    * @default true
@@ -251,6 +258,7 @@ export function resolveProps(props: AuthServiceProps) {
     authRouteThrottle: props.authRouteThrottle ?? { rateLimit: 100, burstLimit: 200 },
     refreshThrottle: props.refreshThrottle ?? { rateLimit: 500, burstLimit: 1000 },
     allowedOrigins: props.allowedOrigins ?? [],
+    webAuthn: props.webAuthn,
     waf: props.waf ?? true,
     wafRateLimitPer5Minutes: props.wafRateLimitPer5Minutes ?? 300,
     wafAuthRoutesRateLimitPer5Minutes: props.wafAuthRoutesRateLimitPer5Minutes ?? 3000,
@@ -289,6 +297,18 @@ export function resolveProps(props: AuthServiceProps) {
     if (origin === '*') fail('allowedOrigins must list origins; "*" would let any site call the API');
     if (!URL.canParse(origin) || new URL(origin).origin !== origin)
       fail(`allowedOrigins entries must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
+  }
+  if (p.webAuthn) {
+    const { rpId, origins } = p.webAuthn;
+    if (origins.length === 0) fail('webAuthn.origins must list the origins of the pages that use passkeys');
+    for (const origin of origins) {
+      if (!URL.canParse(origin) || new URL(origin).origin !== origin)
+        fail(`webAuthn.origins must be origins like https://app.example.com, got ${JSON.stringify(origin)}`);
+      const host = new URL(origin).hostname;
+      // WebAuthn §5.1.3: the RP id is the origin's host or a registrable suffix of it.
+      if (host !== rpId && !host.endsWith(`.${rpId}`))
+        fail(`webAuthn.rpId ${JSON.stringify(rpId)} is not the host, or a parent domain, of ${origin}`);
+    }
   }
   const byProps = new Set<string>(Object.keys(SETTINGS_OF_PROPS));
   for (const [key, value] of Object.entries(p.settings)) {

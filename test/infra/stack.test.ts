@@ -4,6 +4,7 @@ import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Stack } from 'aws-cdk-lib';
 import { DENIAL_TEMPLATE, GATEWAY_RESPONSES } from '../../functions/lib/contract/gateway-responses';
 import { ROUTES } from '../../functions/lib/contract/routes';
+import { decodeRouteList } from '../../functions/lib/contract/route-list';
 import { TABLES } from '../../functions/lib/contract/tables';
 import { PLACEHOLDER_TEMPLATE } from '../../functions/lib/contract/secret-placeholder';
 import { newApp, synthStack } from './synth';
@@ -193,6 +194,7 @@ describe('WAF', () => {
                     endsWith('/api/auth/mfa/verify'),
                     endsWith('/api/auth/mfa/step-up'),
                     endsWith('/api/auth/mfa/totp/confirm'),
+                    endsWith('/api/auth/passkeys/login'),
                   ],
                 },
               },
@@ -561,6 +563,26 @@ describe('the construct', () => {
     ).toThrow(/existingData.secretArn must be the secret's complete ARN/);
   });
 
+  it('gives the mfa function the WebAuthn relying party, and the admin routes their second-factor rule unless switched off', () => {
+    const { template: t, stack: st } = synthStack(
+      { webAuthn: { rpId: 'example.com', origins: ['https://app.example.com', 'https://example.com'] } },
+      { bundle: false },
+    );
+    const env =
+      t.toJSON().Resources[Stack.of(st).getLogicalId(st.auth.functions.mfa.node.defaultChild as never)].Properties.Environment.Variables;
+    expect(env).toMatchObject({ AUTH_WEBAUTHN_RP_ID: 'example.com', AUTH_WEBAUTHN_ORIGINS: 'https://app.example.com,https://example.com' });
+    const listOf = (template: Template) => {
+      const params = Object.values(template.findResources('AWS::SSM::Parameter')) as { Properties: { Name: unknown; Value: string } }[];
+      const routes = params.find((r) => JSON.stringify(r.Properties.Name).includes('/service'));
+      return decodeRouteList(routes?.Properties.Value as string);
+    };
+    const adminUsers = (template: Template) => listOf(template).find((r) => r.path === '/api/admin/users' && r.method === 'GET');
+    expect(adminUsers(t)?.access).toEqual({ roles: ['admin'], mfa: true });
+    const off = synthStack({ settings: { adminRoutesRequireMfa: false } }, { bundle: false }).template;
+    expect(adminUsers(off)?.access).toEqual({ roles: ['admin'] });
+    expect(listOf(t).find((r) => r.path === '/api/auth/mfa/totp')?.enrolment).toBe(true);
+  });
+
   it('writes every runtime setting given in the settings prop to the functions, under its declared variable', () => {
     const { template: t, stack: st } = synthStack(
       { settings: { sessionIdleSeconds: 3600, lockoutFreePerIp: 500, clockToleranceSeconds: 5 } },
@@ -587,6 +609,11 @@ describe('the construct', () => {
     [{ settings: { lockoutFreePerAccount: 0 } }, 'AuthService: settings.lockoutFreePerAccount must be an integer from 1 to 100000, got 0'],
     [{ settings: { bcryptCost: 12 } }, 'AuthService: settings.bcryptCost is set by the bcryptCost prop; use that'],
     [{ settings: { nonsense: 1 } }, 'AuthService: settings.nonsense is not a setting'],
+    [
+      { webAuthn: { rpId: 'example.org', origins: ['https://app.example.com'] } },
+      'AuthService: webAuthn.rpId "example.org" is not the host, or a parent domain, of https://app.example.com',
+    ],
+    [{ settings: { mfaRequiredRoles: ['bad role'] } }, 'AuthService: settings.mfaRequiredRoles must list roles'],
   ])('fails synth on a bad prop %j, naming the value', (props, message) => {
     expect(() => synthStack(props as never, { bundle: false })).toThrow(message);
   });
