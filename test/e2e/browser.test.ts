@@ -1,8 +1,9 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from '../helpers/browser';
 import { call, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
@@ -10,8 +11,6 @@ import { call, startLocalRuntime, type LocalRuntime } from '../helpers/local-run
  * token stays out of reach of page scripts, survives a reload, and another site can neither
  * refresh nor log out with it.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(__dirname, '../../test-results');
 const PASSWORD = 'a browser passphrase';
 let rt: LocalRuntime;
 let browser: Browser;
@@ -26,7 +25,6 @@ const refreshes = () =>
     .filter((l) => l.includes('"message":"refresh_succeeded"')).length;
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   rt = await startLocalRuntime({ args: ['--in-memory'], env: { AUTH_TOKEN_DELIVERY: 'cookie' } });
   await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'browser', password: PASSWORD } });
   // Another site: localhost is a different site from 127.0.0.1.
@@ -44,18 +42,7 @@ beforeAll(async () => {
   });
   await new Promise<void>((r) => evil.listen(0, '127.0.0.1', r));
   evilOrigin = `http://localhost:${(evil.address() as { port: number }).port}`;
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
 });
 

@@ -1,7 +1,8 @@
 /// <reference lib="dom" />
-import { existsSync, mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium, SHOTS } from '../helpers/browser';
 import { totpCode } from '../../functions/lib/domain/totp';
 import { call, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
@@ -11,8 +12,6 @@ import { call, startLocalRuntime, type LocalRuntime } from '../helpers/local-run
  * verification) standing in for a platform passkey. The page is opened at http://localhost:PORT:
  * browsers refuse an IP address as a WebAuthn relying party id.
  */
-const CHROMIUM = '/usr/bin/chromium';
-const SHOTS = resolve(__dirname, '../../test-results');
 const PASSWORD = 'a passkey passphrase';
 let rt: LocalRuntime;
 let browser: Browser;
@@ -26,22 +25,10 @@ const signOut = async () => {
 };
 
 beforeAll(async () => {
-  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: apt-get install -y chromium (.ci/run does)`);
   rt = await startLocalRuntime({ args: ['--in-memory'], env: { AUTH_TOKEN_DELIVERY: 'cookie' } });
   origin = rt.baseUrl.replace('127.0.0.1', 'localhost');
   await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'pat', password: PASSWORD } });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
+  browser = await launchChromium();
   page = await (await browser.newContext()).newPage();
   const cdp = await page.context().newCDPSession(page);
   await cdp.send('WebAuthn.enable');

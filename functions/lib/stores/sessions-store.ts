@@ -132,36 +132,26 @@ export class SessionsStore implements SessionsRepo {
   }
 
   /** Records a step-up in an active session: its tokens carry this `amr` and `auth_time` from now on. */
-  async recordAuthentication(sid: string, auth: Authentication): Promise<boolean> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { sid },
-          ConditionExpression: '#status = :active',
-          UpdateExpression: 'SET amr = :amr, authTime = :t',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':active': 'active', ':amr': [...auth.amr], ':t': auth.authTime },
-        }),
-      );
-      return true;
-    } catch (err) {
-      if (isConditionFailed(err)) return false;
-      rethrowDynamoError(err);
-    }
+  recordAuthentication(sid: string, auth: Authentication): Promise<boolean> {
+    return this.setWhileActive(sid, 'amr = :amr, authTime = :t', { ':amr': [...auth.amr], ':t': auth.authTime });
   }
 
   /** Re-keys an active session: it stays valid against a `tokensValidAfter` of `validFrom`. */
-  async setValidFrom(sid: string, validFrom: number): Promise<boolean> {
+  setValidFrom(sid: string, validFrom: number): Promise<boolean> {
+    return this.setWhileActive(sid, 'validFrom = :t', { ':t': validFrom });
+  }
+
+  /** `SET` on a session only while it is active: false if it is not (or is gone). */
+  private async setWhileActive(sid: string, assignments: string, values: Record<string, unknown>): Promise<boolean> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { sid },
           ConditionExpression: '#status = :active',
-          UpdateExpression: 'SET validFrom = :t',
+          UpdateExpression: `SET ${assignments}`,
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':active': 'active', ':t': validFrom },
+          ExpressionAttributeValues: { ':active': 'active', ...values },
         }),
       );
       return true;
