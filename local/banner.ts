@@ -37,6 +37,7 @@ Routes
 ${routes}
 
 Demo page   ${b}/  (the refresh token in an HttpOnly cookie; curl gets it in the body too)
+            ${b.replace('127.0.0.1', 'localhost')}/  for passkeys (browsers refuse an IP address as a passkey's site)
 OpenAPI     ${b}/openapi.json
 
 Try it
