@@ -8,9 +8,9 @@ import { TokenError } from './lib/domain/errors';
 import { lazyDeps, type DepsInput } from './lib/http/lazy';
 import type { Standing } from './lib/authz/revocation';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
-import { isPermitted, isPermittedForClient, ROUTES, type PolicyRoute } from './lib/contract/routes';
+import { isPermitted, isPermittedForClient, type PolicyRoute } from './lib/contract/routes';
 import { isMultiFactor, meetsStepUp, stepUpChallenge } from './lib/domain/factors';
-import { DEFAULTS } from './lib/contract/settings';
+import { MFA_REQUIRED_ROLES_DEFAULT } from './lib/contract/roles';
 import type { DenialContext } from './lib/contract/gateway-responses';
 
 export type { AuthorizerDeps } from './lib/wiring/authorizer';
@@ -42,20 +42,17 @@ const denialOf = (reason: string, error: string, description: string, challenge:
   reason,
   context: { error, error_description: description, challenge },
 });
+const INSUFFICIENT_SCOPE = 'Bearer error="insufficient_scope"';
 const DENIALS = {
-  unknownRoute: denialOf('unknown_route', 'access_denied', 'no such route behind this authorizer', 'Bearer error="insufficient_scope"'),
-  missingRole: denialOf('missing_role', 'access_denied', 'your roles do not permit this route', 'Bearer error="insufficient_scope"'),
-  missingScope: denialOf(
-    'missing_scope',
-    'insufficient_scope',
-    'the token lacks a scope this route needs',
-    'Bearer error="insufficient_scope"',
-  ),
+  unknownRoute: denialOf('unknown_route', 'access_denied', 'no such route', INSUFFICIENT_SCOPE),
+  missingRole: denialOf('missing_role', 'access_denied', 'your roles do not permit this route', INSUFFICIENT_SCOPE),
+  missingScope: denialOf('missing_scope', 'insufficient_scope', 'a scope this route needs is missing', INSUFFICIENT_SCOPE),
+  // The challenge says to enrol: no answer to a step-up could meet it (the client knows not to try).
   mustEnrol: denialOf(
     'mfa_enrolment_required',
     'mfa_enrollment_required',
-    'your role requires a second factor: enrol one at /api/auth/mfa/totp or /api/auth/passkeys first',
-    'Bearer error="insufficient_user_authentication", error_description="enrol a second factor", acr_values="http://schemas.openid.net/pape/policies/2007/06/multi-factor"',
+    'your role requires a second factor: enrol one first',
+    'Bearer error="insufficient_user_authentication", error_description="enrol a second factor"',
   ),
 } as const;
 
@@ -78,7 +75,7 @@ function authenticationDenial(
   return denialOf(
     route.access.mfa && !isMultiFactor(claims.amr) ? 'mfa_required' : 'max_age',
     'insufficient_user_authentication',
-    'a more recent or stronger authentication is required: step up at /api/auth/mfa/step-up',
+    'step up at /api/auth/mfa/step-up',
     stepUpChallenge(route.access),
   );
 }
@@ -98,7 +95,7 @@ const MAX_CACHED_POLICIES = 4096;
 async function indexRoutes(d: AuthorizerDeps): Promise<Map<string, PolicyRoute>> {
   let routes: readonly PolicyRoute[];
   try {
-    routes = typeof d.routes === 'function' ? await d.routes() : (d.routes ?? ROUTES);
+    routes = typeof d.routes === 'function' ? await d.routes() : d.routes;
   } catch (err) {
     d.countFailure?.();
     throw err;
@@ -198,7 +195,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
           : DENIALS.missingRole
       : client || scopes !== undefined || route === undefined
         ? undefined
-        : authenticationDenial(route, roles, claims, nowSeconds, d.mfaRequiredRoles ?? DEFAULTS.mfaRequiredRoles);
+        : authenticationDenial(route, roles, claims, nowSeconds, d.mfaRequiredRoles ?? MFA_REQUIRED_ROLES_DEFAULT);
     if (denial) {
       logAuthEvent(d.logger, 'access_denied', {
         requestId,

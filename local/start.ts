@@ -13,7 +13,8 @@ import { ConfigError, ENV, loadConfig } from '../functions/lib/wiring/config';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { HttpHandler } from '../functions/lib/http/handler';
 import { openApiDocument } from '../functions/lib/contract/openapi';
-import { ROUTES, type HandlerName } from '../functions/lib/contract/routes';
+import { ROUTES, withAdminStepUp, type HandlerName } from '../functions/lib/contract/routes';
+import { encodeRouteList } from '../functions/lib/contract/route-list';
 import { generateSecrets, serializeSecrets } from '../functions/lib/tokens/secrets';
 import { usernameSkeleton } from '../functions/lib/domain/username-skeleton';
 import { UsersStore } from '../functions/lib/stores/users-store';
@@ -155,6 +156,13 @@ async function main(): Promise<void> {
     process.env.AWS_REGION = DYNAMODB_LOCAL_REGION;
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;
+    // The authorizer's protected routes, encoded as the construct writes them to SSM on AWS.
+    process.env[ENV.routes] = encodeRouteList(
+      withAdminStepUp(
+        ROUTES.filter((r) => r.access !== 'public'),
+        loadConfig(),
+      ),
+    );
     loadConfig();
 
     // Loaded only now, after the environment is set: each module builds its deps at load.

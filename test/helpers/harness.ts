@@ -1,3 +1,6 @@
+import type { WebAuthnConfig } from '../../functions/lib/wiring/webauthn';
+import { ROUTES } from '../../functions/lib/contract/routes';
+import type { AuthorizerDeps } from '../../functions/lib/wiring/authorizer';
 import { randomUUID } from 'node:crypto';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Clock } from '../../functions/lib/domain/clock';
@@ -17,7 +20,7 @@ import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-re
 export const TEST_BCRYPT_COST = 10;
 
 /** Test configuration; issuer and audience are fixed so tokens can be checked. */
-export function testConfig(overrides: Partial<Config> = {}): Config {
+export function testConfig(overrides: Partial<Config> = {}): Config & { webauthn: WebAuthnConfig } {
   return {
     usersTable: 'users',
     sessionsTable: 'sessions',
@@ -30,6 +33,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     secretId: undefined,
     publicJwksParameter: undefined,
     routesParameter: undefined,
+    routes: undefined,
     dynamodbEndpoint: undefined,
     webauthn: { rpId: 'app.test.example', origins: ['https://app.test.example'] },
     ...DEFAULTS,
@@ -99,7 +103,8 @@ export interface Harness {
   clock: ReturnType<typeof manualClock>;
   logger: ReturnType<typeof recordingLogger>;
   core: CoreDeps;
-  verify: VerifyDeps;
+  /** The verifier's dependencies, with the route table: what an authorizer of this API needs. */
+  verify: VerifyDeps & Pick<AuthorizerDeps, 'routes'>;
 }
 
 /** Builds a harness on DynamoDB Local with a manual clock. */
@@ -116,14 +121,17 @@ export async function createHarness(overrides: Partial<Config> = {}): Promise<Ha
     clock,
     logger,
     core: createCoreDeps(config, s, client, { now: clock, logger }),
-    verify: createVerifyDeps(config, new JwkSetKeySource({ jwks: toPublicJwks(s.signingKeys) }), {
-      now: clock,
-      logger,
-      revocation: createRevocationChecker({
-        read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
-        cacheSeconds: 0,
+    verify: {
+      ...createVerifyDeps(config, new JwkSetKeySource({ jwks: toPublicJwks(s.signingKeys) }), {
         now: clock,
+        logger,
+        revocation: createRevocationChecker({
+          read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
+          cacheSeconds: 0,
+          now: clock,
+        }),
       }),
-    }),
+      routes: ROUTES,
+    },
   };
 }

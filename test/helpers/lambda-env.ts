@@ -1,4 +1,6 @@
 import { ENV } from '../../functions/lib/wiring/config';
+import { encodeRouteList } from '../../functions/lib/contract/route-list';
+import { ROUTES } from '../../functions/lib/contract/routes';
 
 /**
  * The environment a deployed function sees, minus AWS itself (no credentials, no extension):
@@ -20,5 +22,7 @@ export function lambdaEnv(secrets: { secretsFile: string } | { secretId: string;
       ? { [ENV.secretsFile]: secrets.secretsFile }
       : { [ENV.secretId]: secrets.secretId, [ENV.publicJwksParameter]: secrets.publicJwksParameter }),
     POWERTOOLS_LOG_LEVEL: 'SILENT',
+    // What an authorizer reads from its SSM parameter on AWS, given here as the local runtime gives it.
+    [ENV.routes]: encodeRouteList(ROUTES.filter((r) => r.access !== 'public')),
   };
 }

@@ -11,5 +11,8 @@ export const MAX_ROLES = 50;
 /** The role the admin routes need. */
 export const ADMIN_ROLE = 'admin';
 
+/** Roles whose holders must have a second factor, unless configured otherwise (ASVS 6.3.3: admins). */
+export const MFA_REQUIRED_ROLES_DEFAULT: readonly string[] = [ADMIN_ROLE];
+
 /** Is this a valid role name? */
 export const isRole = (value: unknown): value is string => typeof value === 'string' && ROLE.test(value);

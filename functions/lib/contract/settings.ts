@@ -4,6 +4,8 @@
  * checks and its `settings` prop, the local runtime and the README's configuration table all
  * read this table (a test renders the README table from it). Plain data.
  */
+import { MFA_REQUIRED_ROLES_DEFAULT } from './roles';
+
 interface IntSetting {
   readonly env: string;
   readonly kind: 'int';
@@ -218,7 +220,7 @@ export const SETTINGS = {
   mfaRequiredRoles: {
     env: 'AUTH_MFA_REQUIRED_ROLES',
     kind: 'roles',
-    default: ['admin'],
+    default: MFA_REQUIRED_ROLES_DEFAULT,
     doc: 'comma-separated roles whose holders must enrol a second factor before any other route serves them (`none`: no role)',
   },
   adminRoutesRequireMfa: {

@@ -1,13 +1,13 @@
 import type { VerifiedClaims } from '../tokens/access-tokens';
 import type { AuthLogger } from '../telemetry/events';
 import { systemClock, type Clock } from '../domain/clock';
-import { loadConfig } from './config';
+import { ConfigError, ENV, loadConfig } from './config';
 import { createFastAnyVerifier, createVerifyKeyCache } from '../tokens/sync-verifier';
 import { emitCountMetric } from '../telemetry/count-metric';
 import { createJsonLogger } from '../telemetry/lite-logger';
 import type { RevocationChecker } from '../authz/revocation';
 import { revocationCheckerFromConfig } from './revocation';
-import { ROUTES, withAdminStepUp, type PolicyRoute } from '../contract/routes';
+import type { PolicyRoute } from '../contract/routes';
 import { decodeRouteList } from '../contract/route-list';
 import { METRIC } from '../contract/telemetry';
 import { parameterSource, publicJwksSource } from './secret-sources';
@@ -21,11 +21,8 @@ export interface AuthorizerDeps {
     /** The fresh key set in use (compared by identity), if the verifier caches one. */
     keySet?(): unknown;
   };
-  /**
-   * The protected routes of the API it guards, or how to read them (once, on the first call that
-   * needs them). @default the route table's
-   */
-  readonly routes?: readonly PolicyRoute[] | (() => Promise<readonly PolicyRoute[]>);
+  /** The protected routes of the API it guards, or how to read them (once, on the first call that needs them). */
+  readonly routes: readonly PolicyRoute[] | (() => Promise<readonly PolicyRoute[]>);
   readonly revocation?: RevocationChecker | undefined;
   /** Holders of these roles, signed in without a second factor, may only enrol one. @default the setting's default */
   readonly mfaRequiredRoles?: readonly string[];
@@ -42,11 +39,18 @@ export interface AuthorizerDeps {
 export async function defaultAuthorizerDeps(): Promise<AuthorizerDeps> {
   const config = loadConfig();
   const keys = createVerifyKeyCache(publicJwksSource(config), { ttlMs: config.keysCacheTtlSeconds * 1000 });
-  // On AWS, the protected routes of the API this authorizer guards, read once per container
-  // (a new list is a new function configuration, and so new containers); locally, the table's.
-  // Read on the first call, not here: the extension answers only once the function is invoked.
-  const { routesParameter } = config;
-  const routes = routesParameter ? async () => decodeRouteList(await parameterSource(routesParameter)()) : withAdminStepUp(ROUTES, config);
+  // The protected routes of the API this authorizer guards, in one encoding: on AWS from an SSM
+  // parameter, read once per container (a new list is a new function configuration, and so new
+  // containers), on the first call (the extension answers only once the function is invoked);
+  // locally, from the environment. So no route table is in the bundle.
+  const { routesParameter, routes: given } = config;
+  const routes = routesParameter
+    ? async () => decodeRouteList(await parameterSource(routesParameter)())
+    : given
+      ? async () => decodeRouteList(given)
+      : async () => {
+          throw new ConfigError(`${ENV.routesParameter} (or ${ENV.routes}) is required to authorize a route`);
+        };
   return {
     accessTokens: createFastAnyVerifier(keys, { ...config, now: systemClock }),
     routes,

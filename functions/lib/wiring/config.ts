@@ -19,6 +19,8 @@ export const ENV = {
   secretId: 'AUTH_SECRET_ID',
   publicJwksParameter: 'AUTH_PUBLIC_JWKS_PARAMETER',
   routesParameter: 'AUTH_ROUTES_PARAMETER',
+  /** The route list itself, encoded as in that parameter: the local runtime's way to hand it over. */
+  routes: 'AUTH_ROUTES',
   /** Not read: a digest of the route list, so that a new list means a new configuration and new containers. */
   routesDigest: 'AUTH_ROUTES_DIGEST',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
@@ -47,13 +49,9 @@ export interface Config extends Settings {
   readonly publicJwksParameter: string | undefined;
   /** The SSM parameter with the protected routes of the authorizer's API (AWS); unset: the route table's. */
   readonly routesParameter: string | undefined;
+  /** The protected routes, encoded (`contract/route-list.ts`), given directly (the local runtime). */
+  readonly routes: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
-  /**
-   * WebAuthn (passkeys): the relying party id, a registrable domain of the pages that call
-   * `navigator.credentials`, and those pages' exact origins. Default: the first allowed origin's
-   * (else the issuer's) origin and host name.
-   */
-  readonly webauthn: { readonly rpId: string; readonly origins: readonly string[] };
 }
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -75,29 +73,6 @@ export function loadSettings(env: Env = process.env): Settings {
   return Object.fromEntries(Object.entries(SETTINGS).map(([k, spec]) => [k, readSetting(spec, env[spec.env])])) as unknown as Settings;
 }
 
-/** The WebAuthn relying party: from its variables, or from the first allowed origin (else the issuer). */
-function webauthnConfig(env: Env, issuer: string, allowedOrigins: readonly string[]): Config['webauthn'] {
-  const listed = (env[ENV.webauthnOrigins] ?? '')
-    .split(',')
-    .map((o) => o.trim())
-    .filter(Boolean);
-  for (const origin of listed) {
-    if (!URL.canParse(origin) || new URL(origin).origin !== origin) {
-      throw new ConfigError(`${ENV.webauthnOrigins} must list origins like https://app.example.com, got ${JSON.stringify(origin)}`);
-    }
-  }
-  const origins = listed.length > 0 ? listed : allowedOrigins.length > 0 ? [...allowedOrigins] : [new URL(issuer).origin];
-  const rpId = env[ENV.webauthnRpId]?.trim() || new URL(origins[0] as string).hostname;
-  // WebAuthn §5.1.3 and §13.4.9: the RP id is the origins' host or a registrable suffix of it.
-  for (const origin of origins) {
-    const host = new URL(origin).hostname;
-    if (host !== rpId && !host.endsWith(`.${rpId}`)) {
-      throw new ConfigError(`${ENV.webauthnRpId} ${JSON.stringify(rpId)} is not the host, or a parent domain, of ${origin}`);
-    }
-  }
-  return { rpId, origins };
-}
-
 /** Reads and validates every variable; throws `ConfigError` on the first bad one. */
 export function loadConfig(env: Env = process.env): Config {
   const required = (name: string): string => {
@@ -110,7 +85,6 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError(`${ENV.issuer} must be an http(s) URL, got ${JSON.stringify(issuer)}`);
   }
   const optional = (name: string) => env[name]?.trim() || undefined;
-  const settings = loadSettings(env);
   const secretsFile = optional(ENV.secretsFile);
   const secretId = optional(ENV.secretId);
   if (secretsFile && secretId) throw new ConfigError(`set ${ENV.secretsFile} or ${ENV.secretId}, not both`);
@@ -126,8 +100,8 @@ export function loadConfig(env: Env = process.env): Config {
     secretId,
     publicJwksParameter: optional(ENV.publicJwksParameter),
     routesParameter: optional(ENV.routesParameter),
+    routes: optional(ENV.routes),
     dynamodbEndpoint: optional(ENV.dynamodbEndpoint),
-    webauthn: webauthnConfig(env, issuer, settings.allowedOrigins),
-    ...settings,
+    ...loadSettings(env),
   };
 }

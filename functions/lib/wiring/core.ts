@@ -7,6 +7,7 @@ import { ClientsStore } from '../stores/clients-store';
 import { CachedKeySource } from '../tokens/cached-key-source';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig, type Config, type Settings } from './config';
+import { loadWebAuthnConfig, type WebAuthnConfig } from './webauthn';
 import type { CoreDeps } from '../flows/deps';
 import { createDocumentClient } from './dynamo-client';
 import { JwkSetKeySource, type KeySource } from '../tokens/key-source';
@@ -30,8 +31,10 @@ import { cachedClientReader } from '../flows/client-cache';
 
 /** The configuration the flows read. */
 export type CoreConfig = Settings &
-  Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable' | 'issuer' | 'audience'> &
-  Partial<Pick<Config, 'webauthn'>>;
+  Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable' | 'issuer' | 'audience'> & {
+    /** @default the issuer's origin and host name */
+    readonly webauthn?: WebAuthnConfig;
+  };
 
 /**
  * Builds the dependencies of the flows on the DynamoDB stores. Peppers come from `secrets`;
@@ -124,7 +127,8 @@ export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecr
  * Signing keys are refetched after the cache TTL, so a rotation reaches warm containers.
  */
 export async function defaultCoreDeps(): Promise<CoreDeps> {
-  const config = loadConfig();
+  const loaded = loadConfig();
+  const config = { ...loaded, webauthn: loadWebAuthnConfig(loaded.issuer, loaded.allowedOrigins) };
   const read = privateSecretsSource(config);
   const secrets = parseSecrets(await read());
   const keys = new CachedKeySource({
