@@ -17,6 +17,19 @@ describe('the route list an authorizer reads from SSM', () => {
     expect(decodeRouteList(encodeRouteList(routes))).toEqual(routes);
   });
 
+  it('keeps a list that fits as plain JSON (no zlib to load on the first call), and deflates one that does not', () => {
+    const few: PolicyRoute[] = [{ method: 'GET', path: '/orders', access: { roles: [] } }];
+    expect(encodeRouteList(few)).toBe('[{"method":"GET","path":"/orders","roles":[]}]');
+    const many: PolicyRoute[] = Array.from({ length: 100 }, (_, i) => ({
+      method: 'GET',
+      path: `/orders/${i}/{id}`,
+      access: { roles: ['clerk'] },
+    }));
+    const encoded = encodeRouteList(many);
+    expect(encoded.startsWith('[')).toBe(false);
+    expect(decodeRouteList(encoded)).toEqual(many);
+  });
+
   it('holds 200 routes of a typical API in a fraction of a standard parameter', () => {
     const routes: PolicyRoute[] = Array.from({ length: 200 }, (_, i) => ({
       method: (['GET', 'POST', 'PUT', 'DELETE'] as const)[i % 4] as PolicyRoute['method'],

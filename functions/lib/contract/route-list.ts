@@ -4,12 +4,13 @@ import { HTTP_METHODS, type HttpMethod, type PolicyRoute } from './routes';
 
 /**
  * The protected routes of one API, as the authorizer's policy reads them from an SSM parameter:
- * JSON `[{"method","path","roles"}]`, deflated and base64-encoded. The CDK construct writes it
- * at synth; the authorizer reads it once per container. Not in the function's environment:
- * Lambda's 4 KB for every variable would hold about 35 routes, and the parameter holds hundreds.
+ * JSON `[{"method","path","roles"}]`, as it is when it fits the parameter, deflated and
+ * base64-encoded when it does not. The CDK construct writes it at synth; the authorizer reads it
+ * once per container. Not in the function's environment: Lambda's 4 KB for every variable would
+ * hold about 35 routes, and the deflated parameter holds hundreds.
  */
 
-/** node:zlib takes about 2 ms to load: only an authorizer that reads a list pays for it. */
+/** node:zlib takes about 2 ms to load, and its first inflate 1 ms: only a list too large for plain JSON pays for them. */
 const zlib = () => require('node:zlib') as typeof import('node:zlib');
 
 /** An SSM standard parameter's value: at most 4 KB. */
@@ -29,12 +30,14 @@ export function encodeRouteList(routes: readonly PolicyRoute[]): string {
         }),
     ...(r.enrolment && { enrolment: true }),
   }));
-  return zlib().deflateRawSync(JSON.stringify(listed), { level: 9 }).toString('base64');
+  const json = JSON.stringify(listed);
+  return json.length <= ROUTE_LIST_MAX_CHARS ? json : zlib().deflateRawSync(json, { level: 9 }).toString('base64');
 }
 
 /** The routes of an encoded list; throws, naming the first bad entry, on anything malformed. */
 export function decodeRouteList(text: string): PolicyRoute[] {
-  const list: unknown = JSON.parse(zlib().inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
+  // Base64 never starts with '[': plain JSON is told apart by its first character.
+  const list: unknown = JSON.parse(text.startsWith('[') ? text : zlib().inflateRawSync(Buffer.from(text, 'base64')).toString('utf8'));
   if (!Array.isArray(list)) throw new Error('the route list must be a JSON array');
   return list.map(
     (

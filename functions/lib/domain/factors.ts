@@ -64,6 +64,9 @@ export function factorsOf(user: UserFactors): FactorName[] {
 /** Has the user a second factor (TOTP or a passkey)? Then a password alone opens no session. */
 export const hasSecondFactor = (user: UserFactors): boolean => user.totp !== undefined || Object.keys(user.passkeys ?? {}).length > 0;
 
+/** How long a WebAuthn ceremony may take, and its challenge live (WebAuthn §15.1 recommends 300 s with user verification). */
+export const CEREMONY_SECONDS = 300;
+
 /** How long a TOTP secret waits for its confirming code. */
 export const PENDING_TOTP_SECONDS = 600;
 

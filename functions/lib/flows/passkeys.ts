@@ -10,7 +10,7 @@ import {
 } from '@simplewebauthn/server';
 import { epochSeconds } from '../domain/clock';
 import { InvalidGrantError, InvalidRequestError, NotFoundError, TokenError, TooManyAttemptsError } from '../domain/errors';
-import { amrOf, hasSecondFactor, passkeyMethod, type Passkey } from '../domain/factors';
+import { amrOf, CEREMONY_SECONDS, hasSecondFactor, passkeyMethod, type Passkey } from '../domain/factors';
 import { newRecoveryCodes, recoveryCodeRecords } from '../domain/recovery-codes';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
@@ -29,9 +29,6 @@ import type { FactorAnswer, WebAuthnProof } from './second-factor';
  * passwordless sign-in) its user, so no challenge is kept server-side. Each ceremony requires
  * user verification (§6.2.3): a passkey then proves possession and a PIN or biometric.
  */
-
-/** How long a ceremony may take (WebAuthn §15.1 recommends 300 s for user verification). */
-export const CEREMONY_SECONDS = 300;
 
 /** Options for `navigator.credentials.create()`, and the token that carries their challenge. */
 export async function passkeyRegistrationOptions(

@@ -25,7 +25,7 @@ import { createFactorSealer } from '../tokens/factor-seal';
 import { createStepTokens } from '../tokens/step-tokens';
 import type { ChallengeFields, MfaTokenFields } from '../flows/deps';
 import { MFA_TOKEN_TTL_SECONDS } from '../flows/mfa-challenge';
-import { CEREMONY_SECONDS } from '../flows/passkeys';
+import { CEREMONY_SECONDS } from '../domain/factors';
 import { MFA_VERIFY_PATH } from '../contract/routes';
 import { cachedClientReader } from '../flows/client-cache';
 
