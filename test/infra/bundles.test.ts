@@ -25,6 +25,8 @@ const FUNCTIONS = [
   'sessions',
   'password',
   'admin',
+  'token',
+  'mfa',
   'validate',
   'jwks',
   'me',
