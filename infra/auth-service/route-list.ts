@@ -24,7 +24,7 @@ export class RouteList extends Construct {
     this.parameterArn = Stack.of(this).formatArn({ service: 'ssm', resource: 'parameter', resourceName: props.parameterName.slice(1) });
     new ssm.StringParameter(this, 'Parameter', {
       parameterName: props.parameterName,
-      description: 'The protected routes of one API, for the auth service authorizer (deflated JSON, base64)',
+      description: 'The protected routes of one API, for the auth service authorizer (JSON; deflated and base64 beyond 4 KB)',
       stringValue: Lazy.string({ produce: () => this.encoded() }),
       tier: ssm.ParameterTier.STANDARD,
     });
