@@ -105,5 +105,16 @@ describe('passkeys on the demo page, in Chromium with a virtual authenticator', 
     await page.click('#verify');
     await page.waitForSelector('#claims:has-text("pat")');
     expect((await claims()).amr).toEqual(['pwd', 'otp', 'mfa']);
+
+    // The listing names the passkey; removing it (with this recent second factor) leaves TOTP.
+    await page.click('#factors-list');
+    await page.waitForSelector('#output:has-text("demo page")');
+    const listed = JSON.parse((await page.textContent('#output')) as string) as { passkeys: { id: string }[] };
+    // The page's own client (a top-level const of its script), so the call carries its token.
+    const path = `/api/auth/passkeys/${encodeURIComponent(listed.passkeys[0]?.id as string)}`;
+    const removed = await page.evaluate(`client.fetch(${JSON.stringify(path)}, { method: 'DELETE' }).then((r) => r.status)`);
+    expect(removed).toBe(204);
+    await page.click('#factors-list');
+    await page.waitForFunction(() => document.getElementById('output')?.textContent?.includes('"passkeys": []'));
   });
 });
