@@ -1,14 +1,14 @@
 import { epochSeconds } from '../domain/clock';
-import { InvalidGrantError, TooManyAttemptsError, TokenError } from '../domain/errors';
+import { InvalidGrantError, TokenError } from '../domain/errors';
 import { amrOf, type Authentication } from '../domain/factors';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
-import { readThrottle, recordFailedCheck } from '../domain/throttle';
+import { readThrottle } from '../domain/throttle';
 import type { User } from '../domain/users';
 import type { Caller, CoreDeps } from './deps';
 import { finishSignIn } from './login';
 import { MFA_TOKEN_MAX_FAILURES, MFA_TOKEN_TTL_SECONDS, passwordFingerprint } from './mfa-challenge';
-import { type FactorAnswer, type FactorProof, proveFactor } from './second-factor';
+import { countWrongFactor, type FactorAnswer, type FactorProof, proveFactor, refuseIfThrottled } from './second-factor';
 import { authenticationOfCaller, issueAccessToken } from './session-ops';
 
 /** The same answer for every refused `mfa_token`: unknown, expired, spent, or its user changed. */
@@ -40,10 +40,7 @@ export async function verifyMfa(input: { mfaToken: string; answer: FactorAnswer 
     deps.attempts.read([keys.failures, keys.used], now),
     deps.users.getUser(claims.username),
   ]);
-  if (reading.retryAfterSeconds > 0) {
-    await deps.audit.record('login_throttled', { ...requestFields(meta), userId: claims.sub, outcome: 'failure', reason: 'backoff' });
-    throw new TooManyAttemptsError(reading.retryAfterSeconds);
-  }
+  await refuseIfThrottled(reading, claims.sub, meta, deps);
   const failures = tokenRecords.get(keys.failures);
   const spent =
     tokenRecords.has(keys.used) || (failures !== undefined && 'failures' in failures && failures.failures >= MFA_TOKEN_MAX_FAILURES);
@@ -52,9 +49,8 @@ export async function verifyMfa(input: { mfaToken: string; answer: FactorAnswer 
   const proof = await proveFactor(user, input.answer, deps);
   if (!proof) {
     await Promise.all([
-      recordFailedCheck(deps.attempts, reading, now, deps.throttle),
+      countWrongFactor(reading, now, input.answer.factor, { userId: user.userId }, meta, deps),
       deps.attempts.recordFailure(keys.failures, now, MFA_TOKEN_TTL_SECONDS),
-      deps.audit.record('mfa_failed', { ...requestFields(meta), userId: user.userId, outcome: 'failure', factor: input.answer.factor }),
     ]);
     throw wrongAnswer();
   }
@@ -95,22 +91,10 @@ export async function stepUp(caller: Caller, answer: FactorAnswer, meta: Request
     deps.users.getUser(caller.username),
   ]);
   if (!user || user.userId !== caller.sub || user.status !== 'active') throw wrongAnswer();
-  if (reading.retryAfterSeconds > 0) {
-    await deps.audit.record('login_throttled', { ...requestFields(meta), userId: user.userId, outcome: 'failure', reason: 'backoff' });
-    throw new TooManyAttemptsError(reading.retryAfterSeconds);
-  }
+  await refuseIfThrottled(reading, user.userId, meta, deps);
   const proof = await proveFactor(user, answer, deps);
   if (!proof) {
-    await Promise.all([
-      recordFailedCheck(deps.attempts, reading, now, deps.throttle),
-      deps.audit.record('mfa_failed', {
-        ...requestFields(meta),
-        userId: user.userId,
-        sid: caller.sid,
-        outcome: 'failure',
-        factor: answer.factor,
-      }),
-    ]);
+    await countWrongFactor(reading, now, answer.factor, { userId: user.userId, sid: caller.sid }, meta, deps);
     throw wrongAnswer();
   }
   const prior = authenticationOfCaller(caller).amr;

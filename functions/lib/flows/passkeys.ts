@@ -9,18 +9,18 @@ import {
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import { epochSeconds } from '../domain/clock';
-import { InvalidGrantError, InvalidRequestError, NotFoundError, TokenError, TooManyAttemptsError } from '../domain/errors';
+import { InvalidGrantError, InvalidRequestError, NotFoundError, TokenError } from '../domain/errors';
 import { amrOf, CEREMONY_SECONDS, hasSecondFactor, passkeyMethod, type Passkey } from '../domain/factors';
 import { newRecoveryCodes, recoveryCodeRecords } from '../domain/recovery-codes';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
-import { readThrottle, recordFailedCheck } from '../domain/throttle';
+import { readThrottle } from '../domain/throttle';
 import type { User } from '../domain/users';
 import type { Caller, ChallengeFields, CoreDeps } from './deps';
 import { afterFactorRemoved, type EnrolmentResult, recordSecondFactor, requireUser } from './factors';
 import { finishSignIn } from './login';
 import { requireRecentMfa } from './recent-mfa';
-import type { FactorAnswer, WebAuthnProof } from './second-factor';
+import { countWrongFactor, type FactorAnswer, refuseIfThrottled, type WebAuthnProof } from './second-factor';
 
 /**
  * Passkeys (WebAuthn Level 3, through @simplewebauthn/server): registration, sign-in without a
@@ -159,16 +159,10 @@ export async function passkeySignIn(
   if (user?.status !== 'active' || (claims.sub !== '' && claims.sub !== user.userId)) throw refused();
   const now = epochSeconds(deps.now);
   const reading = await readThrottle(deps.attempts, user.username, meta.sourceIp ?? 'unknown', now, deps.throttle);
-  if (reading.retryAfterSeconds > 0) {
-    await deps.audit.record('login_throttled', { ...requestFields(meta), userId: user.userId, outcome: 'failure', reason: 'backoff' });
-    throw new TooManyAttemptsError(reading.retryAfterSeconds);
-  }
+  await refuseIfThrottled(reading, user.userId, meta, deps);
   const proof = await verifyAssertion(user, claims.chal, input.response, deps);
   if (!proof?.userVerified) {
-    await Promise.all([
-      recordFailedCheck(deps.attempts, reading, now, deps.throttle),
-      deps.audit.record('mfa_failed', { ...requestFields(meta), userId: user.userId, outcome: 'failure', factor: 'webauthn' }),
-    ]);
+    await countWrongFactor(reading, now, 'webauthn', { userId: user.userId }, meta, deps);
     throw refused();
   }
   await deps.audit.record('mfa_verified', { ...requestFields(meta), userId: user.userId, factor: 'webauthn', reason: 'passwordless' });

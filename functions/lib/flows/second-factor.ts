@@ -1,4 +1,7 @@
+import { TooManyAttemptsError } from '../domain/errors';
 import type { AuthMethod, FactorName } from '../domain/factors';
+import { requestFields, type RequestMeta } from '../domain/request-meta';
+import { recordFailedCheck, type ThrottleReading } from '../domain/throttle';
 import { hashRecoveryCode } from '../domain/recovery-codes';
 import { matchTotpStep } from '../domain/totp';
 import type { User } from '../domain/users';
@@ -52,4 +55,26 @@ export async function proveFactor(user: User, answer: FactorAnswer, deps: CoreDe
       return proof && { factor: 'webauthn', method: proof.method, userVerified: proof.userVerified };
     }
   }
+}
+
+/** A second-factor check while the login counters say wait: audited, and 429 (ASVS 6.3.1). */
+export async function refuseIfThrottled(reading: ThrottleReading, userId: string, meta: RequestMeta, deps: CoreDeps): Promise<void> {
+  if (reading.retryAfterSeconds <= 0) return;
+  await deps.audit.record('login_throttled', { ...requestFields(meta), userId, outcome: 'failure', reason: 'backoff' });
+  throw new TooManyAttemptsError(reading.retryAfterSeconds);
+}
+
+/** A wrong second factor: counted on the counters wrong passwords count on, and audited. */
+export async function countWrongFactor(
+  reading: ThrottleReading,
+  now: number,
+  factor: FactorName,
+  who: { readonly userId: string; readonly sid?: string | undefined },
+  meta: RequestMeta,
+  deps: CoreDeps,
+): Promise<void> {
+  await Promise.all([
+    recordFailedCheck(deps.attempts, reading, now, deps.throttle),
+    deps.audit.record('mfa_failed', { ...requestFields(meta), ...who, outcome: 'failure', factor }),
+  ]);
 }
