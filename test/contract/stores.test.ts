@@ -102,6 +102,16 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       expect(await r.users.getUser('ann')).toMatchObject({ tokensValidAfter: NOW + 9, updatedAt: NOW + 9 });
     });
 
+    it('gives an email address to one user only, atomically, and leads from the address to its account', async () => {
+      await r.users.createUser(user('ann', { email: 'Ann@example.com' }), 'skeleton-ann');
+      await expect(r.users.createUser(user('bob', { email: 'Ann@example.com' }), 'skeleton-bob')).rejects.toBeInstanceOf(UserExistsError);
+      // Nothing of bob's was written: his name and skeleton are still free.
+      await r.users.createUser(user('bob', { email: 'bob@example.com' }), 'skeleton-bob');
+      expect(await r.users.findUsernameByEmail('Ann@example.com')).toBe('ann');
+      expect(await r.users.findUsernameByEmail('ann@example.com')).toBeUndefined();
+      expect((await r.users.listUsers()).map((u) => u.username)).toEqual(['ann', 'bob']);
+    });
+
     it('pages through every user exactly once, never a hash, never a skeleton item', async () => {
       const names = ['a', 'b', 'c', 'd', 'e'];
       for (const n of names) await r.users.createUser(user(n), `skeleton-${n}`);

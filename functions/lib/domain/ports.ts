@@ -17,6 +17,8 @@ export interface UsersRepo {
   /** `UserExistsError` if the name, or (given a skeleton) a look-alike, is taken. */
   createUser(user: User, skeleton?: string): Promise<void>;
   getUser(username: string): Promise<User | undefined>;
+  /** The username of the account that holds this normalised email address. */
+  findUsernameByEmail(email: string): Promise<string | undefined>;
   /**
    * `NotFoundError` if there is no such user. With `whileHolding`, commits only while that other
    * user is active and holds that role (`ConflictError` otherwise), atomically.

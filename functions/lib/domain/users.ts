@@ -20,6 +20,10 @@ export interface User extends StoredPassword, UserFactors {
   readonly tokensValidAfter?: number;
   /** The password is a temporary one from an admin reset: it must be replaced before it opens a session. */
   readonly mustChangePassword?: boolean;
+  /** The user's email address, normalised (`normalizeEmail`); unique across users. */
+  readonly email?: string;
+  /** The owner has proved the address (a link from a mail to it, or a password reset through it). */
+  readonly emailVerified?: boolean;
 }
 
 /** A user as listings show them: never the hash. */

@@ -29,6 +29,7 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   private readonly users = new Map<string, User>();
   private readonly skeletons = new Map<string, string>();
   private readonly passkeyOwners = new Map<string, string>();
+  private readonly emails = new Map<string, string>();
 
   /** Applies `change` to the user if `holds`; false (and nothing changed) otherwise, or when there is no user. */
   private change(username: string, holds: (u: User) => boolean, change: (u: User) => User): boolean {
@@ -156,13 +157,20 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
 
   async createUser(user: User, skeleton?: string): Promise<void> {
     if (this.users.has(user.username) || (skeleton !== undefined && this.skeletons.has(skeleton))) throw new UserExistsError();
+    if (user.email !== undefined && this.emails.has(user.email)) throw new UserExistsError();
     this.users.set(user.username, copy(user));
     if (skeleton !== undefined) this.skeletons.set(skeleton, user.userId);
+    if (user.email !== undefined) this.emails.set(user.email, user.userId);
   }
 
   async getUser(username: string): Promise<User | undefined> {
     const user = this.users.get(username);
     return user && copy(user);
+  }
+
+  async findUsernameByEmail(email: string): Promise<string | undefined> {
+    const owner = this.emails.get(email);
+    return [...this.users.values()].find((u) => u.userId === owner)?.username;
   }
 
   async updateUser(

@@ -18,6 +18,9 @@ import type { StoredPassword } from '../domain/passwords';
  */
 const skeletonKey = (skeleton: string) => `#skeleton#${skeleton}`;
 
+/** The key of an email address's uniqueness item: one user per address, decided by a conditional put. */
+const emailKey = (email: string) => `#email#${email}`;
+
 /** Reads and writes users. */
 export class UsersStore implements UsersRepo {
   private readonly client: DynamoDBDocumentClient;
@@ -35,25 +38,18 @@ export class UsersStore implements UsersRepo {
    */
   async createUser(user: User, skeleton?: string): Promise<void> {
     const put = { TableName: this.tableName, Item: user, ConditionExpression: 'attribute_not_exists(username)' };
+    // The user, and each name it claims (a look-alike skeleton, an email address): all or none.
+    const claims = [
+      ...(skeleton === undefined ? [] : [{ username: skeletonKey(skeleton), owner: user.userId }]),
+      // An address leads a sign-in by email to its account: the item names it.
+      ...(user.email === undefined ? [] : [{ username: emailKey(user.email), owner: user.userId, login: user.username }]),
+    ].map((Item) => ({ Put: { TableName: this.tableName, Item, ConditionExpression: 'attribute_not_exists(username)' } }));
     try {
-      if (skeleton === undefined) {
+      if (claims.length === 0) {
         await this.client.send(new PutCommand(put));
         return;
       }
-      await this.client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: put },
-            {
-              Put: {
-                TableName: this.tableName,
-                Item: { username: skeletonKey(skeleton), owner: user.userId },
-                ConditionExpression: 'attribute_not_exists(username)',
-              },
-            },
-          ],
-        }),
-      );
+      await this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...claims] }));
     } catch (err) {
       const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
       if (isConditionFailed(err) || reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) throw new UserExistsError();
@@ -86,6 +82,18 @@ export class UsersStore implements UsersRepo {
       }
     }
     return { added, lookAlikes };
+  }
+
+  /** The username whose account holds this (normalised) email address. */
+  async findUsernameByEmail(email: string): Promise<string | undefined> {
+    try {
+      const { Item } = await this.client.send(
+        new GetCommand({ TableName: this.tableName, Key: { username: emailKey(email) }, ConsistentRead: true }),
+      );
+      return typeof Item?.login === 'string' ? Item.login : undefined;
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
   }
 
   /** The user with this normalised username, read strongly consistent. */
