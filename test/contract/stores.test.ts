@@ -112,6 +112,29 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       expect((await r.users.listUsers()).map((u) => u.username)).toEqual(['ann', 'bob']);
     });
 
+    it('keeps one live link of each kind: a newer one or a new password ends a reset link, and 10 concurrent resets through one link make one change', async () => {
+      await r.users.createUser(user('ann', { email: 'ann@example.com' }));
+      const fresh = { passwordHash: 'new', pepperVersion: '1' };
+      await r.users.setLinkHash('ann', 'reset', 'r1');
+      await r.users.setLinkHash('ann', 'reset', 'r2');
+      await expect(r.users.replacePassword('ann', 'hash-of-ann', fresh, NOW, { resetHash: 'r1' })).rejects.toBeInstanceOf(ConflictError);
+      const results = await Promise.allSettled(
+        Array.from({ length: 10 }, (_, i) =>
+          r.users.replacePassword('ann', 'hash-of-ann', { ...fresh, passwordHash: `new-${i}` }, NOW, { resetHash: 'r2' }),
+        ),
+      );
+      expect(results.filter((x) => x.status === 'fulfilled')).toHaveLength(1);
+      expect(await r.users.getUser('ann')).toMatchObject({ emailVerified: true, tokensValidAfter: NOW });
+      expect((await r.users.getUser('ann'))?.resetHash).toBeUndefined();
+
+      await r.users.setLinkHash('ann', 'verify', 'v1');
+      await expect(r.users.verifyEmail('ann', 'v0', NOW)).rejects.toBeInstanceOf(ConflictError);
+      await r.users.verifyEmail('ann', 'v1', NOW);
+      await expect(r.users.verifyEmail('ann', 'v1', NOW)).rejects.toBeInstanceOf(ConflictError);
+      await expect(r.users.setLinkHash('nobody', 'reset', 'x')).rejects.toBeInstanceOf(NotFoundError);
+      expect(JSON.stringify(await r.users.listUsers())).not.toContain('r2');
+    });
+
     it('pages through every user exactly once, never a hash, never a skeleton item', async () => {
       const names = ['a', 'b', 'c', 'd', 'e'];
       for (const n of names) await r.users.createUser(user(n), `skeleton-${n}`);
@@ -326,6 +349,13 @@ describe.each(implementations)('the %s stores', (_name, make) => {
   });
 
   describe('attempts', () => {
+    it("keeps a link token's owner until its expiry", async () => {
+      await r.attempts.putToken('reset#h', 'ann', NOW + 1800);
+      expect(await r.attempts.getTokenOwner('reset#h', NOW)).toBe('ann');
+      expect(await r.attempts.getTokenOwner('reset#h', NOW + 1800)).toBeUndefined();
+      expect(await r.attempts.getTokenOwner('reset#other', NOW)).toBeUndefined();
+    });
+
     it('claims a key once: of 10 concurrent claims exactly one wins, and the key is free again after its TTL', async () => {
       const key = `jti#${randomUUID()}`;
       const wins = await Promise.all(Array.from({ length: 10 }, () => r.attempts.claimOnce(key, NOW, 300)));

@@ -613,7 +613,7 @@ describe('the construct', () => {
       { webAuthn: { rpId: 'example.org', origins: ['https://app.example.com'] } },
       'AuthService: webAuthn.rpId "example.org" is not the host, or a parent domain, of https://app.example.com',
     ],
-    [{ settings: { mfaRequiredRoles: ['bad role'] } }, 'AuthService: settings.mfaRequiredRoles must list roles'],
+    [{ settings: { mfaRequiredRoles: ['bad role'] } }, 'AuthService: settings.mfaRequiredRoles must list names'],
   ])('fails synth on a bad prop %j, naming the value', (props, message) => {
     expect(() => synthStack(props as never, { bundle: false })).toThrow(message);
   });

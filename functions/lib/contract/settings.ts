@@ -39,14 +39,15 @@ interface OriginsSetting {
   readonly default: readonly string[];
   readonly doc: string;
 }
-interface RolesSetting {
+/** A list of names (roles, kinds of mail): comma-separated, `none` for an empty list. */
+interface NamesSetting {
   readonly env: string;
-  readonly kind: 'roles';
+  readonly kind: 'names';
   readonly default: readonly string[];
   readonly doc: string;
 }
 /** How one setting is declared. */
-export type SettingSpec = IntSetting | FlagSetting | EnumSetting | TextSetting | OriginsSetting | RolesSetting;
+export type SettingSpec = IntSetting | FlagSetting | EnumSetting | TextSetting | OriginsSetting | NamesSetting;
 
 const DAY = 86_400;
 
@@ -219,7 +220,7 @@ export const SETTINGS = {
   },
   mfaRequiredRoles: {
     env: 'AUTH_MFA_REQUIRED_ROLES',
-    kind: 'roles',
+    kind: 'names',
     default: MFA_REQUIRED_ROLES_DEFAULT,
     doc: 'comma-separated roles whose holders must enrol a second factor before any other route serves them (`none`: no role)',
   },
@@ -228,6 +229,24 @@ export const SETTINGS = {
     kind: 'flag',
     default: true,
     doc: 'the admin routes take only tokens whose sign-in used a second factor (`amr` has `mfa`)',
+  },
+  productName: {
+    env: 'AUTH_PRODUCT_NAME',
+    kind: 'text',
+    default: 'aws-auth-service',
+    doc: 'the name mails sign with, and an authenticator app shows beside the account',
+  },
+  emailNotices: {
+    env: 'AUTH_EMAIL_NOTICES',
+    kind: 'names',
+    default: ['password_changed', 'address_changed', 'new_sign_in', 'factor_changed'],
+    doc: 'the notices mailed to a verified address: `password_changed`, `address_changed`, `new_sign_in` (from a source the account has not used), `factor_changed`; `none` for none',
+  },
+  loginRequiresVerifiedEmail: {
+    env: 'AUTH_LOGIN_REQUIRES_VERIFIED_EMAIL',
+    kind: 'flag',
+    default: false,
+    doc: 'refuse sign-in to an account whose email address is not verified (accounts with no address are not affected)',
   },
   metricsService: {
     env: 'AUTH_METRICS_SERVICE',
@@ -243,7 +262,7 @@ type ValueOf<S> = S extends IntSetting
     ? boolean
     : S extends EnumSetting<infer T>
       ? T
-      : S extends OriginsSetting | RolesSetting
+      : S extends OriginsSetting | NamesSetting
         ? readonly string[]
         : S extends TextSetting
           ? string
@@ -272,16 +291,16 @@ export function settingProblem(spec: SettingSpec, value: unknown): string | unde
       return Array.isArray(value) && value.every((o) => typeof o === 'string' && o !== '*' && URL.canParse(o) && new URL(o).origin === o)
         ? undefined
         : 'must list origins like https://app.example.com';
-    case 'roles':
+    case 'names':
       return Array.isArray(value) && value.every((r) => typeof r === 'string' && /^[A-Za-z0-9_.:-]{1,64}$/.test(r))
         ? undefined
-        : 'must list roles (letters, digits or _ . : -), or be none';
+        : 'must list names (letters, digits or _ . : -), or be none';
   }
 }
 
 /** A setting's value as its environment variable carries it. */
 export function settingToEnv(spec: SettingSpec, value: unknown): string {
-  if (spec.kind === 'roles') return (value as readonly string[]).length === 0 ? 'none' : (value as readonly string[]).join(',');
+  if (spec.kind === 'names') return (value as readonly string[]).length === 0 ? 'none' : (value as readonly string[]).join(',');
   return spec.kind === 'origins' ? (value as readonly string[]).join(',') : String(value);
 }
 
@@ -290,7 +309,7 @@ export function settingsTable(settings: Readonly<Record<string, SettingSpec>> = 
   const shown = (s: SettingSpec) =>
     s.kind === 'origins'
       ? 'none'
-      : s.kind === 'roles'
+      : s.kind === 'names'
         ? s.default.join(',')
         : s.kind === 'text'
           ? `\`${s.default}\``
@@ -313,8 +332,8 @@ export function parseSetting(spec: SettingSpec, raw: string | undefined): { valu
       ? Number(text)
       : spec.kind === 'flag'
         ? { true: true, '1': true, false: false, '0': false }[text.toLowerCase()]
-        : spec.kind === 'origins' || spec.kind === 'roles'
-          ? spec.kind === 'roles' && text.toLowerCase() === 'none'
+        : spec.kind === 'origins' || spec.kind === 'names'
+          ? spec.kind === 'names' && text.toLowerCase() === 'none'
             ? []
             : text
                 .split(',')

@@ -34,16 +34,22 @@ export interface UsersRepo {
   /**
    * Only if the hash is still `expectedHash` (`ConflictError` otherwise). Sets
    * `tokensValidAfter = now` unless `keepTokens`; marks the password temporary, or clears the mark.
+   * Ends the live reset link, if any; with `resetHash`, only if that is it (a reset through it,
+   * which also marks the address verified).
    */
   replacePassword(
     username: string,
     expectedHash: string,
     fresh: { passwordHash: string; pepperVersion: string },
     now: number,
-    options?: { keepTokens?: boolean; temporary?: boolean },
+    options?: { keepTokens?: boolean; temporary?: boolean; resetHash?: string },
   ): Promise<void>;
   /** `tokensValidAfter = now`; `NotFoundError` if there is no such user. */
   revokeTokensBefore(username: string, now: number): Promise<void>;
+  /** The hash of the one live link of its kind (a newer one replaces it); `NotFoundError` if no user. */
+  setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void>;
+  /** Marks the address verified, only while `hash` is the live verification link's (`ConflictError` otherwise), and spends it. */
+  verifyEmail(username: string, hash: string, now: number): Promise<void>;
   /** One page in storage order; `next` is the cursor of the following page. */
   listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }>;
   /** Every user, by username. */
@@ -123,6 +129,10 @@ export interface AttemptsRepo {
    * TTL counts as absent): true the first time, false for a replay, decided by one conditional write.
    */
   claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean>;
+  /** Records a one-time link's token (by its hash, in `key`) for `owner`, until `expiresAt`. */
+  putToken(key: string, owner: string, expiresAt: number): Promise<void>;
+  /** The owner of a token not yet past its expiry. */
+  getTokenOwner(key: string, now: number): Promise<string | undefined>;
 }
 
 /** The audit trail, by user, newest first. */

@@ -24,10 +24,14 @@ export interface User extends StoredPassword, UserFactors {
   readonly email?: string;
   /** The owner has proved the address (a link from a mail to it, or a password reset through it). */
   readonly emailVerified?: boolean;
+  /** The SHA-256 of the one live password-reset link (a newer request, or a new password, ends it). */
+  readonly resetHash?: string;
+  /** The SHA-256 of the one live address-verification link. */
+  readonly verifyHash?: string;
 }
 
 /** A user as listings show them: never the hash. */
-export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion' | keyof UserFactors>;
+export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion' | 'resetHash' | 'verifyHash' | keyof UserFactors>;
 
 /** The roles, deduplicated; `InvalidRequestError` naming the first that breaks the grammar. */
 export function checkRoles(roles: readonly unknown[]): string[] {

@@ -1,4 +1,4 @@
-import { DeleteCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { AttemptsRepo } from '../domain/ports';
 import type { AttemptRecords } from '../domain/throttle';
 import { batchGetAll, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
@@ -72,6 +72,24 @@ export class AttemptsStore implements AttemptsRepo {
   }
 
   /** Remembers that an account logged in from this source. */
+  async putToken(key: string, owner: string, expiresAt: number): Promise<void> {
+    try {
+      await this.client.send(new PutCommand({ TableName: this.tableName, Item: { key, owner, ttl: expiresAt } }));
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+  }
+
+  async getTokenOwner(key: string, now: number): Promise<string | undefined> {
+    try {
+      const { Item } = await this.client.send(new GetCommand({ TableName: this.tableName, Key: { key }, ConsistentRead: true }));
+      // DynamoDB deletes expired items lazily (within days): the TTL is checked here too.
+      return typeof Item?.owner === 'string' && typeof Item.ttl === 'number' && Item.ttl > now ? Item.owner : undefined;
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+  }
+
   async claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean> {
     try {
       await this.client.send(

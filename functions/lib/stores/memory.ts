@@ -21,6 +21,8 @@ const summary = ({
   totpPending: _tp,
   passkeys: _k,
   recoveryCodes: _r,
+  resetHash: _rh,
+  verifyHash: _vh,
   ...rest
 }: User): UserSummary => copy(rest);
 
@@ -205,18 +207,41 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
     expectedHash: string,
     fresh: { passwordHash: string; pepperVersion: string },
     now: number,
-    options: { keepTokens?: boolean; temporary?: boolean } = {},
+    options: { keepTokens?: boolean; temporary?: boolean; resetHash?: string } = {},
   ): Promise<void> {
     const user = this.users.get(username);
-    if (!user || user.passwordHash !== expectedHash) throw new ConflictError('the password was changed by another request');
-    const { mustChangePassword: _old, ...rest } = user;
+    if (!user || user.passwordHash !== expectedHash || (options.resetHash !== undefined && user.resetHash !== options.resetHash)) {
+      throw new ConflictError('the password was changed by another request');
+    }
+    const { mustChangePassword: _old, resetHash: _reset, ...rest } = user;
     this.users.set(username, {
       ...(options.keepTokens ? user : rest),
       ...fresh,
       updatedAt: now,
       ...(!options.keepTokens && { tokensValidAfter: now }),
       ...(options.temporary && { mustChangePassword: true }),
+      ...(options.resetHash !== undefined && { emailVerified: true }),
     });
+  }
+
+  async setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void> {
+    if (
+      !this.change(
+        username,
+        () => true,
+        (u) => ({ ...u, [`${kind}Hash`]: hash }),
+      )
+    )
+      throw new NotFoundError(`no user named ${username}`);
+  }
+
+  async verifyEmail(username: string, hash: string, now: number): Promise<void> {
+    const ok = this.change(
+      username,
+      (u) => u.verifyHash === hash,
+      ({ verifyHash: _v, ...u }) => ({ ...u, emailVerified: true, updatedAt: now }),
+    );
+    if (!ok) throw new ConflictError('this link was used or replaced');
   }
 
   async revokeTokensBefore(username: string, now: number): Promise<void> {
@@ -334,6 +359,7 @@ type AttemptItem = { failures: number; lastFailureAt: number; ttl: number } | { 
 export class MemoryAttemptsRepo implements AttemptsRepo {
   private readonly used = new Map<string, number>();
   private readonly items = new Map<string, AttemptItem>();
+  private readonly tokens = new Map<string, { owner: string; expiresAt: number }>();
 
   async read(keys: readonly string[], now: number): Promise<AttemptRecords> {
     const records: AttemptRecords = new Map();
@@ -354,6 +380,15 @@ export class MemoryAttemptsRepo implements AttemptsRepo {
 
   async clear(key: string): Promise<void> {
     this.items.delete(key);
+  }
+
+  async putToken(key: string, owner: string, expiresAt: number): Promise<void> {
+    this.tokens.set(key, { owner, expiresAt });
+  }
+
+  async getTokenOwner(key: string, now: number): Promise<string | undefined> {
+    const token = this.tokens.get(key);
+    return token && token.expiresAt > now ? token.owner : undefined;
   }
 
   async claimOnce(key: string, now: number, ttlSeconds: number): Promise<boolean> {

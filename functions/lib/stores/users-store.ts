@@ -222,30 +222,72 @@ export class UsersStore implements UsersRepo {
     expectedHash: string,
     fresh: StoredPassword,
     now: number,
-    options: { keepTokens?: boolean; temporary?: boolean } = {},
+    options: { keepTokens?: boolean; temporary?: boolean; resetHash?: string } = {},
   ): Promise<void> {
     // A temporary password (an admin reset) must be replaced before it opens a session; any
     // other new password clears that mark. A rehash (keepTokens) leaves the mark as it is.
     const mark = options.temporary ? ', mustChangePassword = :true' : '';
-    const unmark = options.temporary || options.keepTokens ? '' : ' REMOVE mustChangePassword';
+    // A new password ends the live reset link; a reset through it proves the address too.
+    const verified = options.resetHash !== undefined ? ', emailVerified = :true' : '';
+    const removed = [
+      ...(options.temporary || options.keepTokens ? [] : ['mustChangePassword']),
+      ...(options.keepTokens ? [] : ['resetHash']),
+    ];
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { username },
-          ConditionExpression: 'passwordHash = :expected',
-          UpdateExpression: `SET passwordHash = :hash, pepperVersion = :pepper, updatedAt = :now${options.keepTokens ? '' : ', tokensValidAfter = :now'}${mark}${unmark}`,
+          ConditionExpression: `passwordHash = :expected${options.resetHash !== undefined ? ' AND resetHash = :reset' : ''}`,
+          UpdateExpression: `SET passwordHash = :hash, pepperVersion = :pepper, updatedAt = :now${options.keepTokens ? '' : ', tokensValidAfter = :now'}${mark}${verified}${removed.length ? ` REMOVE ${removed.join(', ')}` : ''}`,
           ExpressionAttributeValues: {
             ':expected': expectedHash,
             ':hash': fresh.passwordHash,
             ':pepper': fresh.pepperVersion,
             ':now': now,
-            ...(options.temporary && { ':true': true }),
+            ...((options.temporary || options.resetHash !== undefined) && { ':true': true }),
+            ...(options.resetHash !== undefined && { ':reset': options.resetHash }),
           },
         }),
       );
     } catch (err) {
       if (isConditionFailed(err)) throw new ConflictError('the password was changed by another request');
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** The live link of a kind (a newer replaces it): `resetHash` or `verifyHash` on the user. */
+  async setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { username },
+          ConditionExpression: 'attribute_exists(username)',
+          UpdateExpression: `SET ${kind}Hash = :h`,
+          ExpressionAttributeValues: { ':h': hash },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** Marks the address verified while `hash` is the live verification link, and spends the link. */
+  async verifyEmail(username: string, hash: string, now: number): Promise<void> {
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: { username },
+          ConditionExpression: 'verifyHash = :h',
+          UpdateExpression: 'SET emailVerified = :true, updatedAt = :now REMOVE verifyHash',
+          ExpressionAttributeValues: { ':h': hash, ':true': true, ':now': now },
+        }),
+      );
+    } catch (err) {
+      if (isConditionFailed(err)) throw new ConflictError('this link was used or replaced');
       rethrowDynamoError(err);
     }
   }

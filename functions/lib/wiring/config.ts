@@ -24,6 +24,12 @@ export const ENV = {
   /** Not read: a digest of the route list, so that a new list means a new configuration and new containers. */
   routesDigest: 'AUTH_ROUTES_DIGEST',
   dynamodbEndpoint: 'AUTH_DYNAMODB_ENDPOINT',
+  /** The web app's URL: the links in mails point there. Default: the issuer's origin. */
+  appUrl: 'AUTH_APP_URL',
+  /** Where mail is sent: an SMTP URL (the local runtime's inbox). Unset: no mail. */
+  smtpUrl: 'AUTH_SMTP_URL',
+  /** The sender of mail. Default: no-reply at the app URL's host. */
+  mailFrom: 'AUTH_MAIL_FROM',
   webauthnRpId: 'AUTH_WEBAUTHN_RP_ID',
   webauthnOrigins: 'AUTH_WEBAUTHN_ORIGINS',
   ...(Object.fromEntries(Object.entries(SETTINGS).map(([k, spec]) => [k, spec.env])) as { readonly [K in keyof Settings]: string }),
