@@ -14,8 +14,8 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
     // Switched off, the route answers as if it did not exist, before looking at the body.
     if (!d.selfRegistration) throw new NotFoundError('self-registration is disabled');
-    const { username, password } = readBody(event, REQUEST_BODIES.register);
-    const input = { username, password };
+    const { username, password, email } = readBody(event, REQUEST_BODIES.register);
+    const input = { username, password, email };
     return json(201, await register(input, requestMeta(event), d));
   });
 }

@@ -17,7 +17,12 @@ export const BUNDLE_SETTINGS = {
   external: [] as string[],
   // Build-time switches, folded by esbuild: X-Ray tracing is off unless the stack turns it on, and
   // secrets come through the Parameters and Secrets extension unless the stack has no layer for it.
-  define: { 'process.env.AUTH_TRACING': '"false"', 'process.env.AUTH_SECRETS_VIA': '"extension"' } as Record<string, string>,
+  // Mail goes nowhere from a deployed function yet: no SMTP client is bundled (the local runtime's outbox).
+  define: {
+    'process.env.AUTH_TRACING': '"false"',
+    'process.env.AUTH_SECRETS_VIA': '"extension"',
+    'process.env.AUTH_MAIL_VIA': '"none"',
+  } as Record<string, string>,
 } as const;
 
 /** The same settings, as `NodejsFunction` bundling options; `define` folds build-time switches. */

@@ -4,6 +4,7 @@
  *
  *   npm start [-- --in-memory] [-- --no-register]
  */
+import { type LocalMail, startLocalMail } from './mail-server';
 import './quiet-sdk';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -84,11 +85,12 @@ async function main(): Promise<void> {
   await listen(server, port);
 
   let ddb: DynamoDbLocal | undefined;
+  let mail: LocalMail | undefined;
   let scratch: string | undefined;
   const stop = async () => {
     server.closeAllConnections();
     server.close();
-    await ddb?.stop();
+    await Promise.all([ddb?.stop(), mail?.stop()]);
     if (scratch) await rm(scratch, { recursive: true, force: true });
     else await removeRuntimeInfo(dataDir);
   };
@@ -126,6 +128,8 @@ async function main(): Promise<void> {
     if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: ddb.endpoint, baseUrl });
 
     const localhostUrl = baseUrl.replace('127.0.0.1', 'localhost');
+    // A real SMTP server and inbox: the service's mail goes there, as it would to SES on AWS.
+    mail = await startLocalMail();
     // The handlers build their dependencies from the environment, exactly as in Lambda.
     const defaults: Record<string, string> = {
       [ENV.usersTable]: LOCAL_TABLES.usersTable,
@@ -146,6 +150,9 @@ async function main(): Promise<void> {
       [ENV.webauthnOrigins]: localhostUrl,
       // The demo page at http://localhost:PORT is this service too: its cookie-mode requests pass.
       [ENV.allowedOrigins]: localhostUrl,
+      [ENV.smtpUrl]: mail.smtpUrl,
+      // The links in mails open the demo page, which takes their tokens.
+      [ENV.appUrl]: localhostUrl,
     };
     for (const [name, value] of Object.entries(defaults))
       if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
@@ -183,7 +190,14 @@ async function main(): Promise<void> {
     });
 
     process.stdout.write(
-      banner({ baseUrl, dataDir: args.inMemory ? undefined : dataDir, register: args.register, cacheTtl, startupMs: Date.now() - started }),
+      banner({
+        baseUrl,
+        dataDir: args.inMemory ? undefined : dataDir,
+        register: args.register,
+        cacheTtl,
+        inboxUrl: mail.inboxUrl,
+        startupMs: Date.now() - started,
+      }),
     );
   } catch (err) {
     await stop().catch(() => undefined);

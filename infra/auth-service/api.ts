@@ -17,7 +17,9 @@ import type { AuthFunctionName } from './functions';
 import type { ResolvedProps } from './props';
 
 /** The routes this deployment serves: the route table, less those whose setting is off. */
-export const servedRoutes = (p: ResolvedProps) => ROUTES.filter((r) => r.enabledBy === undefined || p[r.enabledBy]);
+// Mail has no outbox on AWS yet: its routes are served by the local runtime only.
+export const servedRoutes = (p: ResolvedProps) =>
+  ROUTES.filter((r) => r.enabledBy === undefined || (r.enabledBy !== 'mail' && p[r.enabledBy]));
 
 /** The REST API and its stage: throttles as capacity limits, JSON access logs, CORS for listed origins. */
 export function createApi(scope: AuthService, p: ResolvedProps, name: string): apigw.RestApi {
@@ -124,7 +126,9 @@ export function addRoutes(
   for (const route of servedRoutes(p)) {
     // One invoke permission per function for this API, not two per method (the method and the
     // console's test-invoke): 35 fewer resources against CloudFormation's 500.
-    const integration = new apigw.LambdaIntegration(functions[route.handler], { scopePermissionToMethod: false });
+    const handler = route.handler === 'recovery' ? undefined : functions[route.handler];
+    if (!handler) throw new Error(`AuthService: no function serves ${route.method} ${route.path}`);
+    const integration = new apigw.LambdaIntegration(handler, { scopePermissionToMethod: false });
     const method = scope.api.root.resourceForPath(route.path).addMethod(route.method, integration, {
       requestValidator: validator,
       ...(route.access !== 'public' && { authorizer, authorizationType: apigw.AuthorizationType.CUSTOM }),

@@ -59,6 +59,7 @@ async function start(options: Partial<GatewayOptions> = {}) {
       admin: echo,
       token: echo,
       mfa: echo,
+      recovery: echo,
     },
     authorizer: async (e) => {
       authorizerCalls++;

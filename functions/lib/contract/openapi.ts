@@ -21,6 +21,22 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     body: 'login',
     responses: { 200: 'TokenPair', 401: 'Error', 403: 'SignInRefused', ...common },
   },
+  'POST /api/auth/password/forgot': {
+    summary: "A reset link to the account's verified address: 202 and the same body whether or not there is one (429 past the mail limits)",
+    body: 'forgot',
+    responses: { 202: 'Accepted', 404: 'Error', ...common },
+  },
+  'POST /api/auth/password/reset': {
+    summary:
+      "Choose a new password with the link's token: every session ends, the address counts as verified (403 mfa_required: add code or recovery_code)",
+    body: 'reset',
+    responses: { 204: null, 401: 'Error', 403: 'SignInRefused', 404: 'Error', ...common },
+  },
+  'POST /api/auth/email/verify': {
+    summary: "Prove an email address with the link's token (one use, 24 hours)",
+    body: 'emailVerify',
+    responses: { 204: null, 401: 'Error', 404: 'Error', ...common },
+  },
   'POST /api/auth/password/temporary': {
     summary: 'Replace a temporary password (from an admin reset) and log in',
     body: 'temporaryPassword',

@@ -17,7 +17,8 @@ export type HandlerName =
   | 'password'
   | 'admin'
   | 'token'
-  | 'mfa';
+  | 'mfa'
+  | 'recovery';
 
 import { ADMIN_ROLE } from './roles';
 
@@ -52,8 +53,8 @@ export interface Route {
    * `refresh` for refresh. Absent: the stage's limit only.
    */
   readonly throttle?: 'credentials' | 'refresh';
-  /** Served only when this setting is on. */
-  readonly enabledBy?: 'selfRegistration';
+  /** Served only when this setting is on (`mail`: where an outbox for mail is configured). */
+  readonly enabledBy?: 'selfRegistration' | 'mail';
   /**
    * One of the routes a user whose role requires a second factor may call before they have one
    * (`mfaRequiredRoles`): the routes that enrol it. Every other route refuses them.
@@ -90,6 +91,10 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: '/api/auth/sessions/{sid}', handler: 'sessions', access: { roles: [] } },
   { method: 'POST', path: '/api/auth/logout-all', handler: 'sessions', access: { roles: [] } },
   { method: 'POST', path: '/api/auth/password', handler: 'password', access: { roles: [] }, throttle: 'credentials' },
+  // Recovery by email: a reset link to a verified address, the reset, and proving an address.
+  { method: 'POST', path: '/api/auth/password/forgot', handler: 'recovery', access: 'public', enabledBy: 'mail' },
+  { method: 'POST', path: '/api/auth/password/reset', handler: 'recovery', access: 'public', throttle: 'credentials', enabledBy: 'mail' },
+  { method: 'POST', path: '/api/auth/email/verify', handler: 'recovery', access: 'public', enabledBy: 'mail' },
   // A temporary password (an admin reset) opens no session until it is replaced here.
   { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public', throttle: 'credentials' },
   // Second factors (ASVS 6.5): the second step of a sign-in, step-up, and the caller's own factors.

@@ -51,7 +51,25 @@ const webauthn = {
 /** Request bodies, by route. */
 export const REQUEST_BODIES = {
   login: object({ username: text(4096), password: text(4096, '8 to 1024 characters') }),
-  register: object({ username: text(4096), password: text(4096, '8 to 1024 characters, not common, not the username') }),
+  register: object(
+    {
+      username: text(4096),
+      password: text(4096, '8 to 1024 characters, not common, not the username'),
+      email: text(254, 'optional: a verification link is mailed to it'),
+    },
+    ['username', 'password'],
+  ),
+  forgot: object({ email: text(254), username: text(4096) }, []),
+  reset: object(
+    {
+      token: text(256, 'from the link in the mail (its #token= fragment)'),
+      new_password: text(4096, '8 to 1024 characters, not common, not the username'),
+      code: text(16, 'an account with a second factor: a TOTP code'),
+      recovery_code: text(64, 'an account with a second factor: a recovery code'),
+    },
+    ['token', 'new_password'],
+  ),
+  emailVerify: object({ token: text(256, 'from the link in the mail (its #token= fragment)') }),
   refresh: object({ refresh_token: text(4096) }),
   logout: object({ refresh_token: text(4096) }),
   password: object({ current_password: text(4096), new_password: text(4096) }),
@@ -149,7 +167,7 @@ export const SCHEMAS = {
   /** 403 of a password step: a temporary password, or (with the mfa fields) an account with a second factor. */
   SignInRefused: object(
     {
-      error: { enum: ['mfa_required', 'password_change_required'] },
+      error: { enum: ['mfa_required', 'password_change_required', 'email_unverified'] },
       error_description: { type: 'string' },
       mfa_token: { type: 'string', description: 'mfa_required: answer it at POST /api/auth/mfa/verify within expires_in seconds, once' },
       factors: { type: 'array', items: { enum: ['totp', 'webauthn', 'recovery_code'] } },
@@ -209,6 +227,7 @@ export const SCHEMAS = {
     ['active'],
   ),
   Empty: { type: 'object', maxProperties: 0 },
+  Accepted: object({ status: { const: 'accepted' }, message: { type: 'string' } }),
   Client: object({
     clientId: { type: 'string' },
     name: { type: 'string' },

@@ -242,6 +242,22 @@ export const SETTINGS = {
     default: ['password_changed', 'address_changed', 'new_sign_in', 'factor_changed'],
     doc: 'the notices mailed to a verified address: `password_changed`, `address_changed`, `new_sign_in` (from a source the account has not used), `factor_changed`; `none` for none',
   },
+  mailPerAddressPerHour: {
+    env: 'AUTH_MAIL_PER_ADDRESS_PER_HOUR',
+    kind: 'int',
+    default: 3,
+    min: 1,
+    max: 1000,
+    doc: 'recovery mails one address, name or account may cause per hour (more answer 429): nobody mail-bombs a user through us',
+  },
+  mailPerSourcePerHour: {
+    env: 'AUTH_MAIL_PER_SOURCE_PER_HOUR',
+    kind: 'int',
+    default: 20,
+    min: 1,
+    max: 100_000,
+    doc: 'recovery mails one source IP may cause per hour',
+  },
   loginRequiresVerifiedEmail: {
     env: 'AUTH_LOGIN_REQUIRES_VERIFIED_EMAIL',
     kind: 'flag',

@@ -21,6 +21,7 @@ export type ErrorCode =
   | 'ERR_MFA_REQUIRED'
   | 'ERR_INSUFFICIENT_AUTHENTICATION'
   | 'ERR_MFA_ENROLMENT_REQUIRED'
+  | 'ERR_EMAIL_UNVERIFIED'
   | TokenErrorCode;
 
 /** Why an access token was rejected: one code per check (RFC 8725 §3). */
@@ -188,6 +189,13 @@ export class InsufficientAuthenticationError extends AuthError {
 export class MfaEnrolmentRequiredError extends AuthError {
   constructor() {
     super('ERR_MFA_ENROLMENT_REQUIRED', 'your role requires a second factor: enrol one at /api/auth/mfa/totp or /api/auth/passkeys first');
+  }
+}
+
+/** The password was right, but this deployment signs in only accounts whose address is verified. */
+export class EmailUnverifiedError extends AuthError {
+  constructor() {
+    super('ERR_EMAIL_UNVERIFIED', 'confirm your email address first: follow the link in the mail we sent');
   }
 }
 

@@ -1,5 +1,6 @@
 import type { AuditPage, AuditRecord } from './audit';
 import type { Client } from './clients';
+import type { EmailMessage } from './email-messages';
 import type { Authentication, Passkey, PendingTotp, TotpFactor } from './factors';
 import type { Rotation, RotationResult, Session, SessionSummary } from './sessions';
 import type { AttemptRecords } from './throttle';
@@ -155,6 +156,16 @@ export interface ClientsRepo {
   listClients(): Promise<Client[]>;
   /** False if there was no such client. */
   deleteClient(clientId: string): Promise<boolean>;
+}
+
+/**
+ * Where mail goes: off the request path. `send` only hands a message over (to SQS on AWS, to an
+ * in-process queue in front of SMTP locally) and returns; delivery and its retries happen after.
+ * `undefined` hands over nothing, but costs what handing over costs: a request that finds no
+ * account takes as long as one that does (no enumeration by timing).
+ */
+export interface EmailSender {
+  send(message: EmailMessage | undefined): Promise<void>;
 }
 
 /** What decides whether a token still stands: its session and its user, as stored. */

@@ -6,7 +6,8 @@ import type { AuthMetrics } from '../telemetry/metrics';
 import type { PasswordHasher } from '../domain/passwords';
 import type { RefreshTokens } from '../domain/refresh-tokens';
 import type { ThrottlePolicy } from '../domain/throttle';
-import type { AttemptsRepo, AuditRepo, ClientsRepo, FactorsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { AttemptsRepo, AuditRepo, ClientsRepo, EmailSender, FactorsRepo, SessionsRepo, UsersRepo } from '../domain/ports';
+import type { MailContext } from '../domain/email-messages';
 import type { FactorSealer } from '../tokens/factor-seal';
 import type { StepTokens } from '../tokens/step-tokens';
 import type { AuthMethod } from '../domain/factors';
@@ -49,6 +50,17 @@ export interface CoreDeps {
   /** The `mfa_token` between a password and a second factor. */
   readonly mfaTokens: StepTokens<MfaTokenFields>;
   readonly mfa: MfaSettings;
+  /** Mail, where it is configured (else the routes that mail are not served): the outbox, the links' app, the notices sent. */
+  readonly mail?: {
+    readonly sender: EmailSender;
+    readonly context: MailContext;
+    readonly notices: readonly string[];
+    /** Recovery mails per hour: per address, name or account, and per source IP. */
+    readonly perAddressPerHour: number;
+    readonly perSourcePerHour: number;
+  };
+  /** Refuse sign-in to an account whose address is not verified. */
+  readonly loginRequiresVerifiedEmail: boolean;
   /** The WebAuthn relying party: its id and name, and the origins of the pages that use passkeys. */
   readonly webauthn: { readonly rpId: string; readonly rpName: string; readonly origins: readonly string[] };
   /** The single-use tokens that carry a WebAuthn ceremony's challenge. */

@@ -1,5 +1,12 @@
 import { epochSeconds } from '../domain/clock';
-import { InvalidGrantError, InvalidRequestError, PasswordChangeRequiredError, TooManyAttemptsError } from '../domain/errors';
+import {
+  EmailUnverifiedError,
+  InvalidGrantError,
+  InvalidRequestError,
+  PasswordChangeRequiredError,
+  TooManyAttemptsError,
+} from '../domain/errors';
+import { normalizeEmail } from '../domain/email';
 import { checkPasswordSize } from '../domain/passwords';
 import { readThrottle, recordFailedCheck, type ThrottleReading } from '../domain/throttle';
 import { legacyUsernameKey } from '../domain/usernames';
@@ -74,6 +81,16 @@ export async function checkCredentials(
     ]);
     throw new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'invalid username or password');
   }
+  // Only once the password is right, so the answer tells nothing to whoever does not know it.
+  if (deps.loginRequiresVerifiedEmail && user.email !== undefined && user.emailVerified !== true) {
+    await deps.audit.record('login_failed', {
+      ...requestFields(meta),
+      userId: user.userId,
+      outcome: 'failure',
+      reason: 'email_unverified',
+    });
+    throw new EmailUnverifiedError();
+  }
   return { user, reading, now };
 }
 
@@ -131,9 +148,20 @@ async function rehashIfOutdated(user: User, password: string, deps: CoreDeps): P
  * normalisation; where that differs from today's (fullwidth forms, say), it is tried second.
  */
 async function findUser(username: string, typed: string, deps: CoreDeps): Promise<User | undefined> {
-  const user = await deps.users.getUser(username);
+  // A name with an @ may be an email address: its account signs in with it (usernames may hold @ too).
+  const byEmail = typed.includes('@') ? await deps.users.findUsernameByEmail(tryNormalizeEmail(typed) ?? '') : undefined;
+  const user = await deps.users.getUser(byEmail ?? username);
   const legacy = legacyUsernameKey(typed);
   return user ?? (legacy !== username ? deps.users.getUser(legacy) : undefined);
+}
+
+function tryNormalizeEmail(raw: string): string | undefined {
+  try {
+    return normalizeEmail(raw);
+  } catch (err) {
+    if (err instanceof InvalidRequestError) return undefined;
+    throw err;
+  }
 }
 
 // A username that could never exist is just an unknown user: same answer, same work.

@@ -7,6 +7,8 @@ import { checkNewPassword } from './password-rules';
 import type { CoreDeps } from './deps';
 import { checkRoles, type User } from '../domain/users';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
+import { normalizeEmail } from '../domain/email';
+import { sendVerification } from './recovery';
 
 /** Roles of a user who signed up without an admin. */
 export const DEFAULT_ROLES: readonly string[] = ['user'];
@@ -16,6 +18,8 @@ export interface NewUser {
   readonly username: string;
   readonly password: string;
   readonly roles?: readonly string[] | undefined;
+  /** Unverified until its owner follows the link mailed to it. */
+  readonly email?: string | undefined;
 }
 
 /** The public view of a user. */
@@ -42,6 +46,7 @@ export async function createUser(
     status: 'active',
     createdAt: now,
     updatedAt: now,
+    ...(input.email !== undefined && { email: normalizeEmail(input.email), emailVerified: false }),
   };
   // A look-alike of an existing name (a Cyrillic а for a Latin a) is taken too (Unicode TR39).
   await deps.users.createUser(user, usernameSkeleton(username));
@@ -52,8 +57,15 @@ export async function createUser(
   return { sub: user.userId, username: user.username, roles: user.roles };
 }
 
-/** Self-registration: a user with the default roles, only where configuration allows it. */
-export async function register(input: { username: string; password: string }, meta: RequestMeta, deps: CoreDeps): Promise<UserView> {
+/** Self-registration: a user with the default roles, only where configuration allows it; a given address gets its verification link. */
+export async function register(
+  input: { username: string; password: string; email?: string | undefined },
+  meta: RequestMeta,
+  deps: CoreDeps,
+): Promise<UserView> {
   if (!deps.selfRegistration) throw new NotFoundError('self-registration is disabled');
-  return createUser({ username: input.username, password: input.password }, meta, deps);
+  const view = await createUser({ username: input.username, password: input.password, email: input.email }, meta, deps);
+  if (input.email !== undefined)
+    await sendVerification({ username: view.username, userId: view.sub, email: normalizeEmail(input.email) }, deps);
+  return view;
 }

@@ -51,6 +51,7 @@ const STATUS: Record<Exclude<ErrorCode, TokenError['code']>, [number, string]> =
   // RFC 9470 §3.
   ERR_INSUFFICIENT_AUTHENTICATION: [401, 'insufficient_user_authentication'],
   ERR_MFA_ENROLMENT_REQUIRED: [403, 'mfa_enrollment_required'],
+  ERR_EMAIL_UNVERIFIED: [403, 'email_unverified'],
 };
 
 /** The one place where errors become responses. Unknown errors are logged and become a bare 500. */
@@ -76,7 +77,9 @@ export function toHttpResponse(err: unknown, logger: AuthLogger, requestId?: str
     if (err instanceof InvalidClientError && err.basic) headers['WWW-Authenticate'] = 'Basic realm="token", charset="UTF-8"';
     if (err instanceof InsufficientAuthenticationError) headers['WWW-Authenticate'] = err.challenge;
     const extra =
-      err instanceof MfaRequiredError ? { mfa_token: err.mfaToken, factors: err.factors, expires_in: err.expiresIn } : undefined;
+      err instanceof MfaRequiredError
+        ? { ...(err.mfaToken !== '' && { mfa_token: err.mfaToken, expires_in: err.expiresIn }), factors: err.factors }
+        : undefined;
     return json(status, { error, error_description: err.message, ...extra }, headers);
   }
   logger.error('unhandled_error', { event: 'unhandled_error', requestId, error: err as Error });

@@ -36,6 +36,9 @@ const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
   'step_up',
   'recovery_code_used',
   'recovery_codes_regenerated',
+  // Recovery by email: a link asked for (kept for an account only), an address proved.
+  'password_reset_requested',
+  'email_verified',
 ]);
 
 /** Fields of an audited event: ids, where from, and how it ended. Never a secret. */

@@ -40,7 +40,9 @@ export type AuthEvent =
   | 'mfa_reset'
   | 'recovery_code_used'
   | 'recovery_codes_regenerated'
-  | 'step_up';
+  | 'step_up'
+  | 'password_reset_requested'
+  | 'email_verified';
 
 /** Fields of an auth event. Ids only: never a token, password, hash or username typed at login. */
 export interface AuthEventFields {

@@ -58,6 +58,10 @@ export interface Config extends Settings {
   /** The protected routes, encoded (`contract/route-list.ts`), given directly (the local runtime). */
   readonly routes: string | undefined;
   readonly dynamodbEndpoint: string | undefined;
+  /** Where the links in mails point; the local runtime's SMTP server; the sender of mail. */
+  readonly appUrl: string | undefined;
+  readonly smtpUrl: string | undefined;
+  readonly mailFrom: string | undefined;
 }
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -108,6 +112,9 @@ export function loadConfig(env: Env = process.env): Config {
     routesParameter: optional(ENV.routesParameter),
     routes: optional(ENV.routes),
     dynamodbEndpoint: optional(ENV.dynamodbEndpoint),
+    appUrl: optional(ENV.appUrl),
+    smtpUrl: optional(ENV.smtpUrl),
+    mailFrom: optional(ENV.mailFrom),
     ...loadSettings(env),
   };
 }

@@ -8,6 +8,8 @@ import { CachedKeySource } from '../tokens/cached-key-source';
 import { systemClock, type Clock } from '../domain/clock';
 import { loadConfig, type Config, type Settings } from './config';
 import { loadWebAuthnConfig, type WebAuthnConfig } from './webauthn';
+import { mailSenderFromConfig } from './mail';
+import type { EmailSender } from '../domain/ports';
 import type { CoreDeps } from '../flows/deps';
 import { createDocumentClient } from './dynamo-client';
 import { JwkSetKeySource, type KeySource } from '../tokens/key-source';
@@ -32,6 +34,8 @@ import { cachedClientReader } from '../flows/client-cache';
 /** The configuration the flows read. */
 export type CoreConfig = Settings &
   Pick<Config, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable' | 'issuer' | 'audience'> & {
+    /** Where the links in mails point. @default the issuer's origin */
+    readonly appUrl?: string | undefined;
     /** @default the issuer's origin and host name */
     readonly webauthn?: WebAuthnConfig;
   };
@@ -54,6 +58,8 @@ export type Repos = Pick<CoreDeps, 'users' | 'factors' | 'sessions' | 'attempts'
 
 /** What tests and tools may replace. */
 export interface CoreOverrides {
+  /** Where mail goes. @default none: the routes that mail are not served */
+  readonly mail?: EmailSender;
   readonly now?: Clock;
   readonly logger?: AuthLogger;
   readonly keys?: KeySource;
@@ -102,6 +108,16 @@ export function coreDepsOver(repos: Repos, config: CoreConfig, secrets: AuthSecr
       { keys, issuer: config.issuer, now, clockToleranceSeconds: 5 },
     ),
     mfa: { requiredRoles: config.mfaRequiredRoles, totpIssuer: new URL(config.issuer).host },
+    ...(overrides.mail && {
+      mail: {
+        sender: overrides.mail,
+        context: { productName: config.productName, appUrl: config.appUrl ?? new URL(config.issuer).origin },
+        notices: config.emailNotices,
+        perAddressPerHour: config.mailPerAddressPerHour,
+        perSourcePerHour: config.mailPerSourcePerHour,
+      },
+    }),
+    loginRequiresVerifiedEmail: config.loginRequiresVerifiedEmail,
     webauthn: {
       ...(config.webauthn ?? { rpId: new URL(config.issuer).hostname, origins: [new URL(config.issuer).origin] }),
       rpName: new URL(config.issuer).host,
@@ -140,7 +156,7 @@ export async function defaultCoreDeps(): Promise<CoreDeps> {
     initial: { jwks: secrets.signingKeys, signingKid: secrets.signingKid },
   });
   const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
-  const core = createCoreDeps(config, secrets, client, { keys });
+  const core = createCoreDeps(config, secrets, client, { keys, mail: mailSenderFromConfig(config) });
   return { ...core, authClients: cachedClientReader(core.clients, { now: systemClock }) };
 }
 
