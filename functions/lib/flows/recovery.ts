@@ -17,6 +17,7 @@ import type { User } from '../domain/users';
 import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
 import { type FactorAnswer, proveFactor } from './second-factor';
+import { revokeAllSessions } from './session-ops';
 
 /** How long a reset link works (OWASP Forgot Password Cheat Sheet: short-lived). */
 export const RESET_LINK_MINUTES = 30;
@@ -123,6 +124,8 @@ export async function resetPassword(
     if (err instanceof ConflictError) throw invalidLink();
     throw err;
   }
+  // tokensValidAfter ends them all but those of this very second: end each session too.
+  await revokeAllSessions(user.userId, now, 'password_reset', undefined, deps);
   await deps.audit.record('password_reset', { ...requestFields(meta), userId: user.userId, reason: 'email_link' });
   if (mail.notices.includes('password_changed')) await mail.sender.send(passwordChangedMail(user.email as string, mail.context));
 }
