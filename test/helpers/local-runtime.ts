@@ -172,3 +172,34 @@ export async function signInEnrollingTotp(baseUrl: string, username: string, pas
     recovery_codes: confirmed.body.recovery_codes as string[],
   };
 }
+
+/** A mail the runtime's local inbox received. */
+export interface ReceivedMail {
+  readonly to: string[];
+  readonly subject: string;
+  readonly text: string;
+  readonly html: string;
+}
+
+/** The local inbox of a runtime, from the URL its banner prints. */
+export function inboxOf(rt: Pick<LocalRuntime, 'output'>) {
+  const url = /^Inbox +(http:\/\/127\.0\.0\.1:\d+)\//m.exec(rt.output())?.[1];
+  if (!url) throw new Error('the runtime printed no inbox URL');
+  const messages = async (): Promise<ReceivedMail[]> =>
+    ((await (await fetch(`${url}/api/messages`)).json()) as { messages: ReceivedMail[] }).messages;
+  return {
+    url,
+    messages,
+    /** The newest mail to `to` that arrives within 10 s. */
+    async next(to: string, after = 0): Promise<ReceivedMail> {
+      for (let i = 0; i < 100; i++) {
+        const all = (await messages()).filter((m) => m.to.includes(to));
+        if (all.length > after) return all[0] as ReceivedMail;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`no mail to ${to} within 10 s`);
+    },
+    /** The token of a mail's link (its URL fragment). */
+    tokenOf: (mail: ReceivedMail) => /#token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] as string,
+  };
+}

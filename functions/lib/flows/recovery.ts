@@ -31,6 +31,11 @@ const MAIL_WINDOW_SECONDS = 3600;
 const newLinkToken = () => randomBytes(32).toString('base64url');
 const hashLinkToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
+/** A users-table key no account can have (`#` never occurs in a username). */
+const NO_ACCOUNT = '#no-account';
+/** Where the audit trail keeps recovery requests that found no account with a verified address. */
+export const UNKNOWN_ACCOUNT_AUDIT_KEY = 'recovery:no-account';
+
 const invalidLink = () => new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'this link is invalid, expired or used: ask for a new one');
 
 /** The mail deps, or 404: without an outbox, the routes that mail are not served. */
@@ -57,7 +62,8 @@ export async function forgotPassword(
   const typed = (input.email ?? input.username ?? '').trim().slice(0, 256);
   const name = byEmail ? tryOrUndefined(() => normalizeEmail(typed)) : tryOrUndefined(() => normalizeUsername(typed));
   const username = name === undefined ? undefined : byEmail ? await deps.users.findUsernameByEmail(name) : name;
-  const user = username === undefined ? undefined : await deps.users.getUser(username);
+  // With no account, the same read still happens (of a key no account can have).
+  const user = await deps.users.getUser(username ?? NO_ACCOUNT);
   const eligible = user?.status === 'active' && user.email !== undefined && user.emailVerified === true ? user : undefined;
 
   // Counted per name as typed (an account's or not), per account, per source: 429 past a limit.
@@ -73,14 +79,15 @@ export async function forgotPassword(
   await Promise.all([
     deps.attempts.putToken(`reset#${hash}`, eligible?.username ?? '', now + RESET_LINK_MINUTES * 60),
     // The newest link is the only live one; with no account, the same write fails its condition.
-    deps.users.setLinkHash(eligible?.username ?? '#no-account', 'reset', hash).catch((err: unknown) => {
+    deps.users.setLinkHash(eligible?.username ?? NO_ACCOUNT, 'reset', hash).catch((err: unknown) => {
       if (!(err instanceof NotFoundError)) throw err;
     }),
   ]);
   await mail.sender.send(eligible && passwordResetMail(eligible.email as string, token, RESET_LINK_MINUTES, mail.context));
+  // Audited under the account, or (the same write) under one shared key for requests that found none.
   await deps.audit.record('password_reset_requested', {
     ...requestFields(meta),
-    userId: eligible?.userId,
+    userId: eligible?.userId ?? UNKNOWN_ACCOUNT_AUDIT_KEY,
     reason: eligible ? 'link_sent' : 'no_verified_address',
   });
 }

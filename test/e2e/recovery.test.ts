@@ -1,0 +1,139 @@
+import { call, inboxOf, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
+
+/**
+ * Recovery by email over real HTTP against `npm start`, reading the real local inbox (its SMTP
+ * server received every mail as MIME). Every answer is checked against the OpenAPI document.
+ */
+let rt: LocalRuntime;
+let inbox: ReturnType<typeof inboxOf>;
+const PASSWORD = 'a recovery passphrase';
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
+
+beforeAll(async () => {
+  rt = await startLocalRuntime({ args: ['--in-memory'] });
+  inbox = inboxOf(rt);
+});
+afterAll(async () => {
+  await rt?.stop();
+});
+
+/** Registers `username` with `email` and follows the verification link from the inbox. */
+async function registerVerified(username: string, email: string) {
+  const made = await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username, password: PASSWORD, email } });
+  expect(made.status).toBe(201);
+  const mail = await inbox.next(email);
+  expect(mail.subject).toBe('aws-auth-service: confirm your email address');
+  const verified = await call(rt.baseUrl, 'POST', '/api/auth/email/verify', { body: { token: inbox.tokenOf(mail) } });
+  expect(verified.status).toBe(204);
+}
+
+describe('recovery by email, with the local inbox', () => {
+  it('registers with an address, verifies it from the mail, and signs in with the address', async () => {
+    await registerVerified('rosa', 'rosa@example.com');
+    const login = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'rosa@example.com', password: PASSWORD } });
+    expect(login.status).toBe(200);
+  });
+
+  it('resets a forgotten password from the mailed link: old sessions end, a notice follows, the link works once', async () => {
+    await registerVerified('sven', 'sven@example.com');
+    const old = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'sven', password: PASSWORD } });
+
+    const asked = await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { email: 'sven@example.com' } });
+    expect([asked.status, asked.body.status]).toEqual([202, 'accepted']);
+    const mail = await inbox.next('sven@example.com', 1);
+    expect(mail.subject).toBe('aws-auth-service: reset your password');
+    const token = inbox.tokenOf(mail);
+    expect(mail.text).toContain(`/reset-password#token=${token}`);
+    expect(mail.html).toContain('Choose a new password');
+
+    const reset = await call(rt.baseUrl, 'POST', '/api/auth/password/reset', {
+      body: { token, new_password: 'a fresh recovery passphrase' },
+    });
+    expect(reset.status).toBe(204);
+    const notice = await inbox.next('sven@example.com', 2);
+    expect(notice.subject).toBe('aws-auth-service: your password was changed');
+    expect((await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: old.body.refresh_token } })).status).toBe(401);
+    const again = await call(rt.baseUrl, 'POST', '/api/auth/password/reset', { body: { token, new_password: 'one more passphrase here' } });
+    expect([again.status, again.body.error]).toEqual([401, 'invalid_grant']);
+    const login = await call(rt.baseUrl, 'POST', '/api/auth/login', {
+      body: { username: 'sven', password: 'a fresh recovery passphrase' },
+    });
+    expect(login.status).toBe(200);
+  });
+
+  it('lets exactly one of 20 concurrent resets with one link succeed', async () => {
+    await registerVerified('tove', 'tove@example.com');
+    await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { username: 'tove' } });
+    const token = inbox.tokenOf(await inbox.next('tove@example.com', 1));
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        call(rt.baseUrl, 'POST', '/api/auth/password/reset', { body: { token, new_password: `concurrent passphrase ${i}` } }),
+      ),
+    );
+    expect(answers.filter((a) => a.status === 204)).toHaveLength(1);
+    expect(answers.filter((a) => a.status === 401)).toHaveLength(19);
+  });
+
+  it('refuses the fourth request for one address within the hour, and the inbox holds exactly three links', async () => {
+    await registerVerified('ulla', 'ulla@example.com');
+    const ask = () => call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { email: 'ulla@example.com' } });
+    for (let i = 0; i < 3; i++) expect((await ask()).status).toBe(202);
+    const refused = await ask();
+    expect([refused.status, refused.body.error]).toEqual([429, 'too_many_attempts']);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
+    await inbox.next('ulla@example.com', 3);
+    await new Promise((r) => setTimeout(r, 300));
+    const links = (await inbox.messages()).filter((m) => m.to.includes('ulla@example.com') && m.subject.endsWith('reset your password'));
+    expect(links).toHaveLength(3);
+  });
+});
+
+describe('no enumeration through the forgot-password route', () => {
+  let loose: LocalRuntime;
+  beforeAll(async () => {
+    // Limits high enough for 60 requests from one address: this is about the answers alone.
+    loose = await startLocalRuntime({
+      args: ['--in-memory'],
+      env: { AUTH_MAIL_PER_ADDRESS_PER_HOUR: '1000', AUTH_MAIL_PER_SOURCE_PER_HOUR: '1000' },
+    });
+    const made = await call(loose.baseUrl, 'POST', '/api/auth/register', {
+      body: { username: 'vera', password: PASSWORD, email: 'vera@example.com' },
+    });
+    expect(made.status).toBe(201);
+    const mail = await inboxOf(loose).next('vera@example.com');
+    await call(loose.baseUrl, 'POST', '/api/auth/email/verify', { body: { token: inboxOf(loose).tokenOf(mail) } });
+  });
+  afterAll(async () => {
+    await loose?.stop();
+  });
+
+  it('answers a known and an unknown address with the same status and body, in the same time (median of 30 each, ratio within 0.8-1.25)', async () => {
+    const timed = async (email: string) => {
+      const t0 = process.hrtime.bigint();
+      const res = await call(loose.baseUrl, 'POST', '/api/auth/password/forgot', { body: { email } });
+      return { ms: Number(process.hrtime.bigint() - t0) / 1e6, status: res.status, body: JSON.stringify(res.body) };
+    };
+    // Warm both paths first.
+    await timed('vera@example.com');
+    await timed('nobody@example.com');
+    const known: number[] = [];
+    const unknown: number[] = [];
+    const answers = new Set<string>();
+    for (let i = 0; i < 30; i++) {
+      const a = await timed('vera@example.com');
+      const b = await timed(`nobody-${i}@example.com`);
+      known.push(a.ms);
+      unknown.push(b.ms);
+      answers.add(`${a.status} ${a.body}`).add(`${b.status} ${b.body}`);
+    }
+    expect([...answers]).toEqual([
+      '202 {"status":"accepted","message":"if the account has a verified address, a reset link is on its way"}',
+    ]);
+    const ratio = median(unknown) / median(known);
+    process.stdout.write(
+      `\nforgot timing: unknown address median ${median(unknown).toFixed(1)} ms, known ${median(known).toFixed(1)} ms, ratio ${ratio.toFixed(3)}\n`,
+    );
+    expect(ratio).toBeGreaterThan(0.8);
+    expect(ratio).toBeLessThan(1.25);
+  });
+});
