@@ -40,7 +40,7 @@ ${routes}
 Demo page   ${b}/  (the refresh token in an HttpOnly cookie; curl gets it in the body too)
             ${b.replace('127.0.0.1', 'localhost')}/  for passkeys (browsers refuse an IP address as a passkey's site)
 OpenAPI     ${b}/openapi.json
-Inbox       ${o.inboxUrl}/  (every mail the service sends; JSON at ${o.inboxUrl}/api/messages)
+Inbox       ${o.inboxUrl}  (every mail the service sends; JSON at ${o.inboxUrl}api/messages)
 
 Try it
 ${o.register ? `  curl -s ${b}/api/auth/register ${json} -d ${creds}\n` : ''}  TOKENS=$(curl -s ${b}/api/auth/login ${json} -d ${creds})

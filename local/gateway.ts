@@ -40,6 +40,8 @@ export interface GatewayOptions {
   readonly documents?: Readonly<Record<string, unknown>>;
   /** Pages served on GET, by exact path (the demo page). */
   readonly pages?: Readonly<Record<string, { readonly contentType: string; readonly body: string }>>;
+  /** Answers made afresh on each GET, by exact path, with their own headers (the local inbox). */
+  readonly live?: Readonly<Record<string, () => { readonly headers: Readonly<Record<string, string>>; readonly body: string }>>;
   /** Origins allowed to call with credentials: CORS preflights answer for these only. @default none */
   readonly allowedOrigins?: readonly string[];
   /** One line per request. @default stdout */
@@ -138,6 +140,13 @@ export function createGateway(options: GatewayOptions): RequestListener {
       return answer({ ...MALFORMED_REQUEST, description: 'more than one Authorization header' });
     }
 
+    const live = method === 'GET' ? options.live?.[url.pathname] : undefined;
+    if (live) {
+      const { headers, body } = live();
+      res.writeHead(200, { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff', ...headers });
+      res.end(body);
+      return finish(200);
+    }
     const page = method === 'GET' ? options.pages?.[url.pathname] : undefined;
     if (page) {
       res.writeHead(200, {

@@ -1,4 +1,3 @@
-import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
@@ -18,11 +17,14 @@ export interface InboxMessage {
 export interface LocalMail {
   /** `smtp://127.0.0.1:PORT`, for the functions' mail sender. */
   readonly smtpUrl: string;
-  /** The inbox page; `/api/messages` lists the messages as JSON (the tests read it). */
-  readonly inboxUrl: string;
+  /** The inbox page and its JSON (`/inbox/api/messages`, which the tests read), for the gateway to serve. */
+  readonly pages: Readonly<Record<string, () => { headers: Record<string, string>; body: string }>>;
   messages(): readonly InboxMessage[];
   stop(): Promise<void>;
 }
+
+/** Where the gateway serves the inbox. */
+export const INBOX_PATH = '/inbox/';
 
 /** Messages kept at most: the oldest go first. */
 const MAX_MESSAGES = 500;
@@ -30,10 +32,10 @@ const MAX_MESSAGES = 500;
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
- * Starts an SMTP server (no TLS, no authentication: loopback only, as a development inbox is)
- * and the inbox's web page, both on 127.0.0.1. Messages live in memory while the runtime runs.
+ * Starts an SMTP server on 127.0.0.1 (no TLS, no authentication: loopback only, as a development
+ * inbox is) and makes the inbox's page. Messages live in memory while the runtime runs.
  */
-export async function startLocalMail(options: { smtpPort?: number; webPort?: number } = {}): Promise<LocalMail> {
+export async function startLocalMail(options: { smtpPort?: number } = {}): Promise<LocalMail> {
   const messages: InboxMessage[] = [];
   let nextId = 1;
   const smtp = new SMTPServer({
@@ -66,53 +68,36 @@ export async function startLocalMail(options: { smtpPort?: number; webPort?: num
   });
   const smtpPort = (smtp.server.address() as AddressInfo).port;
 
-  const web: Server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
-    const headers = { 'Cache-Control': 'no-store', 'X-Content-Type-Options': 'nosniff' };
-    if (req.method === 'GET' && url.pathname === '/api/messages') {
-      res.writeHead(200, { ...headers, 'Content-Type': 'application/json' });
-      res.end(JSON.stringify({ messages: [...messages].reverse() }));
-      return;
-    }
-    if (req.method === 'DELETE' && url.pathname === '/api/messages') {
-      messages.length = 0;
-      res.writeHead(204, headers);
-      res.end();
-      return;
-    }
-    if (req.method === 'GET' && url.pathname === '/') {
-      // Mail bodies are shown as text, never rendered: a message cannot run script in the inbox.
-      const rows = [...messages]
-        .reverse()
-        .map(
-          (m) =>
-            `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">to ${escapeHtml(m.to.join(', '))} · ${escapeHtml(m.receivedAt)}</p><pre>${escapeHtml(m.text)}</pre></article>`,
-        )
-        .join('');
-      res.writeHead(200, {
-        ...headers,
-        'Content-Type': 'text/html; charset=utf-8',
-        'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'",
-      });
-      res.end(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local inbox</title><style>
+  return {
+    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
+    pages: {
+      [INBOX_PATH]: () => ({
+        // Mail bodies are shown as text, never rendered: a message cannot run script in the inbox.
+        headers: { 'Content-Type': 'text/html; charset=utf-8', 'Content-Security-Policy': "default-src 'none'; style-src 'unsafe-inline'" },
+        body: inboxPage(messages),
+      }),
+      [`${INBOX_PATH}api/messages`]: () => ({
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ messages: [...messages].reverse() }),
+      }),
+    },
+    messages: () => messages,
+    stop: () => new Promise<void>((r) => smtp.close(() => r())),
+  };
+}
+
+/** The inbox page: every message, newest first. */
+function inboxPage(messages: readonly InboxMessage[]): string {
+  const rows = [...messages]
+    .reverse()
+    .map(
+      (m) =>
+        `<article><h2>${escapeHtml(m.subject)}</h2><p class="meta">to ${escapeHtml(m.to.join(', '))} · ${escapeHtml(m.receivedAt)}</p><pre>${escapeHtml(m.text)}</pre></article>`,
+    )
+    .join('');
+  return `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Local inbox</title><style>
 body{font:15px/1.45 system-ui,sans-serif;max-width:760px;margin:2rem auto;padding:0 1rem;color:#1d2330}
 article{border:1px solid #d5dae3;border-radius:8px;padding:.2rem 1rem;margin:1rem 0}h2{font-size:1.05rem}.meta{color:#667}
 pre{white-space:pre-wrap;background:#f4f6f9;padding:.6rem;border-radius:6px}</style></head><body><h1>Local inbox</h1>
-<p class="meta">Every mail the service sends while <code>npm start</code> runs; newest first. Reload to see new ones.</p>${rows || '<p>No mail yet.</p>'}</body></html>`);
-      return;
-    }
-    res.writeHead(404, { ...headers, 'Content-Type': 'application/json' });
-    res.end('{"error":"not_found","error_description":"no such page"}');
-  });
-  await new Promise<void>((resolve) => web.listen(options.webPort ?? 0, '127.0.0.1', () => resolve()));
-  const webPort = (web.address() as AddressInfo).port;
-
-  return {
-    smtpUrl: `smtp://127.0.0.1:${smtpPort}`,
-    inboxUrl: `http://127.0.0.1:${webPort}`,
-    messages: () => messages,
-    stop: async () => {
-      await Promise.all([new Promise<void>((r) => smtp.close(() => r())), new Promise<void>((r) => web.close(() => r()))]);
-    },
-  };
+<p class="meta">Every mail the service sends while <code>npm start</code> runs; newest first. Reload to see new ones.</p>${rows || '<p>No mail yet.</p>'}</body></html>`;
 }

@@ -4,7 +4,7 @@
  *
  *   npm start [-- --in-memory] [-- --no-register]
  */
-import { type LocalMail, startLocalMail } from './mail-server';
+import { INBOX_PATH, type LocalMail, startLocalMail } from './mail-server';
 import './quiet-sdk';
 import { createServer, type RequestListener, type Server } from 'node:http';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -186,6 +186,7 @@ async function main(): Promise<void> {
       trustedProxyHops: local.trustedProxyHops,
       documents: { '/openapi.json': openApiDocument(baseUrl) },
       pages: { '/': { contentType: 'text/html; charset=utf-8', body: demoPage() } },
+      live: mail.pages,
       allowedOrigins: loadConfig().allowedOrigins,
     });
 
@@ -195,7 +196,7 @@ async function main(): Promise<void> {
         dataDir: args.inMemory ? undefined : dataDir,
         register: args.register,
         cacheTtl,
-        inboxUrl: mail.inboxUrl,
+        inboxUrl: `${baseUrl}${INBOX_PATH}`,
         startupMs: Date.now() - started,
       }),
     );

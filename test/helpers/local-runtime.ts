@@ -183,7 +183,7 @@ export interface ReceivedMail {
 
 /** The local inbox of a runtime, from the URL its banner prints. */
 export function inboxOf(rt: Pick<LocalRuntime, 'output'>) {
-  const url = /^Inbox +(http:\/\/127\.0\.0\.1:\d+)\//m.exec(rt.output())?.[1];
+  const url = /^Inbox +(http:\/\/127\.0\.0\.1:\d+\/inbox)\//m.exec(rt.output())?.[1];
   if (!url) throw new Error('the runtime printed no inbox URL');
   const messages = async (): Promise<ReceivedMail[]> =>
     ((await (await fetch(`${url}/api/messages`)).json()) as { messages: ReceivedMail[] }).messages;
