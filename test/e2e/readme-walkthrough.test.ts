@@ -45,6 +45,10 @@ describe('the README walk-through', () => {
       '10 recovery codes, shown once',
       expect.stringMatching(/"username":"root","roles":\["admin","user"\]/),
       '["pwd","otp","mfa"]',
+      '204',
+      '{"status":"accepted","message":"if the account has a verified address, a reset link is on its way"}',
+      '204',
+      'Bearer',
     ]);
   });
 });
