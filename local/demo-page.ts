@@ -42,7 +42,8 @@ pre { background: #f4f6f9; padding: .6rem; border-radius: 6px; overflow: auto; }
 <form id="second-factor" hidden><p>This account has a second factor (<span id="factors"></span>).</p>
 <input id="code" placeholder="TOTP or recovery code" autocomplete="one-time-code" inputmode="numeric"><button id="verify">Verify</button>
 <button id="use-passkey" type="button">Use a passkey</button></form>
-<p id="status" class="muted">Not signed in.</p></section>
+<p id="status" class="muted">Not signed in.</p>
+<form id="reset" hidden><p>Choose a new password:</p><input id="new-password" type="password" autocomplete="new-password" placeholder="new password"><button>Set it</button></form></section>
 <section id="account" hidden>
 <h2>Signed in</h2><pre id="claims"></pre>
 <button id="me">GET /api/me</button><button id="refresh">Refresh</button><button id="sessions">My sessions</button><button id="logout">Log out</button>
@@ -77,6 +78,24 @@ function show(tokens) {
 const print = (v) => ($('output').textContent = typeof v === 'string' ? v : JSON.stringify(v, null, 2));
 const fail = (err) => ($('status').textContent = 'Sign-in failed: ' + err.message);
 client.refresh().then(show, () => ($('status').textContent = 'Not signed in.'));
+// A link from a mail: its token is in the fragment, which the browser never sends to a server.
+const linkToken = new URLSearchParams(location.hash.slice(1)).get('token');
+const linkPage = location.pathname;
+if (linkToken) history.replaceState(null, '', '/');
+const postJson = (path, body) => fetch(path, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+if (linkToken && linkPage === '/verify-email') {
+  postJson('/api/auth/email/verify', { token: linkToken }).then((r) => ($('status').textContent = r.status === 204 ? 'Your address is confirmed.' : 'This link is invalid, expired or used.'));
+}
+if (linkToken && linkPage === '/reset-password') {
+  $('reset').hidden = false; $('login').hidden = true;
+  $('reset').addEventListener('submit', async (e) => {
+    e.preventDefault();
+    const r = await postJson('/api/auth/password/reset', { token: linkToken, new_password: $('new-password').value });
+    const body = r.status === 204 ? {} : await r.json();
+    $('status').textContent = r.status === 204 ? 'Your password is changed: sign in with it.' : 'Not changed: ' + body.error_description;
+    if (r.status === 204) { $('reset').hidden = true; $('login').hidden = false; }
+  });
+}
 $('login').addEventListener('submit', async (e) => {
   e.preventDefault();
   try { await client.login($('username').value, $('password').value); show(await client.refresh()); } catch (err) { fail(err); }

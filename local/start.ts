@@ -178,6 +178,7 @@ async function main(): Promise<void> {
       handlers[name] = (require(`../functions/${name}`) as { handler: HttpHandler }).handler;
     }
     const { handler: authorizer } = require('../functions/authorizer') as typeof import('../functions/authorizer');
+    const demo = demoPage();
     listener = createGateway({
       routes: ROUTES,
       handlers,
@@ -185,7 +186,10 @@ async function main(): Promise<void> {
       authorizerCacheTtlSeconds: cacheTtl,
       trustedProxyHops: local.trustedProxyHops,
       documents: { '/openapi.json': openApiDocument(baseUrl) },
-      pages: { '/': { contentType: 'text/html; charset=utf-8', body: demoPage() } },
+      // The links in mails open the demo page, which takes their tokens from the fragment.
+      pages: Object.fromEntries(
+        ['/', '/verify-email', '/reset-password'].map((path) => [path, { contentType: 'text/html; charset=utf-8', body: demo }]),
+      ),
       live: mail.pages,
       allowedOrigins: loadConfig().allowedOrigins,
     });

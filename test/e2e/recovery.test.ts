@@ -1,3 +1,6 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchChromium, SHOTS } from '../helpers/browser';
 import { call, inboxOf, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
@@ -85,6 +88,35 @@ describe('recovery by email, with the local inbox', () => {
     await new Promise((r) => setTimeout(r, 300));
     const links = (await inbox.messages()).filter((m) => m.to.includes('ulla@example.com') && m.subject.endsWith('reset your password'));
     expect(links).toHaveLength(3);
+  });
+});
+
+describe('the local inbox page', () => {
+  it('shows a received mail to a person, as text, and its link resets the password on the demo page', async () => {
+    const browser = await launchChromium();
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${rt.baseUrl}/inbox/`);
+      await page.waitForSelector('article h2:has-text("reset your password")');
+      // A mail's HTML is never rendered here: no link in the page is live.
+      expect(await page.locator('a').count()).toBe(0);
+      mkdirSync(SHOTS, { recursive: true });
+      await page.screenshot({ path: join(SHOTS, 'local-inbox.png') });
+
+      // The link itself opens the demo page, which takes the token from the fragment.
+      await registerVerified('wren', 'wren@example.com');
+      await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { username: 'wren' } });
+      const link = /(http:\/\/\S+\/reset-password#token=\S+)/.exec((await inbox.next('wren@example.com', 1)).text)?.[1] as string;
+      await page.goto(link);
+      await page.fill('#new-password', 'a password from the link');
+      await page.click('#reset button');
+      await page.waitForSelector('#status:has-text("Your password is changed")');
+      expect(new URL(page.url()).hash).toBe('');
+      const login = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'wren', password: 'a password from the link' } });
+      expect(login.status).toBe(200);
+    } finally {
+      await browser.close();
+    }
   });
 });
 
