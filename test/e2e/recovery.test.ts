@@ -24,7 +24,7 @@ afterAll(async () => {
 async function registerVerified(username: string, email: string) {
   const made = await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username, password: PASSWORD, email } });
   expect(made.status).toBe(201);
-  const mail = await inbox.next(email);
+  const mail = await inbox.next(email, 'confirm your email address');
   expect(mail.subject).toBe('aws-auth-service: confirm your email address');
   const verified = await call(rt.baseUrl, 'POST', '/api/auth/email/verify', { body: { token: inbox.tokenOf(mail) } });
   expect(verified.status).toBe(204);
@@ -35,6 +35,8 @@ describe('recovery by email, with the local inbox', () => {
     await registerVerified('rosa', 'rosa@example.com');
     const login = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'rosa@example.com', password: PASSWORD } });
     expect(login.status).toBe(200);
+    // A first sign-in from this source: the owner hears of it.
+    expect((await inbox.next('rosa@example.com', 'a sign-in from a new place')).text).toMatch(/signed in to from 127\.0\.0\.1/);
   });
 
   it('resets a forgotten password from the mailed link: old sessions end, a notice follows, the link works once', async () => {
@@ -43,7 +45,7 @@ describe('recovery by email, with the local inbox', () => {
 
     const asked = await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { email: 'sven@example.com' } });
     expect([asked.status, asked.body.status]).toEqual([202, 'accepted']);
-    const mail = await inbox.next('sven@example.com', 1);
+    const mail = await inbox.next('sven@example.com', 'reset your password');
     expect(mail.subject).toBe('aws-auth-service: reset your password');
     const token = inbox.tokenOf(mail);
     expect(mail.text).toContain(`/reset-password#token=${token}`);
@@ -53,7 +55,7 @@ describe('recovery by email, with the local inbox', () => {
       body: { token, new_password: 'a fresh recovery passphrase' },
     });
     expect(reset.status).toBe(204);
-    const notice = await inbox.next('sven@example.com', 2);
+    const notice = await inbox.next('sven@example.com', 'your password was changed');
     expect(notice.subject).toBe('aws-auth-service: your password was changed');
     expect((await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: old.body.refresh_token } })).status).toBe(401);
     const again = await call(rt.baseUrl, 'POST', '/api/auth/password/reset', { body: { token, new_password: 'one more passphrase here' } });
@@ -67,7 +69,7 @@ describe('recovery by email, with the local inbox', () => {
   it('lets exactly one of 20 concurrent resets with one link succeed', async () => {
     await registerVerified('tove', 'tove@example.com');
     await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { username: 'tove' } });
-    const token = inbox.tokenOf(await inbox.next('tove@example.com', 1));
+    const token = inbox.tokenOf(await inbox.next('tove@example.com', 'reset your password'));
     const answers = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
         call(rt.baseUrl, 'POST', '/api/auth/password/reset', { body: { token, new_password: `concurrent passphrase ${i}` } }),
@@ -84,7 +86,7 @@ describe('recovery by email, with the local inbox', () => {
     const refused = await ask();
     expect([refused.status, refused.body.error]).toEqual([429, 'too_many_attempts']);
     expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3000);
-    await inbox.next('ulla@example.com', 3);
+    await inbox.next('ulla@example.com', 'reset your password', 3);
     await new Promise((r) => setTimeout(r, 300));
     const links = (await inbox.messages()).filter((m) => m.to.includes('ulla@example.com') && m.subject.endsWith('reset your password'));
     expect(links).toHaveLength(3);
@@ -106,7 +108,9 @@ describe('the local inbox page', () => {
       // The link itself opens the demo page, which takes the token from the fragment.
       await registerVerified('wren', 'wren@example.com');
       await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { username: 'wren' } });
-      const link = /(http:\/\/\S+\/reset-password#token=\S+)/.exec((await inbox.next('wren@example.com', 1)).text)?.[1] as string;
+      const link = /(http:\/\/\S+\/reset-password#token=\S+)/.exec(
+        (await inbox.next('wren@example.com', 'reset your password')).text,
+      )?.[1] as string;
       await page.goto(link);
       await page.fill('#new-password', 'a password from the link');
       await page.click('#reset button');
@@ -132,7 +136,7 @@ describe('no enumeration through the forgot-password route', () => {
       body: { username: 'vera', password: PASSWORD, email: 'vera@example.com' },
     });
     expect(made.status).toBe(201);
-    const mail = await inboxOf(loose).next('vera@example.com');
+    const mail = await inboxOf(loose).next('vera@example.com', 'confirm your email address');
     await call(loose.baseUrl, 'POST', '/api/auth/email/verify', { body: { token: inboxOf(loose).tokenOf(mail) } });
   });
   afterAll(async () => {

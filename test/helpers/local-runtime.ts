@@ -190,14 +190,14 @@ export function inboxOf(rt: Pick<LocalRuntime, 'output'>) {
   return {
     url,
     messages,
-    /** The newest mail to `to` that arrives within 10 s. */
-    async next(to: string, after = 0): Promise<ReceivedMail> {
+    /** The newest mail to `to` whose subject holds `subject`, once there are `count` of them (within 10 s). */
+    async next(to: string, subject: string, count = 1): Promise<ReceivedMail> {
       for (let i = 0; i < 100; i++) {
-        const all = (await messages()).filter((m) => m.to.includes(to));
-        if (all.length > after) return all[0] as ReceivedMail;
+        const all = (await messages()).filter((m) => m.to.includes(to) && m.subject.includes(subject));
+        if (all.length >= count) return all[0] as ReceivedMail;
         await new Promise((r) => setTimeout(r, 100));
       }
-      throw new Error(`no mail to ${to} within 10 s`);
+      throw new Error(`no mail "${subject}" to ${to} within 10 s`);
     },
     /** The token of a mail's link (its URL fragment). */
     tokenOf: (mail: ReceivedMail) => /#token=([A-Za-z0-9_-]+)/.exec(mail.text)?.[1] as string,

@@ -84,6 +84,13 @@ export const passwordChangedMail = (to: string, ctx: MailContext) =>
     'If you did not do this, reset your password now and tell your administrator.',
   ]);
 
+/** A second factor was added or removed. */
+export const factorChangedMail = (to: string, change: 'added' | 'removed', factor: string, ctx: MailContext) =>
+  compose('factor_changed', to, `a second factor was ${change}`, ctx, [
+    `A second factor (${factor}) was just ${change} ${change === 'added' ? 'to' : 'from'} your account.`,
+    'If you did not do this, reset your password and tell your administrator.',
+  ]);
+
 /** A sign-in from somewhere the account has not been used from. */
 export const newSignInMail = (to: string, from: { sourceIp?: string | undefined; userAgent?: string | undefined }, ctx: MailContext) =>
   compose('new_sign_in', to, 'a sign-in from a new place', ctx, [

@@ -4,6 +4,8 @@ import { readThrottle, recordFailedCheck } from '../domain/throttle';
 import { authenticationOfCaller, issueAccessToken, revokeAllSessions } from './session-ops';
 import type { Caller, CoreDeps } from './deps';
 import { requireRecentMfa } from './recent-mfa';
+import { notify } from './notices';
+import { passwordChangedMail } from '../domain/email-messages';
 import { checkNewPassword } from './password-rules';
 import { sessionState } from '../domain/sessions';
 import type { User } from '../domain/users';
@@ -115,5 +117,6 @@ export async function changePassword(
   await revokeAllSessions(user.userId, now, 'password_changed', caller.sid, deps);
   const { accessToken, expiresIn } = await issueAccessToken(user, caller.sid, authenticationOfCaller(caller), deps);
   await deps.audit.record('password_changed', { ...requestFields(meta), userId: user.userId, sid: caller.sid });
+  await notify(user, 'password_changed', (to, ctx) => passwordChangedMail(to, ctx), deps);
   return { access_token: accessToken, token_type: 'Bearer', expires_in: expiresIn };
 }

@@ -7,6 +7,8 @@ import { requestFields, type RequestMeta } from '../domain/request-meta';
 import { matchTotpStep, newTotpSecret, totpUri } from '../domain/totp';
 import type { User } from '../domain/users';
 import type { Caller, CoreDeps } from './deps';
+import { notify } from './notices';
+import { factorChangedMail } from '../domain/email-messages';
 import { requireRecentMfa } from './recent-mfa';
 import { authenticationOfCaller, issueAccessToken } from './session-ops';
 
@@ -73,6 +75,7 @@ export async function confirmTotpEnrolment(caller: Caller, code: string, meta: R
     codes && recoveryCodeRecords(user.userId, codes, now),
   );
   await deps.audit.record('mfa_enrolled', { ...requestFields(meta), userId: user.userId, sid: caller.sid, factor: 'totp' });
+  await notify(user, 'factor_changed', (to, ctx) => factorChangedMail(to, 'added', 'an authenticator app', ctx), deps);
   return { ...(await recordSecondFactor(caller, user, 'otp', now, deps)), ...(codes && { recovery_codes: codes }) };
 }
 
@@ -106,6 +109,12 @@ export async function afterFactorRemoved(user: User, factor: FactorName, sid: st
     await deps.factors.replaceRecoveryCodes(user.username, {});
   }
   await deps.audit.record('mfa_removed', { ...requestFields(meta), userId: user.userId, sid, factor });
+  await notify(
+    user,
+    'factor_changed',
+    (to, ctx) => factorChangedMail(to, 'removed', factor === 'totp' ? 'an authenticator app' : 'a passkey', ctx),
+    deps,
+  );
 }
 
 /** `POST /api/auth/mfa/recovery-codes`: ten new codes replace every old one; needs a recent second factor. */

@@ -18,6 +18,8 @@ import { requestFields, type RequestMeta } from '../domain/request-meta';
 import type { TokenPair } from '../domain/sessions';
 import { hasSecondFactor, type Authentication } from '../domain/factors';
 import { challengeSecondFactor } from './mfa-challenge';
+import { notify } from './notices';
+import { newSignInMail } from '../domain/email-messages';
 
 /** Credentials as the client sent them. */
 export interface LoginInput {
@@ -133,6 +135,8 @@ export async function finishSignIn(
     deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
   ]);
   await deps.audit.record('login_succeeded', { ...requestFields(meta), userId: user.userId, sid: pair.sid });
+  // A source this account has not signed in from lately (the trusted-source list).
+  if (!reading.records.has(keys.trust)) await notify(user, 'new_sign_in', (to, ctx) => newSignInMail(to, meta, ctx), deps);
   return pair.tokens;
 }
 

@@ -20,6 +20,8 @@ import type { Caller, ChallengeFields, CoreDeps } from './deps';
 import { afterFactorRemoved, type EnrolmentResult, recordSecondFactor, requireUser } from './factors';
 import { finishSignIn } from './login';
 import { requireRecentMfa } from './recent-mfa';
+import { notify } from './notices';
+import { factorChangedMail } from '../domain/email-messages';
 import { countWrongFactor, type FactorAnswer, refuseIfThrottled, type WebAuthnProof } from './second-factor';
 
 /**
@@ -95,6 +97,7 @@ export async function registerPasskey(
   await deps.factors.addPasskey(user.username, passkey);
   if (codes) await deps.factors.replaceRecoveryCodes(user.username, recoveryCodeRecords(user.userId, codes, now));
   await deps.audit.record('mfa_enrolled', { ...requestFields(meta), userId: user.userId, sid: caller.sid, factor: 'webauthn' });
+  await notify(user, 'factor_changed', (to, ctx) => factorChangedMail(to, 'added', 'a passkey', ctx), deps);
   const tokens = await recordSecondFactor(caller, user, passkeyMethod(passkey), now, deps, true);
   return { ...tokens, ...(codes && { recovery_codes: codes }) };
 }

@@ -18,6 +18,7 @@ import type { CoreDeps } from './deps';
 import { checkNewPassword } from './password-rules';
 import { type FactorAnswer, proveFactor } from './second-factor';
 import { revokeAllSessions } from './session-ops';
+import { notify } from './notices';
 
 /** How long a reset link works (OWASP Forgot Password Cheat Sheet: short-lived). */
 export const RESET_LINK_MINUTES = 30;
@@ -103,7 +104,7 @@ export async function resetPassword(
   meta: RequestMeta,
   deps: CoreDeps,
 ): Promise<void> {
-  const mail = mailOf(deps);
+  mailOf(deps);
   const now = epochSeconds(deps.now);
   const hash = hashLinkToken(input.token);
   const owner = await deps.attempts.getTokenOwner(`reset#${hash}`, now);
@@ -134,7 +135,7 @@ export async function resetPassword(
   // tokensValidAfter ends them all but those of this very second: end each session too.
   await revokeAllSessions(user.userId, now, 'password_reset', undefined, deps);
   await deps.audit.record('password_reset', { ...requestFields(meta), userId: user.userId, reason: 'email_link' });
-  if (mail.notices.includes('password_changed')) await mail.sender.send(passwordChangedMail(user.email as string, mail.context));
+  await notify({ ...user, emailVerified: true }, 'password_changed', (to, ctx) => passwordChangedMail(to, ctx), deps);
 }
 
 /** Mails a link that proves the user's address (at registration, or on request). */

@@ -18,12 +18,16 @@ export function createSmtpOutbox(options: {
   return {
     async send(message) {
       if (!message) return;
-      tail = tail.then(() =>
-        transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, html: message.html }).then(
-          () => undefined,
-          (error: Error) => options.onFailure({ kind: message.kind, error }),
-        ),
-      );
+      // After this turn of the event loop: the answer goes out before any MIME is built, so a
+      // request that mails costs what one that does not costs (as an SQS put would).
+      tail = tail
+        .then(() => new Promise<void>((resolve) => setImmediate(resolve)))
+        .then(() =>
+          transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text, html: message.html }).then(
+            () => undefined,
+            (error: Error) => options.onFailure({ kind: message.kind, error }),
+          ),
+        );
     },
     drained: () => tail,
   };

@@ -38,6 +38,7 @@ describe('recovery by email, on the in-memory stores', () => {
     const h = await harness();
     await verifiedAnn(h);
     const before = await login({ username: 'Ann@example.com', password: PASSWORD }, meta, h.core);
+    expect(h.sent.pop()?.kind).toBe('new_sign_in');
     await forgotPassword({ email: 'ann@EXAMPLE.com ' }, meta, h.core).catch(() => undefined);
     // The local part keeps its case: ann@ is another address, and gets nothing.
     expect(h.sent).toHaveLength(0);
@@ -145,5 +146,19 @@ describe('recovery by email, on the in-memory stores', () => {
     await expect(
       resetPassword({ token, newPassword: 'a brand new passphrase', answer: { factor: 'totp', code: '000000' } }, meta, h.core),
     ).rejects.toBeInstanceOf(InvalidGrantError);
+  });
+
+  it('sends the notices that are on, to a verified address only: a new source, a password change', async () => {
+    const h = await harness();
+    await verifiedAnn(h);
+    await login({ username: 'ann', password: PASSWORD }, meta, h.core);
+    expect(h.sent.map((m) => m.kind)).toEqual(['new_sign_in']);
+    await login({ username: 'ann', password: PASSWORD }, meta, h.core);
+    expect(h.sent).toHaveLength(1);
+
+    const quiet = await harness({ emailNotices: [] });
+    await verifiedAnn(quiet);
+    await login({ username: 'ann', password: PASSWORD }, { ...meta, sourceIp: '198.51.100.1' }, quiet.core);
+    expect(quiet.sent).toEqual([]);
   });
 });
