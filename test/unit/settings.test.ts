@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DEFAULTS, SETTINGS, settingProblem, settingsTable } from '../../functions/lib/contract/settings';
+import { DEFAULTS, SETTINGS, settingProblem } from '../../functions/lib/contract/settings';
+import { settingsTable } from '../../functions/lib/contract/setting-docs';
 import { loadSettings } from '../../functions/lib/wiring/config';
 import { LOCAL_SETTINGS, loadLocalSettings } from '../../local/settings';
 
