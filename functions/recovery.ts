@@ -1,8 +1,8 @@
 import type { CoreDeps } from './lib/flows/deps';
-import { forgotPassword, resetPassword, verifyEmailAddress } from './lib/flows/recovery';
+import { changeEmail, forgotPassword, resetPassword, verifyEmailAddress } from './lib/flows/recovery';
 import { defaultCoreDeps } from './lib/wiring/core';
 import { InvalidRequestError, NotFoundError } from './lib/domain/errors';
-import { readBody, requestMeta } from './lib/http/request';
+import { callerOf, readBody, requestMeta } from './lib/http/request';
 import { createHttpHandler, type HttpHandler } from './lib/http/handler';
 import { json, noContent } from './lib/http/response';
 import type { DepsInput } from './lib/http/lazy';
@@ -14,7 +14,8 @@ const ACCEPTED = { status: 'accepted', message: 'if the account has a verified a
 
 /**
  * Recovery by email, public: `POST /api/auth/password/forgot`, `POST /api/auth/password/reset`,
- * `POST /api/auth/email/verify`. Served where mail is configured.
+ * `POST /api/auth/email/verify`; and, signed in, `POST /api/auth/email` (add or change the
+ * address). Served where mail is configured.
  */
 export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
@@ -38,6 +39,9 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
         await resetPassword({ token: body.token, newPassword: body.new_password, answer }, meta, d);
         return noContent();
       }
+      case 'POST /api/auth/email':
+        await changeEmail(callerOf(event, d), { email: readBody(event, REQUEST_BODIES.emailChange).email }, meta, d);
+        return json(202, { status: 'accepted', message: 'follow the link mailed to the new address to complete the change' });
       case 'POST /api/auth/email/verify':
         await verifyEmailAddress({ token: readBody(event, REQUEST_BODIES.emailVerify).token }, meta, d);
         return noContent();

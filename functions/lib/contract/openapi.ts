@@ -37,6 +37,12 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     body: 'emailVerify',
     responses: { 204: null, 401: 'Error', 404: 'Error', ...common },
   },
+  'POST /api/auth/email': {
+    summary:
+      'Add or change the address: a link to the new one, a notice to the old; it takes effect once the link is followed (needs a recent second factor)',
+    body: 'emailChange',
+    responses: { 202: 'Accepted', 404: 'Error', ...authed, ...common },
+  },
   'POST /api/auth/password/temporary': {
     summary: 'Replace a temporary password (from an admin reset) and log in',
     body: 'temporaryPassword',

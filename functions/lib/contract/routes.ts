@@ -95,6 +95,7 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/auth/password/forgot', handler: 'recovery', access: 'public', enabledBy: 'mail' },
   { method: 'POST', path: '/api/auth/password/reset', handler: 'recovery', access: 'public', throttle: 'credentials', enabledBy: 'mail' },
   { method: 'POST', path: '/api/auth/email/verify', handler: 'recovery', access: 'public', enabledBy: 'mail' },
+  { method: 'POST', path: '/api/auth/email', handler: 'recovery', access: { roles: [] }, enabledBy: 'mail' },
   // A temporary password (an admin reset) opens no session until it is replaced here.
   { method: 'POST', path: '/api/auth/password/temporary', handler: 'password', access: 'public', throttle: 'credentials' },
   // Second factors (ASVS 6.5): the second step of a sign-in, step-up, and the caller's own factors.

@@ -70,6 +70,7 @@ export const REQUEST_BODIES = {
     ['token', 'new_password'],
   ),
   emailVerify: object({ token: text(256, 'from the link in the mail (its #token= fragment)') }),
+  emailChange: object({ email: text(254, 'the new address: it takes effect once its link is followed') }),
   refresh: object({ refresh_token: text(4096) }),
   logout: object({ refresh_token: text(4096) }),
   password: object({ current_password: text(4096), new_password: text(4096) }),

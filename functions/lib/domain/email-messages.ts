@@ -84,6 +84,13 @@ export const passwordChangedMail = (to: string, ctx: MailContext) =>
     'If you did not do this, reset your password now and tell your administrator.',
   ]);
 
+/** A change of address was asked for: told to the old address, which can still act. */
+export const addressChangedMail = (to: string, newAddress: string, ctx: MailContext) =>
+  compose('address_changed', to, 'a change of your email address', ctx, [
+    `Someone signed in to your account asked to change its email address to ${newAddress}. It changes once the new address confirms it.`,
+    'If this was not you, change your password now, and end your other sessions.',
+  ]);
+
 /** A second factor was added or removed. */
 export const factorChangedMail = (to: string, change: 'added' | 'removed', factor: string, ctx: MailContext) =>
   compose('factor_changed', to, `a second factor was ${change}`, ctx, [

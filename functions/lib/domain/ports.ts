@@ -49,8 +49,14 @@ export interface UsersRepo {
   revokeTokensBefore(username: string, now: number): Promise<void>;
   /** The hash of the one live link of its kind (a newer one replaces it); `NotFoundError` if no user. */
   setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void>;
-  /** Marks the address verified, only while `hash` is the live verification link's (`ConflictError` otherwise), and spends it. */
+  /**
+   * Marks the address verified, only while `hash` is the live verification link's (`ConflictError`
+   * otherwise), and spends it. A pending new address becomes the address, in one transaction that
+   * claims it (`ConflictError` if another account holds it) and frees the old one.
+   */
   verifyEmail(username: string, hash: string, now: number): Promise<void>;
+  /** Asks to change the address: `email` waits, with its link's `hash`; `NotFoundError` if no user. */
+  requestEmailChange(username: string, email: string, hash: string): Promise<void>;
   /** One page in storage order; `next` is the cursor of the following page. */
   listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }>;
   /** Every user, by username. */

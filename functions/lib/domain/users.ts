@@ -28,10 +28,12 @@ export interface User extends StoredPassword, UserFactors {
   readonly resetHash?: string;
   /** The SHA-256 of the one live address-verification link. */
   readonly verifyHash?: string;
+  /** A new address that waits for its link: the change takes effect once it is confirmed. */
+  readonly pendingEmail?: string;
 }
 
 /** A user as listings show them: never the hash. */
-export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion' | 'resetHash' | 'verifyHash' | keyof UserFactors>;
+export type UserSummary = Omit<User, 'passwordHash' | 'pepperVersion' | 'resetHash' | 'verifyHash' | 'pendingEmail' | keyof UserFactors>;
 
 /** The roles, deduplicated; `InvalidRequestError` naming the first that breaks the grammar. */
 export function checkRoles(roles: readonly unknown[]): string[] {

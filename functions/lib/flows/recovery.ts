@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { epochSeconds } from '../domain/clock';
 import { normalizeEmail } from '../domain/email';
-import { passwordChangedMail, passwordResetMail, verifyAddressMail } from '../domain/email-messages';
+import { addressChangedMail, passwordChangedMail, passwordResetMail, verifyAddressMail } from '../domain/email-messages';
 import {
   InvalidGrantError,
   InvalidRequestError,
@@ -14,7 +14,8 @@ import { factorsOf, hasSecondFactor } from '../domain/factors';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import { normalizeUsername } from '../domain/usernames';
 import type { User } from '../domain/users';
-import type { CoreDeps } from './deps';
+import type { Caller, CoreDeps } from './deps';
+import { requireRecentMfa } from './recent-mfa';
 import { checkNewPassword } from './password-rules';
 import { type FactorAnswer, proveFactor } from './second-factor';
 import { revokeAllSessions } from './session-ops';
@@ -152,6 +153,33 @@ export async function sendVerification(user: Pick<User, 'username' | 'userId' | 
   await mail.sender.send(verifyAddressMail(user.email, token, mail.context));
 }
 
+/**
+ * `POST /api/auth/email` with `{email}`, signed in: a confirmation link goes to the new address and
+ * a notice to the old one; the change takes effect when the link is followed (and the address is
+ * still free then). Needs a recent second factor where the account has one, and counts on the
+ * mail limits.
+ */
+export async function changeEmail(caller: Caller, input: { email: string }, meta: RequestMeta, deps: CoreDeps): Promise<void> {
+  const mail = mailOf(deps);
+  const now = epochSeconds(deps.now);
+  const user = await deps.users.getUser(caller.username);
+  if (!user || user.userId !== caller.sub) throw new NotFoundError('no such user');
+  requireRecentMfa(caller, user, now);
+  const email = normalizeEmail(input.email);
+  if (email === user.email) throw new InvalidRequestError('this is the address the account has already');
+  const keys = [`mail#to#${email.toLowerCase()}`, `mail#acct#${user.userId}`, `mail#ip#${meta.sourceIp ?? 'unknown'}`];
+  await spendMailQuota(keys, [mail.perAddressPerHour, mail.perAddressPerHour, mail.perSourcePerHour], now, deps);
+  const token = newLinkToken();
+  const hash = hashLinkToken(token);
+  await Promise.all([
+    deps.attempts.putToken(`verify#${hash}`, user.username, now + VERIFY_LINK_HOURS * 3600),
+    deps.users.requestEmailChange(user.username, email, hash),
+  ]);
+  await mail.sender.send(verifyAddressMail(email, token, mail.context));
+  await notify(user, 'address_changed', (to, ctx) => addressChangedMail(to, email, ctx), deps);
+  await deps.audit.record('email_change_requested', { ...requestFields(meta), userId: user.userId, sid: caller.sid });
+}
+
 /** `POST /api/auth/email/verify` with the link's token: the address is the owner's (one use). */
 export async function verifyEmailAddress(input: { token: string }, meta: RequestMeta, deps: CoreDeps): Promise<void> {
   mailOf(deps);
@@ -162,6 +190,7 @@ export async function verifyEmailAddress(input: { token: string }, meta: Request
   try {
     await deps.users.verifyEmail(owner, hash, now);
   } catch (err) {
+    if (err instanceof ConflictError && err.message.includes('another account')) throw err;
     if (err instanceof ConflictError || err instanceof NotFoundError) throw invalidLink();
     throw err;
   }

@@ -23,6 +23,7 @@ const summary = ({
   recoveryCodes: _r,
   resetHash: _rh,
   verifyHash: _vh,
+  pendingEmail: _pe,
   ...rest
 }: User): UserSummary => copy(rest);
 
@@ -236,12 +237,36 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   }
 
   async verifyEmail(username: string, hash: string, now: number): Promise<void> {
-    const ok = this.change(
+    const user = this.users.get(username);
+    if (!user || user.verifyHash !== hash) throw new ConflictError('this link was used or replaced');
+    const pending = user.pendingEmail;
+    if (pending !== undefined && this.emails.has(pending)) throw new ConflictError('this address belongs to another account now');
+    if (pending !== undefined) {
+      if (user.email !== undefined) this.emails.delete(user.email);
+      this.emails.set(pending, user.userId);
+    }
+    this.change(
       username,
-      (u) => u.verifyHash === hash,
-      ({ verifyHash: _v, ...u }) => ({ ...u, emailVerified: true, updatedAt: now }),
+      () => true,
+      ({ verifyHash: _v, pendingEmail: _p, ...u }) => ({
+        ...u,
+        ...(pending !== undefined && { email: pending }),
+        emailVerified: true,
+        updatedAt: now,
+      }),
     );
-    if (!ok) throw new ConflictError('this link was used or replaced');
+  }
+
+  async requestEmailChange(username: string, email: string, hash: string): Promise<void> {
+    if (
+      !this.change(
+        username,
+        () => true,
+        (u) => ({ ...u, pendingEmail: email, verifyHash: hash }),
+      )
+    ) {
+      throw new NotFoundError(`no user named ${username}`);
+    }
   }
 
   async revokeTokensBefore(username: string, now: number): Promise<void> {

@@ -276,18 +276,67 @@ export class UsersStore implements UsersRepo {
 
   /** Marks the address verified while `hash` is the live verification link, and spends the link. */
   async verifyEmail(username: string, hash: string, now: number): Promise<void> {
+    const user = await this.getUser(username);
+    if (!user || user.verifyHash !== hash) throw new ConflictError('this link was used or replaced');
+    const verify = {
+      TableName: this.tableName,
+      Key: { username },
+      ConditionExpression: 'verifyHash = :h',
+      ExpressionAttributeValues: { ':h': hash, ':true': true, ':now': now },
+    };
+    try {
+      if (user.pendingEmail === undefined) {
+        await this.client.send(
+          new UpdateCommand({ ...verify, UpdateExpression: 'SET emailVerified = :true, updatedAt = :now REMOVE verifyHash' }),
+        );
+        return;
+      }
+      // A change of address takes effect now: the new address is claimed (if free), the old freed.
+      await this.client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                ...verify,
+                ConditionExpression: 'verifyHash = :h AND pendingEmail = :pending',
+                UpdateExpression: 'SET email = :pending, emailVerified = :true, updatedAt = :now REMOVE verifyHash, pendingEmail',
+                ExpressionAttributeValues: { ...verify.ExpressionAttributeValues, ':pending': user.pendingEmail },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { username: emailKey(user.pendingEmail), owner: user.userId, login: user.username },
+                ConditionExpression: 'attribute_not_exists(username)',
+              },
+            },
+            ...(user.email === undefined ? [] : [{ Delete: { TableName: this.tableName, Key: { username: emailKey(user.email) } } }]),
+          ],
+        }),
+      );
+    } catch (err) {
+      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      if (reasons?.[1]?.Code === 'ConditionalCheckFailed') throw new ConflictError('this address belongs to another account now');
+      if (isConditionFailed(err) || reasons?.some((r) => r.Code === 'ConditionalCheckFailed'))
+        throw new ConflictError('this link was used or replaced');
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** Asks to change the address: the new one waits for its link (`hash`); the current stays until then. */
+  async requestEmailChange(username: string, email: string, hash: string): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { username },
-          ConditionExpression: 'verifyHash = :h',
-          UpdateExpression: 'SET emailVerified = :true, updatedAt = :now REMOVE verifyHash',
-          ExpressionAttributeValues: { ':h': hash, ':true': true, ':now': now },
+          ConditionExpression: 'attribute_exists(username)',
+          UpdateExpression: 'SET pendingEmail = :e, verifyHash = :h',
+          ExpressionAttributeValues: { ':e': email, ':h': hash },
         }),
       );
     } catch (err) {
-      if (isConditionFailed(err)) throw new ConflictError('this link was used or replaced');
+      if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
       rethrowDynamoError(err);
     }
   }

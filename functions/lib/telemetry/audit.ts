@@ -39,6 +39,7 @@ const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
   // Recovery by email: a link asked for (kept for an account only), an address proved.
   'password_reset_requested',
   'email_verified',
+  'email_change_requested',
 ]);
 
 /** Fields of an audited event: ids, where from, and how it ended. Never a secret. */

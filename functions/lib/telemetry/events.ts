@@ -42,7 +42,8 @@ export type AuthEvent =
   | 'recovery_codes_regenerated'
   | 'step_up'
   | 'password_reset_requested'
-  | 'email_verified';
+  | 'email_verified'
+  | 'email_change_requested';
 
 /** Fields of an auth event. Ids only: never a token, password, hash or username typed at login. */
 export interface AuthEventFields {
