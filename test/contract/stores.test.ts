@@ -127,6 +127,18 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       expect(await r.users.getUser('ann')).toMatchObject({ emailVerified: true, tokensValidAfter: NOW });
       expect((await r.users.getUser('ann'))?.resetHash).toBeUndefined();
 
+      // A change of address: the new one takes effect at its link, unless another account took it meanwhile.
+      await r.users.requestEmailChange('ann', 'ann@example.org', 'v0');
+      await r.users.verifyEmail('ann', 'v0', NOW);
+      expect(await r.users.getUser('ann')).toMatchObject({ email: 'ann@example.org', emailVerified: true });
+      expect([await r.users.findUsernameByEmail('ann@example.org'), await r.users.findUsernameByEmail('ann@example.com')]).toEqual([
+        'ann',
+        undefined,
+      ]);
+      await r.users.createUser(user('zed', { email: 'taken@example.com' }));
+      await r.users.requestEmailChange('ann', 'taken@example.com', 'v9');
+      await expect(r.users.verifyEmail('ann', 'v9', NOW)).rejects.toThrow('this address belongs to another account now');
+      expect((await r.users.getUser('ann'))?.email).toBe('ann@example.org');
       await r.users.setLinkHash('ann', 'verify', 'v1');
       await expect(r.users.verifyEmail('ann', 'v0', NOW)).rejects.toBeInstanceOf(ConflictError);
       await r.users.verifyEmail('ann', 'v1', NOW);

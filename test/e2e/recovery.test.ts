@@ -66,6 +66,22 @@ describe('recovery by email, with the local inbox', () => {
     expect(login.status).toBe(200);
   });
 
+  it('changes the address once the new one confirms it, with a notice to the old one', async () => {
+    await registerVerified('xena', 'xena@example.com');
+    const token = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'xena', password: PASSWORD } })).body
+      .access_token as string;
+    const asked = await call(rt.baseUrl, 'POST', '/api/auth/email', { token, body: { email: 'xena@example.org' } });
+    expect(asked.status).toBe(202);
+    expect((await inbox.next('xena@example.com', 'a change of your email address')).text).toContain('xena@example.org');
+    // Until the new address confirms, the old one is the account's.
+    const signIn = (username: string) => call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username, password: PASSWORD } });
+    expect((await signIn('xena@example.org')).status).toBe(401);
+    const link = inbox.tokenOf(await inbox.next('xena@example.org', 'confirm your email address'));
+    expect((await call(rt.baseUrl, 'POST', '/api/auth/email/verify', { body: { token: link } })).status).toBe(204);
+    expect((await signIn('xena@example.org')).status).toBe(200);
+    expect((await signIn('xena@example.com')).status).toBe(401);
+  });
+
   it('lets exactly one of 20 concurrent resets with one link succeed', async () => {
     await registerVerified('tove', 'tove@example.com');
     await call(rt.baseUrl, 'POST', '/api/auth/password/forgot', { body: { username: 'tove' } });

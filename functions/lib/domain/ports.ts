@@ -47,7 +47,7 @@ export interface UsersRepo {
   ): Promise<void>;
   /** `tokensValidAfter = now`; `NotFoundError` if there is no such user. */
   revokeTokensBefore(username: string, now: number): Promise<void>;
-  /** The hash of the one live link of its kind (a newer one replaces it); `NotFoundError` if no user. */
+  /** The hash of the one live link of its kind (a newer one replaces it; a verification link for the current address ends a pending change); `NotFoundError` if no user. */
   setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void>;
   /**
    * Marks the address verified, only while `hash` is the live verification link's (`ConflictError`

@@ -226,14 +226,16 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
   }
 
   async setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void> {
-    if (
-      !this.change(
-        username,
-        () => true,
-        (u) => ({ ...u, [`${kind}Hash`]: hash }),
-      )
-    )
-      throw new NotFoundError(`no user named ${username}`);
+    const changed = this.change(
+      username,
+      () => true,
+      ({ pendingEmail, ...u }) => ({
+        ...u,
+        ...(kind === 'reset' && pendingEmail !== undefined && { pendingEmail }),
+        [`${kind}Hash`]: hash,
+      }),
+    );
+    if (!changed) throw new NotFoundError(`no user named ${username}`);
   }
 
   async verifyEmail(username: string, hash: string, now: number): Promise<void> {

@@ -264,7 +264,8 @@ export class UsersStore implements UsersRepo {
           TableName: this.tableName,
           Key: { username },
           ConditionExpression: 'attribute_exists(username)',
-          UpdateExpression: `SET ${kind}Hash = :h`,
+          // A link for the current address replaces a pending change of address (one live link).
+          UpdateExpression: `SET ${kind}Hash = :h${kind === 'verify' ? ' REMOVE pendingEmail' : ''}`,
           ExpressionAttributeValues: { ':h': hash },
         }),
       );
