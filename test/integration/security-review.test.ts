@@ -9,6 +9,7 @@ import type { HttpHandler } from '../../functions/lib/http/handler';
 import { createHandler as createLogin } from '../../functions/login';
 import { createHandler as createMe } from '../../functions/me';
 import { createHandler as createMfa } from '../../functions/mfa';
+import { createHandler as createRecovery } from '../../functions/recovery';
 import { createHandler as createPassword } from '../../functions/password';
 import { createHandler as createRefresh } from '../../functions/refresh';
 import { createHandler as createRegister } from '../../functions/register';
@@ -162,6 +163,7 @@ describe('finding 9: no protected route answers 2xx to a token past exp', () => 
       password: createPassword(h.core),
       admin: createAdmin(h.core),
       mfa: createMfa(h.core),
+      recovery: createRecovery(h.core),
     };
     const expired = { ...context, exp: Math.floor(h.clock() / 1000) - 31, principalId: String(context.sub) } as Record<
       string,
