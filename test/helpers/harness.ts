@@ -37,6 +37,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config & { webauthn
     appUrl: 'https://app.test.example',
     smtpUrl: undefined,
     mailFrom: undefined,
+    mailQueueUrl: undefined,
     dynamodbEndpoint: undefined,
     webauthn: { rpId: 'app.test.example', origins: ['https://app.test.example'] },
     ...DEFAULTS,

@@ -30,6 +30,10 @@ export const ENV = {
   smtpUrl: 'AUTH_SMTP_URL',
   /** The sender of mail. Default: no-reply at the app URL's host. */
   mailFrom: 'AUTH_MAIL_FROM',
+  /** The SQS queue of the deployed outbox. */
+  mailQueueUrl: 'AUTH_MAIL_QUEUE_URL',
+  /** The SES configuration set the mail sender uses (bounces, complaints, suppression). */
+  sesConfigurationSet: 'AUTH_SES_CONFIGURATION_SET',
   webauthnRpId: 'AUTH_WEBAUTHN_RP_ID',
   webauthnOrigins: 'AUTH_WEBAUTHN_ORIGINS',
   ...(Object.fromEntries(Object.entries(SETTINGS).map(([k, spec]) => [k, spec.env])) as { readonly [K in keyof Settings]: string }),
@@ -62,6 +66,7 @@ export interface Config extends Settings {
   readonly appUrl: string | undefined;
   readonly smtpUrl: string | undefined;
   readonly mailFrom: string | undefined;
+  readonly mailQueueUrl: string | undefined;
 }
 
 /** A variable is missing or malformed; the message names it and the value. */
@@ -115,6 +120,7 @@ export function loadConfig(env: Env = process.env): Config {
     appUrl: optional(ENV.appUrl),
     smtpUrl: optional(ENV.smtpUrl),
     mailFrom: optional(ENV.mailFrom),
+    mailQueueUrl: optional(ENV.mailQueueUrl),
     ...loadSettings(env),
   };
 }
