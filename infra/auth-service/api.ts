@@ -13,13 +13,13 @@ import {
 import { AUTHORIZER_IDENTITY_SOURCES, CORS_PREFLIGHT, ROUTES } from '../../functions/lib/contract/routes';
 import type { Construct } from 'constructs';
 import type { AuthService } from './auth-service';
-import type { AuthFunctionName } from './functions';
+import type { AuthFunctionName, MailFunctionName } from './functions';
 import type { ResolvedProps } from './props';
 
 /** The routes this deployment serves: the route table, less those whose setting is off. */
-// Mail has no outbox on AWS yet: its routes are served by the local runtime only.
+// The mail routes are served where the `email` prop gives them an outbox.
 export const servedRoutes = (p: ResolvedProps) =>
-  ROUTES.filter((r) => r.enabledBy === undefined || (r.enabledBy !== 'mail' && p[r.enabledBy]));
+  ROUTES.filter((r) => r.enabledBy === undefined || (r.enabledBy === 'mail' ? p.email !== undefined : p[r.enabledBy]));
 
 /** The REST API and its stage: throttles as capacity limits, JSON access logs, CORS for listed origins. */
 export function createApi(scope: AuthService, p: ResolvedProps, name: string): apigw.RestApi {
@@ -114,7 +114,7 @@ export function addGatewayResponses(api: apigw.IRestApi, allowedOrigins: readonl
 export function addRoutes(
   scope: AuthService,
   p: ResolvedProps,
-  functions: Record<AuthFunctionName, NodejsFunction>,
+  functions: Record<AuthFunctionName, NodejsFunction> & Partial<Record<MailFunctionName, NodejsFunction>>,
   keySetup: CustomResource,
 ): apigw.RequestAuthorizer {
   const authorizer = newRequestAuthorizer(scope, 'Authorizer', functions.authorizer, p.authorizerCacheTtl);
@@ -126,7 +126,7 @@ export function addRoutes(
   for (const route of servedRoutes(p)) {
     // One invoke permission per function for this API, not two per method (the method and the
     // console's test-invoke): 35 fewer resources against CloudFormation's 500.
-    const handler = route.handler === 'recovery' ? undefined : functions[route.handler];
+    const handler = route.handler === 'recovery' ? functions.recovery : functions[route.handler];
     if (!handler) throw new Error(`AuthService: no function serves ${route.method} ${route.path}`);
     const integration = new apigw.LambdaIntegration(handler, { scopePermissionToMethod: false });
     const method = scope.api.root.resourceForPath(route.path).addMethod(route.method, integration, {

@@ -13,9 +13,10 @@ import { addRoutes, createApi, servedRoutes } from './api';
 import { addFunctions, type AuthFunctionName, type AuthorizerFactory } from './functions';
 import { addKeyLifecycle, addKeyStore } from './keys';
 import { addMonitoring } from './monitoring';
-import { grantAccess, grantVerifier } from './permissions';
+import { grantAccess, grantRecovery, grantVerifier } from './permissions';
 import { resolveProps, type AuthServiceProps } from './props';
 import { addTables } from './tables';
+import { addMailOutbox, connectMailSender } from './mail';
 import { addWaf } from './waf';
 import { addGuardedMethod, checkSameEnvironment, ProtectedApi, type ProtectOptions, type RouteAccessOptions } from './protected-api';
 import { RouteList } from './route-list';
@@ -124,6 +125,7 @@ export class AuthService extends Construct {
         { adminRoutesRequireMfa: p.settings.adminRoutesRequireMfa ?? DEFAULTS.adminRoutesRequireMfa },
       ),
     });
+    const mail = p.email && addMailOutbox(this, p.email);
     const built = addFunctions(this, p, {
       tables,
       secretArn: this.secret.secretArn,
@@ -131,6 +133,7 @@ export class AuthService extends Construct {
       issuer: this.issuer,
       audience: this.audience,
       routes: this.routes,
+      ...(mail && { mail }),
     });
     this.functions = built.functions;
     this.secretsVia = built.secretsVia;
@@ -145,9 +148,15 @@ export class AuthService extends Construct {
     this.protectDefaults = { authorizerCacheTtl: p.authorizerCacheTtl, allowedOrigins: p.allowedOrigins };
     this.node.addValidation({ validate: () => environmentTooLarge(this.functions.authorizer) });
     grantAccess(p, this.functions, tables, { secretArn: this.secret.secretArn, parameterArn: keyStore.parameterArn });
+    if (mail && built.mailFunctions) {
+      for (const name of ['login', 'register', 'password', 'mfa'] as const) mail.queue.grantSendMessages(this.functions[name]);
+      mail.queue.grantSendMessages(built.mailFunctions.recovery);
+      grantRecovery(built.mailFunctions.recovery, tables, this.secret.secretArn);
+      connectMailSender(this, mail, built.mailFunctions['mail-sender'], p.alarmTopic);
+    }
 
     const keySetup = addKeyLifecycle(this, this.functions, keyStore);
-    this.authorizer = addRoutes(this, p, this.functions, keySetup);
+    this.authorizer = addRoutes(this, p, { ...this.functions, ...built.mailFunctions }, keySetup);
 
     ({ dashboard: this.dashboard, alarms: this.alarms } = addMonitoring(
       this,

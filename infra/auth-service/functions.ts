@@ -13,6 +13,7 @@ import { nodejsBundling } from '../bundling';
 import type { AuthService } from './auth-service';
 import type { ResolvedProps } from './props';
 import type { RouteList } from './route-list';
+import type { MailOutbox } from './mail';
 import type { Tables } from './tables';
 
 const ROOT = join(__dirname, '../..');
@@ -23,6 +24,9 @@ const ROOT = join(__dirname, '../..');
  */
 export type AuthFunctionName = Exclude<HandlerName, 'recovery'> | 'authorizer' | 'key-setup' | 'rotate-keys';
 
+/** The functions that exist only with mail (the `email` prop): the recovery routes, and the sender. */
+export type MailFunctionName = 'recovery' | 'mail-sender';
+
 /** What the functions' environment names: tables, token settings, keys, the authorizer's routes. */
 interface FunctionContext {
   readonly tables: Tables;
@@ -32,6 +36,8 @@ interface FunctionContext {
   readonly audience: string;
   /** The protected routes of this service's API. */
   readonly routes: RouteList;
+  /** Where the functions put mail, with the `email` prop. */
+  readonly mail?: MailOutbox;
 }
 
 /**
@@ -64,7 +70,12 @@ export function addFunctions(
   scope: AuthService,
   p: ResolvedProps,
   c: FunctionContext,
-): { functions: Record<AuthFunctionName, NodejsFunction>; newAuthorizer: AuthorizerFactory; secretsVia: 'extension' | 'sdk' } {
+): {
+  functions: Record<AuthFunctionName, NodejsFunction>;
+  mailFunctions: Record<MailFunctionName, NodejsFunction> | undefined;
+  newAuthorizer: AuthorizerFactory;
+  secretsVia: 'extension' | 'sdk';
+} {
   const common: Record<string, string> = {
     [ENV.usersTable]: c.tables.users.tableName,
     [ENV.sessionsTable]: c.tables.sessions.tableName,
@@ -100,7 +111,7 @@ export function addFunctions(
   // With the check off, the verify-only bundles are built without it, and so without the SDK.
   const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
   const fn = (
-    name: AuthFunctionName,
+    name: AuthFunctionName | MailFunctionName,
     options: {
       memorySize: number;
       timeout: Duration;
@@ -136,9 +147,21 @@ export function addFunctions(
       where,
     );
   const api = { timeout: Duration.seconds(10) };
+  // The functions that mail (a notice, a link) put it on the outbox: built with the SQS outbox in.
+  const mailing = c.mail
+    ? {
+        environment: {
+          ...privateEnv,
+          [ENV.mailQueueUrl]: c.mail.queue.queueUrl,
+          [ENV.mailFrom]: c.mail.from,
+          [ENV.appUrl]: c.mail.appUrl,
+        },
+        define: { 'process.env.AUTH_MAIL_VIA': '"sqs"' },
+      }
+    : { environment: privateEnv };
   const functions = {
-    login: fn('login', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
-    register: fn('register', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    login: fn('login', { ...api, memorySize: p.passwordFunctionMemorySize, ...mailing, extension: true }),
+    register: fn('register', { ...api, memorySize: p.passwordFunctionMemorySize, ...mailing, extension: true }),
     refresh: fn('refresh', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     logout: fn('logout', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
     validate: fn('validate', { ...api, memorySize: 512, environment: publicEnv, extension: true, define: verifyDefine }),
@@ -153,7 +176,7 @@ export function addFunctions(
     me: fn('me', { ...api, memorySize: 256, environment: {} }),
     authorizer: newAuthorizer(scope, c.routes),
     sessions: fn('sessions', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
-    password: fn('password', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
+    password: fn('password', { ...api, memorySize: p.passwordFunctionMemorySize, ...mailing, extension: true }),
     admin: fn('admin', { ...api, memorySize: p.passwordFunctionMemorySize, environment: privateEnv, extension: true }),
     // Machine tokens: a SHA-256 and a signature, no bcrypt.
     token: fn('token', { ...api, memorySize: 512, environment: privateEnv, extension: true }),
@@ -161,8 +184,9 @@ export function addFunctions(
     mfa: fn('mfa', {
       ...api,
       memorySize: 512,
+      ...mailing,
       environment: {
-        ...privateEnv,
+        ...mailing.environment,
         ...(p.webAuthn && { [ENV.webauthnRpId]: p.webAuthn.rpId, [ENV.webauthnOrigins]: p.webAuthn.origins.join(',') }),
       },
       extension: true,
@@ -181,13 +205,22 @@ export function addFunctions(
       },
     }),
   };
-  return { functions, newAuthorizer, secretsVia };
+  const mailFunctions = c.mail && {
+    recovery: fn('recovery', { ...api, memorySize: p.passwordFunctionMemorySize, ...mailing, extension: true }),
+    // No secrets and no tables: it reads the queue and calls SES.
+    'mail-sender': fn('mail-sender', {
+      timeout: Duration.seconds(30),
+      memorySize: 256,
+      environment: { [ENV.mailFrom]: c.mail.from, [ENV.sesConfigurationSet]: c.mail.configurationSet.configurationSetName },
+    }),
+  };
+  return { functions, mailFunctions, newAuthorizer, secretsVia };
 }
 
 /** One function: its own log group, and a role that may write only there (no managed policy). */
 function newFunction(
   scope: Construct,
-  name: AuthFunctionName,
+  name: AuthFunctionName | MailFunctionName,
   o: {
     memorySize: number;
     timeout: Duration;

@@ -70,6 +70,29 @@ export function grantVerifier(
   }
 }
 
+/**
+ * The recovery function (with the `email` prop): it reads a user and writes their links, their
+ * password and, for a change of address, the address items (TransactWrite: Update, Put, Delete);
+ * reads and counts in the attempts table; ends sessions through the by-user index; audits; hashes.
+ */
+export function grantRecovery(
+  fn: iam.IGrantable & { addToRolePolicy(s: iam.PolicyStatement): void },
+  tables: Tables,
+  secretArn: string,
+): void {
+  const allow = (resource: string, actions: readonly string[]) =>
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...actions], resources: [resource] }));
+  allow(tables.users.tableArn, ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:PutItem', 'dynamodb:DeleteItem']);
+  allow(
+    tables.attempts.tableArn,
+    [...COUNTERS, 'GetItem'].map((a) => `dynamodb:${a}`),
+  );
+  allow(tables.sessions.tableArn, ['dynamodb:UpdateItem']);
+  allow(`${tables.sessions.tableArn}/index/${SESSIONS_BY_USER_INDEX}`, ['dynamodb:Query']);
+  allow(tables.audit.tableArn, ['dynamodb:PutItem']);
+  allow(secretArn, ['secretsmanager:GetSecretValue']);
+}
+
 /** Grants every function exactly what it calls, on exactly its resources. */
 export function grantAccess(
   p: ResolvedProps,

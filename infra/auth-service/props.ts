@@ -107,6 +107,14 @@ export interface AuthServiceProps {
    */
   readonly webAuthn?: { readonly rpId: string; readonly origins: readonly string[] };
   /**
+   * Mail through Amazon SES: recovery links, address verification and notices. `identity` is an
+   * SES identity verified in this account and region (a domain, or one address); `from` sends,
+   * at that identity; `appUrl` is the web app the links open. Without it, the recovery routes
+   * are not served.
+   * @default no mail
+   */
+  readonly email?: { readonly identity: string; readonly from: string; readonly appUrl: string };
+  /**
    * Put an AWS WAF web ACL in front of the API, with a rate-based rule per source IP on the
    * auth routes. Costs about $6 a month plus $0.60 per million requests.
    * @default true
@@ -259,6 +267,7 @@ export function resolveProps(props: AuthServiceProps) {
     refreshThrottle: props.refreshThrottle ?? { rateLimit: 500, burstLimit: 1000 },
     allowedOrigins: props.allowedOrigins ?? [],
     webAuthn: props.webAuthn,
+    email: props.email,
     waf: props.waf ?? true,
     wafRateLimitPer5Minutes: props.wafRateLimitPer5Minutes ?? 300,
     wafAuthRoutesRateLimitPer5Minutes: props.wafAuthRoutesRateLimitPer5Minutes ?? 3000,
@@ -309,6 +318,16 @@ export function resolveProps(props: AuthServiceProps) {
       if (host !== rpId && !host.endsWith(`.${rpId}`))
         fail(`webAuthn.rpId ${JSON.stringify(rpId)} is not the host, or a parent domain, of ${origin}`);
     }
+  }
+  if (p.email) {
+    const { identity, from, appUrl } = p.email;
+    const domainOf = (address: string) => address.slice(address.lastIndexOf('@') + 1).toLowerCase();
+    if (!/^[^@\s]+@[a-z0-9.-]+\.[a-z]{2,}$/i.test(from)) fail(`email.from must be one address, got ${JSON.stringify(from)}`);
+    const fits = identity.includes('@')
+      ? identity.toLowerCase() === from.toLowerCase()
+      : domainOf(from) === identity.toLowerCase() || domainOf(from).endsWith(`.${identity.toLowerCase()}`);
+    if (!fits) fail(`email.from ${JSON.stringify(from)} is not at the SES identity ${JSON.stringify(identity)}`);
+    if (!/^https:\/\//.test(appUrl) || !URL.canParse(appUrl)) fail(`email.appUrl must be an https URL, got ${JSON.stringify(appUrl)}`);
   }
   const byProps = new Set<string>(Object.keys(SETTINGS_OF_PROPS));
   for (const [key, value] of Object.entries(p.settings)) {

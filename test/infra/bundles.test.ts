@@ -27,6 +27,8 @@ const FUNCTIONS = [
   'admin',
   'token',
   'mfa',
+  'recovery',
+  'mail-sender',
   'validate',
   'jwks',
   'me',

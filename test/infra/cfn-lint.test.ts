@@ -26,6 +26,7 @@ const VARIANTS = {
     apiGatewayAccount: true,
   },
   severalOrigins: { allowedOrigins: ['https://a.example.com', 'https://b.example.com'], wafRateLimitPer5Minutes: 100 },
+  mail: { email: { identity: 'example.com', from: 'no-reply@example.com', appUrl: 'https://app.example.com' } },
   existingData: {
     existingData: {
       usersTable: 'Old-Users',

@@ -619,3 +619,69 @@ describe('the construct', () => {
     expect(() => synthStack(props as never, { bundle: false })).toThrow(message);
   });
 });
+
+describe('mail through SES (the email prop)', () => {
+  const email = { identity: 'example.com', from: 'no-reply@auth.example.com', appUrl: 'https://app.example.com' };
+  const mailed = synthStack({ email }, { nag: true, bundle: false });
+  const t = mailed.template;
+
+  it('is cdk-nag clean', () => {
+    expect(() => mailed.app.synth()).not.toThrow();
+  });
+
+  it('puts mail on an encrypted, TLS-only queue with a dead-letter queue after 5 receives, and alarms on the dead letters', () => {
+    t.hasResourceProperties('AWS::SQS::Queue', {
+      SqsManagedSseEnabled: true,
+      RedrivePolicy: Match.objectLike({ maxReceiveCount: 5 }),
+    });
+    t.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: Match.objectLike({
+        Statement: Match.arrayWith([Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } })]),
+      }),
+    });
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Threshold: 1,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+    t.hasResourceProperties('AWS::SES::ConfigurationSet', { SuppressionOptions: { SuppressedReasons: ['BOUNCE', 'COMPLAINT'] } });
+  });
+
+  it('lets only the sender call SES, only for the identity and the configuration set, and feeds it the queue with partial batch failures', () => {
+    const sesStatements = Object.values(t.findResources('AWS::IAM::Policy'))
+      .flatMap(
+        (r) =>
+          (r as { Properties: { PolicyDocument: { Statement: { Action: unknown; Resource: unknown }[] } } }).Properties.PolicyDocument
+            .Statement,
+      )
+      .filter((st) => JSON.stringify(st.Action).includes('ses:'));
+    expect(sesStatements).toHaveLength(1);
+    expect(sesStatements[0]?.Action).toBe('ses:SendEmail');
+    const resources = JSON.stringify(sesStatements[0]?.Resource);
+    expect(resources).toContain(':identity/example.com');
+    expect(resources).toContain(':configuration-set/');
+    expect(resources).not.toContain('*');
+    t.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'] });
+  });
+
+  it('serves the mail routes, and the functions that mail get the queue', () => {
+    const paths = mailed.stack.auth.api.methods.map((m) => `${m.httpMethod} ${m.resource.path}`);
+    expect(paths).toEqual(
+      expect.arrayContaining(['POST /api/auth/password/forgot', 'POST /api/auth/password/reset', 'POST /api/auth/email']),
+    );
+    const env = (fn: { node: { defaultChild?: unknown } }) =>
+      t.toJSON().Resources[Stack.of(mailed.stack).getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables;
+    expect(env(mailed.stack.auth.functions.login)).toMatchObject({
+      AUTH_MAIL_FROM: email.from,
+      AUTH_APP_URL: email.appUrl,
+      AUTH_MAIL_QUEUE_URL: expect.anything(),
+    });
+  });
+
+  it.each([
+    [{ identity: 'example.com', from: 'me@other.org', appUrl: 'https://app.example.com' }, 'is not at the SES identity'],
+    [{ identity: 'example.com', from: 'me@example.com', appUrl: 'http://app.example.com' }, 'email.appUrl must be an https URL'],
+  ])('fails synth on a bad email prop %j', (bad, message) => {
+    expect(() => synthStack({ email: bad }, { bundle: false })).toThrow(message);
+  });
+});
