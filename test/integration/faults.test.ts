@@ -1,0 +1,59 @@
+import { ServiceUnavailableError } from '../../functions/lib/domain/errors';
+import { login } from '../../functions/lib/flows/login';
+import { refresh } from '../../functions/lib/flows/refresh';
+import { createUser } from '../../functions/lib/flows/users';
+import { createCoreDeps } from '../../functions/lib/wiring/core';
+import { startFaultProxy } from '../faults/fault-proxy';
+import { createTestTables, localClient, manualClock, recordingLogger, testConfig, testSecrets } from '../helpers/harness';
+import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
+
+/**
+ * The flows against DynamoDB Local through the fault proxy, one fault at a time: what the SDK's
+ * retries make of each, and what the service answers.
+ */
+const PASSWORD = 'correct horse battery staple';
+const meta = { requestId: 'r', sourceIp: '203.0.113.9' };
+let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
+let core: ReturnType<typeof createCoreDeps>;
+
+beforeAll(async () => {
+  proxy = await startFaultProxy(process.env.TEST_DYNAMODB_ENDPOINT as string);
+  const config = testConfig({ ...(await createTestTables(localClient())) });
+  core = createCoreDeps(config, await testSecrets(), createDocumentClient({ endpoint: proxy.url, region: 'local' }), {
+    now: manualClock(),
+    logger: recordingLogger(),
+  });
+  await createUser({ username: 'ann', password: PASSWORD }, meta, core);
+});
+afterAll(async () => {
+  await proxy?.stop();
+});
+
+describe('the flows under injected DynamoDB faults', () => {
+  it('gives the same successor when the answer of a committed rotation is lost: the SDK retries, and the grace path answers', async () => {
+    const pair = await login({ username: 'ann', password: PASSWORD }, meta, core);
+    proxy.inject({ kind: 'lost_answer', operation: 'UpdateItem' });
+    const next = await refresh(pair.refresh_token, meta, core);
+    expect(proxy.counts().lost_answer).toBe(1);
+    // The client's own retry of the same token gets the same successor; nothing was revoked.
+    const again = await refresh(pair.refresh_token, meta, core);
+    expect(again.refresh_token).toBe(next.refresh_token);
+    await expect(refresh(next.refresh_token, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
+  });
+
+  it('rides out one throttling answer, one 500 and one reset with the SDK retries', async () => {
+    for (const kind of ['throttled', 'throughput_exceeded', 'server_error', 'reset'] as const) {
+      proxy.inject({ kind, operation: 'GetItem' });
+      await expect(login({ username: 'ann', password: PASSWORD }, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
+    }
+    expect(proxy.counts()).toMatchObject({ throttled: 1, throughput_exceeded: 1, server_error: 1, reset: 1 });
+  });
+
+  it('answers 503 (ServiceUnavailableError), never a 500, when DynamoDB keeps throttling past the retries', async () => {
+    const pair = await login({ username: 'ann', password: PASSWORD }, meta, core);
+    proxy.inject({ kind: 'throttled', operation: 'UpdateItem', times: 3 });
+    await expect(refresh(pair.refresh_token, meta, core)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    // Nothing was consumed: the same token refreshes once DynamoDB answers again.
+    await expect(refresh(pair.refresh_token, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
+  });
+});
