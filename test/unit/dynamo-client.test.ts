@@ -20,3 +20,17 @@ describe('the DynamoDB client', () => {
     }
   });
 });
+
+describe('the DynamoDB client: retries and timeouts', () => {
+  it('makes 3 attempts, gives up on a connection after 1 s and on an answer after 3 s: within the 10 s of an API function', async () => {
+    const client = createDocumentClient({ endpoint: 'http://127.0.0.1:9', region: 'local' });
+    const config = client.config as unknown as {
+      maxAttempts: () => Promise<number>;
+      requestHandler: { configProvider: Promise<{ connectionTimeout: number; requestTimeout: number }> };
+    };
+    expect(await config.maxAttempts()).toBe(3);
+    expect(await config.requestHandler.configProvider).toMatchObject({ connectionTimeout: 1_000, requestTimeout: 3_000 });
+    // Worst case: 3 attempts of 1 s + 3 s, and the SDK's backoff between them, well under 10 s.
+    client.destroy();
+  });
+});

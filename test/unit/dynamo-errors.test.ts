@@ -30,3 +30,37 @@ describe('DynamoDB error classification', () => {
     expect(isConditionFailed(new Error('ConditionalCheckFailedException'))).toBe(false);
   });
 });
+
+describe('every error class of the DynamoDB client', () => {
+  // The classes our data-plane calls can meet that a retry may cure: 503 with Retry-After. Every
+  // other class is our request's fault (or a deployment's), which no retry cures: not 503.
+  const TRANSIENT = new Set([
+    'InternalServerError',
+    'RequestLimitExceeded',
+    'ThrottlingException',
+    'ProvisionedThroughputExceededException',
+    'TransactionConflictException',
+    'ReplicatedWriteConflictException',
+  ]);
+  const classes = Object.entries(require('@aws-sdk/client-dynamodb') as Record<string, unknown>).filter(
+    ([name, value]) => typeof value === 'function' && /(Exception|Error|Exceeded)$/.test(name) && name !== 'DynamoDBServiceException',
+  ) as [string, new (o: { message: string; $metadata: { httpStatusCode: number } }) => Error][];
+
+  it('finds the classes', () => {
+    expect(classes.length).toBeGreaterThan(30);
+  });
+
+  it.each(classes.map(([name, Cls]) => [name, Cls] as const))('maps %s as a retry would fare', (name, Cls) => {
+    const err = new Cls({ message: name, $metadata: { httpStatusCode: name === 'InternalServerError' ? 500 : 400 } });
+    expect(isUnavailable(err)).toBe(TRANSIENT.has(name));
+  });
+
+  it('maps a transaction cancelled by a conflict or throttling to 503, and one cancelled by a condition not', () => {
+    const cancelled = (...codes: string[]) =>
+      Object.assign(sdkError('TransactionCanceledException', 400), { CancellationReasons: codes.map((Code) => ({ Code })) });
+    expect(isUnavailable(cancelled('None', 'TransactionConflict'))).toBe(true);
+    expect(isUnavailable(cancelled('ThrottlingError'))).toBe(true);
+    expect(isUnavailable(cancelled('ConditionalCheckFailed', 'TransactionConflict'))).toBe(false);
+    expect(isUnavailable(cancelled('ValidationError'))).toBe(false);
+  });
+});

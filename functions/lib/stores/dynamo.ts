@@ -15,6 +15,17 @@ const UNAVAILABLE = new Set([
   'ServiceUnavailable',
   'TimeoutError',
   'RequestTimeout',
+  // Another writer held the item for the moment (a transaction, a global table's replica): try again.
+  'TransactionConflictException',
+  'ReplicatedWriteConflictException',
+]);
+
+/** Why a transaction may be cancelled that says nothing of the request itself: a retry may pass. */
+const TRANSIENT_CANCELLATIONS = new Set([
+  'TransactionConflict',
+  'ThrottlingError',
+  'ProvisionedThroughputExceeded',
+  'RequestLimitExceeded',
 ]);
 
 // Duck-typed, not `instanceof Error`: socket errors come from Node's own realm, which is not
@@ -26,6 +37,12 @@ const asSdkError = (err: unknown): SdkError => (typeof err === 'object' && err !
 export function isUnavailable(err: unknown): boolean {
   const { name, $metadata } = asSdkError(err);
   if (UNAVAILABLE.has(String(name))) return true;
+  // A cancelled transaction is transient when every reason given is (the stores have already
+  // turned a failed condition into its own answer).
+  if (name === 'TransactionCanceledException') {
+    const codes = ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    return codes.some((c) => TRANSIENT_CANCELLATIONS.has(c)) && codes.every((c) => c === 'None' || TRANSIENT_CANCELLATIONS.has(c));
+  }
   // The SDK stamps $metadata on every error of a request. No HTTP status in it means DynamoDB
   // never answered: the connection was refused, reset or timed out.
   return $metadata !== undefined && ($metadata.httpStatusCode === undefined || $metadata.httpStatusCode >= 500);
