@@ -40,7 +40,7 @@ export function isUnavailable(err: unknown): boolean {
   // A cancelled transaction is transient when every reason given is (the stores have already
   // turned a failed condition into its own answer).
   if (name === 'TransactionCanceledException') {
-    const codes = ((err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons ?? []).map((r) => r.Code ?? 'None');
+    const codes = (cancellationReasons(err) ?? []).map((r) => r.Code ?? 'None');
     return codes.some((c) => TRANSIENT_CANCELLATIONS.has(c)) && codes.every((c) => c === 'None' || TRANSIENT_CANCELLATIONS.has(c));
   }
   // The SDK stamps $metadata on every error of a request. No HTTP status in it means DynamoDB
@@ -52,6 +52,10 @@ export function isUnavailable(err: unknown): boolean {
 export function rethrowDynamoError(err: unknown): never {
   throw isUnavailable(err) ? new ServiceUnavailableError({ cause: err }) : err;
 }
+
+/** Why a transaction was cancelled, item by item (`ConditionalCheckFailed`, `None`, ...); undefined for any other error. */
+export const cancellationReasons = (err: unknown): { Code?: string }[] | undefined =>
+  (err as { CancellationReasons?: { Code?: string }[] } | null)?.CancellationReasons;
 
 /** True for the SDK's failed-condition error. */
 export const isConditionFailed = (err: unknown): boolean => asSdkError(err).name === 'ConditionalCheckFailedException';

@@ -2,7 +2,7 @@ import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type Dy
 import { ConflictError, NotFoundError } from '../domain/errors';
 import type { Passkey, PendingTotp, TotpFactor } from '../domain/factors';
 import type { FactorsRepo } from '../domain/ports';
-import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import { cancellationReasons, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 
 /**
  * The key of a credential's owner item in the users table: `#` never occurs in a username, so it
@@ -123,7 +123,7 @@ export class FactorsStore implements FactorsRepo {
         }),
       );
     } catch (err) {
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const reasons = cancellationReasons(err);
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) throw new ConflictError('this credential is registered already');
       rethrowDynamoError(err);
     }
@@ -169,7 +169,7 @@ export class FactorsStore implements FactorsRepo {
       );
       return true;
     } catch (err) {
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const reasons = cancellationReasons(err);
       if (reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) return false;
       rethrowDynamoError(err);
     }

@@ -9,7 +9,7 @@ import {
 import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
 import type { UsersRepo } from '../domain/ports';
 import type { User, UserSummary } from '../domain/users';
-import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import { cancellationReasons, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
 import type { StoredPassword } from '../domain/passwords';
 
 /**
@@ -51,7 +51,7 @@ export class UsersStore implements UsersRepo {
       }
       await this.client.send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...claims] }));
     } catch (err) {
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const reasons = cancellationReasons(err);
       if (isConditionFailed(err) || reasons?.some((r) => r.Code === 'ConditionalCheckFailed')) throw new UserExistsError();
       rethrowDynamoError(err);
     }
@@ -163,7 +163,7 @@ export class UsersStore implements UsersRepo {
       );
     } catch (err) {
       if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const reasons = cancellationReasons(err);
       if (reasons?.[0]?.Code === 'ConditionalCheckFailed') throw new NotFoundError(`no user named ${username}`);
       if (reasons) throw new ConflictError(`${holder?.username} changed meanwhile`);
       rethrowDynamoError(err);
@@ -258,21 +258,8 @@ export class UsersStore implements UsersRepo {
 
   /** The live link of a kind (a newer replaces it): `resetHash` or `verifyHash` on the user. */
   async setLinkHash(username: string, kind: 'reset' | 'verify', hash: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { username },
-          ConditionExpression: 'attribute_exists(username)',
-          // A link for the current address replaces a pending change of address (one live link).
-          UpdateExpression: `SET ${kind}Hash = :h${kind === 'verify' ? ' REMOVE pendingEmail' : ''}`,
-          ExpressionAttributeValues: { ':h': hash },
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
-      rethrowDynamoError(err);
-    }
+    // A link for the current address replaces a pending change of address (one live link).
+    await this.updateExisting(username, `SET ${kind}Hash = :h${kind === 'verify' ? ' REMOVE pendingEmail' : ''}`, { ':h': hash });
   }
 
   /** Marks the address verified while `hash` is the live verification link, and spends the link. */
@@ -316,7 +303,7 @@ export class UsersStore implements UsersRepo {
         }),
       );
     } catch (err) {
-      const reasons = (err as { CancellationReasons?: { Code?: string }[] }).CancellationReasons;
+      const reasons = cancellationReasons(err);
       if (reasons?.[1]?.Code === 'ConditionalCheckFailed') throw new ConflictError('this address belongs to another account now');
       if (isConditionFailed(err) || reasons?.some((r) => r.Code === 'ConditionalCheckFailed'))
         throw new ConflictError('this link was used or replaced');
@@ -326,32 +313,24 @@ export class UsersStore implements UsersRepo {
 
   /** Asks to change the address: the new one waits for its link (`hash`); the current stays until then. */
   async requestEmailChange(username: string, email: string, hash: string): Promise<void> {
-    try {
-      await this.client.send(
-        new UpdateCommand({
-          TableName: this.tableName,
-          Key: { username },
-          ConditionExpression: 'attribute_exists(username)',
-          UpdateExpression: 'SET pendingEmail = :e, verifyHash = :h',
-          ExpressionAttributeValues: { ':e': email, ':h': hash },
-        }),
-      );
-    } catch (err) {
-      if (isConditionFailed(err)) throw new NotFoundError(`no user named ${username}`);
-      rethrowDynamoError(err);
-    }
+    await this.updateExisting(username, 'SET pendingEmail = :e, verifyHash = :h', { ':e': email, ':h': hash });
   }
 
   /** Revokes every token and session of the user issued before `now`. */
   async revokeTokensBefore(username: string, now: number): Promise<void> {
+    await this.updateExisting(username, 'SET tokensValidAfter = :now, updatedAt = :now', { ':now': now });
+  }
+
+  /** An update of a user who must exist: `NotFoundError` if there is none. */
+  private async updateExisting(username: string, expression: string, values: Record<string, unknown>): Promise<void> {
     try {
       await this.client.send(
         new UpdateCommand({
           TableName: this.tableName,
           Key: { username },
           ConditionExpression: 'attribute_exists(username)',
-          UpdateExpression: 'SET tokensValidAfter = :now, updatedAt = :now',
-          ExpressionAttributeValues: { ':now': now },
+          UpdateExpression: expression,
+          ExpressionAttributeValues: values,
         }),
       );
     } catch (err) {
