@@ -36,7 +36,7 @@ const hashLinkToken = (token: string) => createHash('sha256').update(token).dige
 /** A users-table key no account can have (`#` never occurs in a username). */
 const NO_ACCOUNT = '#no-account';
 /** Where the audit trail keeps recovery requests that found no account with a verified address. */
-export const UNKNOWN_ACCOUNT_AUDIT_KEY = 'recovery:no-account';
+const UNKNOWN_ACCOUNT_AUDIT_KEY = 'recovery:no-account';
 
 const invalidLink = () => new InvalidGrantError('ERR_INVALID_CREDENTIALS', 'this link is invalid, expired or used: ask for a new one');
 

@@ -8,11 +8,7 @@ export type DeliveryFailure = (failure: { readonly kind: string; readonly error:
  * The local runtime's mail: an in-process queue in front of an SMTP server (the local inbox), as
  * SQS stands in front of SES on AWS. `send` queues and returns at once; one delivery runs at a time.
  */
-export function createSmtpOutbox(options: {
-  url: string;
-  from: string;
-  onFailure: DeliveryFailure;
-}): EmailSender & { drained(): Promise<void> } {
+export function createSmtpOutbox(options: { url: string; from: string; onFailure: DeliveryFailure }): EmailSender {
   const transport = createTransport(options.url);
   let tail: Promise<void> = Promise.resolve();
   return {
@@ -29,6 +25,5 @@ export function createSmtpOutbox(options: {
           ),
         );
     },
-    drained: () => tail,
   };
 }
