@@ -6,7 +6,7 @@ import { toAuthorizerContext, toClientAuthorizerContext } from './lib/contract/a
 import { bearerToken } from './lib/domain/bearer';
 import { TokenError } from './lib/domain/errors';
 import { lazyDeps, type DepsInput } from './lib/http/lazy';
-import type { Standing } from './lib/authz/revocation';
+import type { RevocationReason, Standing } from './lib/authz/revocation';
 import { apiStageArn, buildPolicy } from './lib/authz/policy';
 import { isPermitted, isPermittedForClient, type PolicyRoute } from './lib/contract/routes';
 import { isMultiFactor, meetsStepUp, stepUpChallenge } from './lib/domain/factors';
@@ -91,7 +91,7 @@ const MAX_CACHED_POLICIES = 4096;
  * seen before skips verification, never expiry or the revocation check, which also yields the
  * roles the user still holds: a demoted user's older tokens lose the role at once.
  */
-/** The routes by `METHOD path`; a list that cannot be read fails this call (500, alarmed on), and the next one reads again. */
+/** The routes by `METHOD path`; a list that cannot be read fails this call (503, alarmed on), and the next one reads again. */
 async function indexRoutes(d: AuthorizerDeps): Promise<Map<string, PolicyRoute>> {
   let routes: readonly PolicyRoute[];
   try {
@@ -144,7 +144,7 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
         claims = d.accessTokens.verifySync?.(token) ?? (await d.accessTokens.verify(token));
       } catch (err) {
         if (!(err instanceof TokenError)) {
-          // Not the token's fault (keys unreachable, a bug): API Gateway answers 500; alarm on it.
+          // Not the token's fault (keys unreachable, a bug): API Gateway answers 503 (AUTHORIZER_CONFIGURATION_ERROR); alarm on it.
           d.countFailure?.();
           throw err;
         }
@@ -163,7 +163,14 @@ export function createHandler(deps: DepsInput<AuthorizerDeps>) {
     // A user's token: its session and user still stand, with the roles the user holds now. A
     // client's: its client still exists, is active, and has not ended its tokens.
     let roles = NO_ROLES;
-    const standing = client ? await d.revocation?.checkClient?.(claims) : await d.revocation?.check(claims);
+    // Fails closed: a standing that cannot be read (DynamoDB down) denies with 503, never allows.
+    let standing: Standing | { readonly revoked?: RevocationReason } | undefined;
+    try {
+      standing = client ? await d.revocation?.checkClient?.(claims) : await d.revocation?.check(claims);
+    } catch (err) {
+      d.countFailure?.();
+      throw err;
+    }
     if (standing?.revoked) {
       verified.delete(token);
       logAuthEvent(d.logger, 'token_revoked', {

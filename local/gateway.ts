@@ -125,6 +125,8 @@ export function createGateway(options: GatewayOptions): RequestListener {
   function serve(req: IncomingMessage, res: ServerResponse) {
     const started = now();
     const requestId = randomUUID();
+    // As API Gateway answers every request: the id its logs, and the audit records, carry.
+    res.setHeader('x-amzn-RequestId', requestId);
     const method = req.method ?? 'GET';
     const url = parseTarget(req.url);
     const finish = (status: number) =>
@@ -206,7 +208,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
             return answer(
               err instanceof Error && err.message === 'Unauthorized'
                 ? GATEWAY_RESPONSES.UNAUTHORIZED
-                : GATEWAY_RESPONSES.AUTHORIZER_FAILURE,
+                : GATEWAY_RESPONSES.AUTHORIZER_CONFIGURATION_ERROR,
             );
           }
           if (evaluatePolicy(policy.policyDocument, methodArn) !== 'allow') {

@@ -9,6 +9,11 @@ import { invoke } from '../helpers/http';
 import { confirmTotpEnrolment, startTotpEnrolment } from '../../functions/lib/flows/factors';
 import { ROUTES, withAdminStepUp } from '../../functions/lib/contract/routes';
 import { totpCode } from '../../functions/lib/domain/totp';
+import { createRevocationChecker } from '../../functions/lib/authz/revocation';
+import { ServiceUnavailableError } from '../../functions/lib/domain/errors';
+import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
+import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
+import { freePort } from '../../local/dynamodb-local';
 
 let h: Harness;
 let authorize: ReturnType<typeof createAuthorizer>;
@@ -99,6 +104,30 @@ describe("the authorizer's own cache of verified tokens", () => {
 
     expect((await invoke(createLogout(h.core), jsonPost('/api/auth/logout', { refresh_token: pair.body.refresh_token }))).status).toBe(204);
     await expect(handler(event)).rejects.toThrow('Unauthorized');
+  });
+
+  it('fails closed when the revocation state cannot be read: no policy, a counted failure (API Gateway answers 503)', async () => {
+    const pair = await invoke(createLogin(h.core), jsonPost('/api/auth/login', { username: 'user1', password: PASSWORD }));
+    const event = authorizerEvent({ method: 'GET', resource: '/api/me', authorization: `Bearer ${pair.body.access_token}` });
+    let failures = 0;
+    const down = createRevocationChecker({
+      read: dynamoRevocationReader({
+        client: createDocumentClient({ endpoint: `http://127.0.0.1:${await freePort()}`, region: 'local' }),
+        usersTable: h.config.usersTable,
+        sessionsTable: h.config.sessionsTable,
+      }),
+      cacheSeconds: 0,
+      now: h.clock,
+    });
+    const handler = createAuthorizer({ ...h.verify, revocation: down, countFailure: () => failures++ });
+    const outcome = await handler(event).then(
+      () => 'allowed',
+      (e: Error) => e,
+    );
+    expect(outcome).toBeInstanceOf(ServiceUnavailableError);
+    expect(failures).toBe(1);
+    // The same token, once the state can be read again, is allowed: nothing was cached.
+    await expect(createAuthorizer(h.verify)(event)).resolves.toMatchObject({ principalId: expect.any(String) });
   });
 
   it('re-verifies a cached token once it has expired', async () => {

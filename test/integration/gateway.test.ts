@@ -115,6 +115,14 @@ describe('the local gateway', () => {
     });
   });
 
+  it("answers each request with API Gateway's x-amzn-RequestId, the id the function's event (and so its audit records) carries", async () => {
+    await start();
+    const [a, b] = [await fetch(`${base}/api/me`, { headers: { Authorization: 'Bearer t' } }), await fetch(`${base}/nowhere`)];
+    expect(a.headers.get('x-amzn-requestid')).toBe(seen[0]?.requestContext.requestId);
+    expect(b.headers.get('x-amzn-requestid')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(b.headers.get('x-amzn-requestid')).not.toBe(a.headers.get('x-amzn-requestid'));
+  });
+
   it('reuses an authorizer result for the same Authorization header within the TTL', async () => {
     await start();
     await fetch(`${base}/api/me`, { headers: { Authorization: 'Bearer t' } });
@@ -131,15 +139,19 @@ describe('the local gateway', () => {
     expect(authorizerCalls).toBe(2);
   });
 
-  it('answers 403 where the policy allows nothing for the route, and 500 when the authorizer fails otherwise', async () => {
+  it('answers 403 where the policy allows nothing for the route, and 503 with Retry-After when the authorizer fails otherwise', async () => {
     await start();
     expect((await fetch(`${base}/api/admin/ping`, { headers: { Authorization: 'Bearer t' } })).status).toBe(403);
     authorizer = async () => {
       throw new Error('boom');
     };
     const res = await fetch(`${base}/api/me`, { headers: { Authorization: 'Bearer x' } });
-    expect(res.status).toBe(500);
-    expect(await res.json()).toEqual({ error: 'server_error', error_description: 'authorization failed' });
+    expect(res.status).toBe(503);
+    expect(res.headers.get('retry-after')).toBe('1');
+    expect(await res.json()).toEqual({
+      error: 'temporarily_unavailable',
+      error_description: 'authorization is unavailable; retry shortly',
+    });
   });
 
   it("adds CORS for the one listed origin to its own answers, as the stack's Gateway Responses do", async () => {

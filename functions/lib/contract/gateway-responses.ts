@@ -27,8 +27,25 @@ export const GATEWAY_RESPONSES = {
   ACCESS_DENIED: { statusCode: 403, error: 'access_denied', description: 'your roles do not permit this route' },
   /** No such resource (API Gateway calls this MISSING_AUTHENTICATION_TOKEN). */
   MISSING_AUTHENTICATION_TOKEN: { statusCode: 404, error: 'not_found', description: 'no such route' },
-  /** The authorizer failed for another reason. */
-  AUTHORIZER_FAILURE: { statusCode: 500, error: 'server_error', description: 'authorization failed' },
+  /**
+   * The authorizer threw something other than `Unauthorized` (API Gateway's AuthorizerConfigurationException):
+   * the keys, the route list or the revocation table could not be read. The revocation check
+   * fails closed, so this is an outage of a dependency, not a verdict on the token: 503 and
+   * Retry-After, as the functions answer DynamoDB outages (RFC 9110 §15.6.4).
+   */
+  AUTHORIZER_CONFIGURATION_ERROR: {
+    statusCode: 503,
+    error: 'temporarily_unavailable',
+    description: 'authorization is unavailable; retry shortly',
+    headers: { 'Retry-After': '1' },
+  },
+  /** The authorizer could not decide (API Gateway's other authorizer failure): the same answer. */
+  AUTHORIZER_FAILURE: {
+    statusCode: 503,
+    error: 'temporarily_unavailable',
+    description: 'authorization is unavailable; retry shortly',
+    headers: { 'Retry-After': '1' },
+  },
   /** The function crashed or answered something that is not a proxy response. */
   BAD_GATEWAY: { statusCode: 502, error: 'bad_gateway', description: 'the function failed' },
   /** The body is over the limit. */
