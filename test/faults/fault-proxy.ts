@@ -9,6 +9,8 @@ export interface FaultRule {
   readonly kind: FaultKind;
   /** `UpdateItem`, `GetItem`, ...; any operation when absent. */
   readonly operation?: string;
+  /** Only requests that name this table (`TableName`, or a key of `RequestItems`). */
+  readonly table?: string;
   /** How many matching requests it hits before it is spent. @default 1 */
   readonly times?: number;
   /** Latency: how long to hold the request. @default 2000 ms */
@@ -29,6 +31,16 @@ const ERRORS = {
   server_error: [500, 'com.amazonaws.dynamodb.v20120810#InternalServerError', 'Internal server error'],
 } as const;
 
+/** The tables a DynamoDB request names. */
+function tablesOf(body: Buffer): string[] {
+  try {
+    const request = JSON.parse(body.toString('utf8')) as { TableName?: string; RequestItems?: Record<string, unknown> };
+    return [...(request.TableName ? [request.TableName] : []), ...Object.keys(request.RequestItems ?? {})];
+  } catch {
+    return [];
+  }
+}
+
 /**
  * A small HTTP proxy for the tests and the soak, between the SDK and DynamoDB Local: nothing in
  * `functions/` knows about it (they get its URL as their endpoint). It injects added latency, a
@@ -39,14 +51,21 @@ export async function startFaultProxy(target: string): Promise<{
   readonly url: string;
   inject(rule: FaultRule): void;
   counts(): FaultCounts;
+  /** Forgets every rule not yet spent. */
+  clear(): void;
   stop(): Promise<void>;
 }> {
   const rules: { rule: FaultRule; left: number }[] = [];
   const counts: FaultCounts = { latency: 0, reset: 0, lost_answer: 0, throttled: 0, throughput_exceeded: 0, server_error: 0, forwarded: 0 };
   const to = new URL(target);
 
-  const take = (operation: string): FaultRule | undefined => {
-    const found = rules.find((r) => r.left > 0 && (r.rule.operation === undefined || r.rule.operation === operation));
+  const take = (operation: string, tables: readonly string[]): FaultRule | undefined => {
+    const found = rules.find(
+      (r) =>
+        r.left > 0 &&
+        (r.rule.operation === undefined || r.rule.operation === operation) &&
+        (r.rule.table === undefined || tables.includes(r.rule.table)),
+    );
     if (found) found.left--;
     return found?.rule;
   };
@@ -75,7 +94,7 @@ export async function startFaultProxy(target: string): Promise<{
         String(req.headers['x-amz-target'] ?? '')
           .split('.')
           .pop() ?? '';
-      const fault = take(operation);
+      const fault = take(operation, tablesOf(body));
       const pass = () =>
         forward(
           req,
@@ -119,6 +138,7 @@ export async function startFaultProxy(target: string): Promise<{
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
     inject: (rule) => rules.push({ rule, left: rule.times ?? 1 }),
     counts: () => ({ ...counts }),
+    clear: () => void rules.splice(0),
     stop: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

@@ -15,10 +15,12 @@ const PASSWORD = 'correct horse battery staple';
 const meta = { requestId: 'r', sourceIp: '203.0.113.9' };
 let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
 let core: ReturnType<typeof createCoreDeps>;
+let attemptsTable: string;
 
 beforeAll(async () => {
   proxy = await startFaultProxy(process.env.TEST_DYNAMODB_ENDPOINT as string);
   const config = testConfig({ ...(await createTestTables(localClient())) });
+  attemptsTable = config.attemptsTable;
   core = createCoreDeps(config, await testSecrets(), createDocumentClient({ endpoint: proxy.url, region: 'local' }), {
     now: manualClock(),
     logger: recordingLogger(),
@@ -55,5 +57,32 @@ describe('the flows under injected DynamoDB faults', () => {
     await expect(refresh(pair.refresh_token, meta, core)).rejects.toBeInstanceOf(ServiceUnavailableError);
     // Nothing was consumed: the same token refreshes once DynamoDB answers again.
     await expect(refresh(pair.refresh_token, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
+  });
+});
+
+describe('the throttling counters when DynamoDB fails', () => {
+  // Every attempt of every such request fails, until the test clears the rule.
+  const always = (operation: string) => ({ kind: 'throttled' as const, operation, table: attemptsTable, times: 1_000 });
+  afterEach(() => proxy.clear());
+
+  it('fail closed before and at the password check: an unreadable counter, or a failure that cannot be counted, answers 503 and no verdict', async () => {
+    proxy.inject(always('BatchGetItem'));
+    await expect(login({ username: 'ann', password: PASSWORD }, meta, core)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    proxy.clear();
+    // A wrong password whose failure cannot be counted is not answered "wrong": a guesser learns
+    // nothing from an attempt the counters did not see (ASVS 6.3.1).
+    proxy.inject(always('UpdateItem'));
+    await expect(login({ username: 'ann', password: 'wrong password, surely' }, meta, core)).rejects.toBeInstanceOf(
+      ServiceUnavailableError,
+    );
+  });
+
+  it('fail open after a proven password: the counter reset and the trusted-source mark may fail, and the sign-in stands', async () => {
+    const before = proxy.counts().throttled;
+    proxy.inject(always('DeleteItem'));
+    proxy.inject(always('PutItem'));
+    await expect(login({ username: 'ann', password: PASSWORD }, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
+    // Both writes failed on each of their 3 attempts.
+    expect(proxy.counts().throttled - before).toBe(6);
   });
 });

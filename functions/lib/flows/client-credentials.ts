@@ -5,6 +5,7 @@ import { verifyClientAssertion } from '../tokens/client-assertions';
 import type { JSONWebKeySet } from 'jose';
 import { requestFields, type RequestMeta } from '../domain/request-meta';
 import { readThrottle, recordFailedCheck } from '../domain/throttle';
+import { failOpen } from './counters';
 import type { CoreDeps } from './deps';
 
 /** A client's credentials as the token endpoint received them, and what it asks for. */
@@ -95,8 +96,10 @@ export async function authenticateClient(input: ClientCredentialsInput, meta: Re
   // Writes only when there is something to change: a steady stream of tokens writes nothing.
   const { keys, records } = reading;
   await Promise.all([
-    records.has(keys.source) ? deps.attempts.clear(keys.source) : undefined,
-    records.has(keys.trust) ? undefined : deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
+    records.has(keys.source) ? failOpen(deps.attempts.clear(keys.source), meta, deps) : undefined,
+    records.has(keys.trust)
+      ? undefined
+      : failOpen(deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds), meta, deps),
   ]);
   return client;
 }

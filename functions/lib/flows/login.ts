@@ -19,6 +19,7 @@ import type { TokenPair } from '../domain/sessions';
 import { hasSecondFactor, type Authentication } from '../domain/factors';
 import { challengeSecondFactor } from './mfa-challenge';
 import { notify } from './notices';
+import { failOpen } from './counters';
 import { newSignInMail } from '../domain/email-messages';
 
 /** Credentials as the client sent them. */
@@ -131,8 +132,8 @@ export async function finishSignIn(
   const { keys } = reading;
   const [pair] = await Promise.all([
     openSession(user, auth, meta, deps),
-    deps.attempts.clear(keys.source),
-    deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds),
+    failOpen(deps.attempts.clear(keys.source), meta, deps),
+    failOpen(deps.attempts.markTrusted(keys.trust, now, deps.throttle.trustedSourceSeconds), meta, deps),
   ]);
   await deps.audit.record('login_succeeded', { ...requestFields(meta), userId: user.userId, sid: pair.sid });
   // A source this account has not signed in from lately (the trusted-source list).
