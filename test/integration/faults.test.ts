@@ -16,11 +16,13 @@ const meta = { requestId: 'r', sourceIp: '203.0.113.9' };
 let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
 let core: ReturnType<typeof createCoreDeps>;
 let attemptsTable: string;
+let auditTable: string;
 
 beforeAll(async () => {
   proxy = await startFaultProxy(process.env.TEST_DYNAMODB_ENDPOINT as string);
   const config = testConfig({ ...(await createTestTables(localClient())) });
   attemptsTable = config.attemptsTable;
+  auditTable = config.auditTable;
   core = createCoreDeps(config, await testSecrets(), createDocumentClient({ endpoint: proxy.url, region: 'local' }), {
     now: manualClock(),
     logger: recordingLogger(),
@@ -84,5 +86,23 @@ describe('the throttling counters when DynamoDB fails', () => {
     await expect(login({ username: 'ann', password: PASSWORD }, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
     // Both writes failed on each of their 3 attempts.
     expect(proxy.counts().throttled - before).toBe(6);
+  });
+});
+
+describe('the audit trail when DynamoDB fails', () => {
+  afterEach(() => proxy.clear());
+
+  it('fails closed: a refresh whose audit record cannot be written answers 503, and its retry gets the same successor, audited', async () => {
+    const pair = await login({ username: 'ann', password: PASSWORD }, meta, core);
+    proxy.inject({ kind: 'throttled', operation: 'PutItem', table: auditTable, times: 1_000 });
+    await expect(refresh(pair.refresh_token, { ...meta, requestId: 'unaudited' }, core)).rejects.toBeInstanceOf(ServiceUnavailableError);
+    proxy.clear();
+    // The rotation had committed: the retry, within the grace window, finds its successor.
+    const retried = await refresh(pair.refresh_token, { ...meta, requestId: 'audited-retry' }, core);
+    await expect(refresh(retried.refresh_token, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
+    const userId = (await core.users.getUser('ann'))?.userId as string;
+    const events = (await core.auditStore.listByUser(userId, 50)).events.filter((e) => e.event === 'refresh_succeeded');
+    expect(events.map((e) => e.requestId)).toContain('audited-retry');
+    expect(events.map((e) => e.requestId)).not.toContain('unaudited');
   });
 });

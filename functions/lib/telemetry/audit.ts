@@ -73,29 +73,22 @@ export function createAuditTrail(options: {
       if (!options.store || fields.userId === undefined || !AUDITED.has(event)) return;
       const atMs = options.now();
       const at = Math.floor(atMs / 1000);
-      try {
-        await options.store.append({
-          userId: fields.userId,
-          eventId: auditEventId(atMs),
-          event,
-          at,
-          outcome: fields.outcome ?? 'success',
-          sid: fields.sid,
-          sourceIp: fields.sourceIp,
-          userAgent: fields.userAgent?.slice(0, 256),
-          requestId: fields.requestId,
-          reason: fields.factor && fields.reason ? `${fields.factor}: ${fields.reason}` : (fields.factor ?? fields.reason),
-          ttl: at + options.retentionDays * 86_400,
-        });
-      } catch (err) {
-        // The log line above already holds the event; a lost audit write must not fail the request.
-        options.logger.error('audit_write_failed', {
-          event: 'audit_write_failed',
-          audited: event,
-          requestId: fields.requestId,
-          error: err as Error,
-        });
-      }
+      // Fails closed: an answer that the audit table cannot back is a 503, and the client's retry
+      // records it (a refresh finds its successor in the grace window, and is audited then). The
+      // soak found sign-ins and refreshes answered 200 with no record when this write failed open.
+      await options.store.append({
+        userId: fields.userId,
+        eventId: auditEventId(atMs),
+        event,
+        at,
+        outcome: fields.outcome ?? 'success',
+        sid: fields.sid,
+        sourceIp: fields.sourceIp,
+        userAgent: fields.userAgent?.slice(0, 256),
+        requestId: fields.requestId,
+        reason: fields.factor && fields.reason ? `${fields.factor}: ${fields.reason}` : (fields.factor ?? fields.reason),
+        ttl: at + options.retentionDays * 86_400,
+      });
     },
   };
 }
