@@ -37,6 +37,8 @@ export interface DynamoDbLocal {
   /** The only credentials that reach this instance's data. */
   readonly credentials: DynamoDbLocalCredentials;
   stop(): Promise<void>;
+  /** A crash, for fault tests: SIGKILL, with no chance to flush anything; resolves once it is gone. */
+  kill(): Promise<void>;
 }
 
 /** Options of the launcher. */
@@ -115,10 +117,21 @@ export async function startDynamoDbLocal(options: DynamoDbLocalOptions = {}): Pr
     client.destroy();
   }
 
+  const gone = () =>
+    new Promise<void>((resolve) => {
+      process.removeListener('exit', killChild);
+      if (exited) return resolve();
+      child.once('exit', () => resolve());
+    });
   return {
     endpoint,
     port,
     credentials,
+    kill: () => {
+      const done = gone();
+      killChild();
+      return done;
+    },
     stop: () =>
       new Promise<void>((resolve) => {
         process.removeListener('exit', killChild);

@@ -26,6 +26,14 @@ export const LOCAL_SETTINGS = {
       'behind N trusted proxies (`true` is 1, `false` 0): the source IP is the Nth `X-Forwarded-For` address from the right, ' +
       'the one the outermost trusted proxy appended; what the client wrote to its left is never used',
   },
+  dynamodb: {
+    env: 'AUTH_LOCAL_DYNAMODB',
+    kind: 'text',
+    default: 'start',
+    doc:
+      '`start` runs DynamoDB Local; or the URL of one you run yourself (the soak does, to kill and restart it), ' +
+      "holding the data directory's database (its `dynamodb-credentials.json`)",
+  },
 } as const satisfies Record<string, SettingSpec>;
 
 /** A local setting is malformed; the message names it and the value. */
@@ -47,5 +55,16 @@ export function loadLocalSettings(env: Readonly<Record<string, string | undefine
     dataDir: read('dataDir') as string,
     authorizerCacheTtlSeconds: read('authorizerCacheTtlSeconds') as number,
     trustedProxyHops: read('trustedProxyHops', (raw) => ({ true: '1', false: '0' })[raw] ?? raw) as number,
+    dynamodb: dynamodbUrl(read('dynamodb') as string),
   };
+}
+
+/** `start`, or a loopback URL: the runtime's credentials never travel to another host. */
+function dynamodbUrl(raw: string): 'start' | string {
+  if (raw === 'start') return raw;
+  const url = URL.canParse(raw) ? new URL(raw) : undefined;
+  if (url?.protocol !== 'http:' || !['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname)) {
+    throw new LocalSettingError(`AUTH_LOCAL_DYNAMODB must be start or a loopback http URL, got "${raw}"`);
+  }
+  return url.origin;
 }

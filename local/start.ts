@@ -118,14 +118,19 @@ async function main(): Promise<void> {
       await loadOrCreateSecrets(secretsFile);
     }
 
-    ddb = await startDynamoDbLocal(
-      args.inMemory ? {} : { dataDir: dataPaths(dataDir).dynamodb, credentials: await loadOrCreateDynamoDbCredentials(dataDir) },
-    );
-    const client = createDocumentClient({ endpoint: ddb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: ddb.credentials });
+    if (local.dynamodb !== 'start' && args.inMemory) throw new StartError('AUTH_LOCAL_DYNAMODB needs a data directory: drop --in-memory');
+    // DynamoDB Local, started here, or one the caller runs (the soak, which kills and restarts it).
+    if (local.dynamodb === 'start') {
+      ddb = await startDynamoDbLocal(
+        args.inMemory ? {} : { dataDir: dataPaths(dataDir).dynamodb, credentials: await loadOrCreateDynamoDbCredentials(dataDir) },
+      );
+    }
+    const db = ddb ?? { endpoint: local.dynamodb, credentials: await loadOrCreateDynamoDbCredentials(dataDir) };
+    const client = createDocumentClient({ endpoint: db.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: db.credentials });
     await ensureTables(client, LOCAL_TABLES);
     // Users from before look-alike checks get their skeleton items, so new names are checked against them.
     if (!args.inMemory) await new UsersStore({ client, tableName: LOCAL_TABLES.usersTable }).backfillSkeletons(usernameSkeleton);
-    if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: ddb.endpoint, baseUrl });
+    if (!args.inMemory) await writeRuntimeInfo(dataDir, { pid: process.pid, dynamodbEndpoint: db.endpoint, baseUrl });
 
     const localhostUrl = baseUrl.replace('127.0.0.1', 'localhost');
     // A real SMTP server and inbox: the service's mail goes there, as it would to SES on AWS.
@@ -140,7 +145,7 @@ async function main(): Promise<void> {
       [ENV.issuer]: baseUrl,
       [ENV.audience]: `${baseUrl}/api`,
       [ENV.secretsFile]: secretsFile,
-      [ENV.dynamodbEndpoint]: ddb.endpoint,
+      [ENV.dynamodbEndpoint]: db.endpoint,
       [ENV.selfRegistration]: String(args.register),
       // Both: curl gets the refresh token in the body, the demo page uses the HttpOnly cookie.
       [ENV.tokenDelivery]: 'both',
@@ -158,8 +163,8 @@ async function main(): Promise<void> {
       if (name === ENV.selfRegistration || !process.env[name]) process.env[name] = value;
     // The functions' DynamoDB credentials, from the environment as Lambda gives them: the only
     // key that reaches this runtime's database.
-    process.env.AWS_ACCESS_KEY_ID = ddb.credentials.accessKeyId;
-    process.env.AWS_SECRET_ACCESS_KEY = ddb.credentials.secretAccessKey;
+    process.env.AWS_ACCESS_KEY_ID = db.credentials.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = db.credentials.secretAccessKey;
     process.env.AWS_REGION = DYNAMODB_LOCAL_REGION;
     delete process.env.AWS_SESSION_TOKEN;
     delete process.env.AWS_PROFILE;

@@ -37,8 +37,13 @@ export async function startLocalRuntime(
     detached: true,
   });
   let out = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
+  // The newest megabyte at most: a long load run logs a line for every request.
+  const keep = (d: Buffer) => {
+    out += d.toString();
+    if (out.length > 2_000_000) out = out.slice(-1_000_000);
+  };
+  child.stdout?.on('data', keep);
+  child.stderr?.on('data', keep);
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const baseUrl = `http://127.0.0.1:${port}`;
 

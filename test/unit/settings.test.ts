@@ -16,7 +16,17 @@ describe('the settings table', () => {
     const readme = readFileSync(join(__dirname, '../../README.md'), 'utf8');
     const section = /<!-- local-settings:start -->\n([\s\S]*?)\n<!-- local-settings:end -->/.exec(readme)?.[1];
     expect(section).toBe(settingsTable(LOCAL_SETTINGS));
-    expect(loadLocalSettings({})).toEqual({ port: 3000, dataDir: '.data', authorizerCacheTtlSeconds: 300, trustedProxyHops: 0 });
+    expect(loadLocalSettings({})).toEqual({
+      port: 3000,
+      dataDir: '.data',
+      authorizerCacheTtlSeconds: 300,
+      trustedProxyHops: 0,
+      dynamodb: 'start',
+    });
+    expect(loadLocalSettings({ AUTH_LOCAL_DYNAMODB: 'http://127.0.0.1:8123/' }).dynamodb).toBe('http://127.0.0.1:8123');
+    expect(() => loadLocalSettings({ AUTH_LOCAL_DYNAMODB: 'http://db.example.com:8000' })).toThrow(
+      'AUTH_LOCAL_DYNAMODB must be start or a loopback http URL, got "http://db.example.com:8000"',
+    );
     expect(loadLocalSettings({ AUTH_TRUST_X_FORWARDED_FOR: 'true' }).trustedProxyHops).toBe(1);
     expect(() => loadLocalSettings({ PORT: 'eighty' })).toThrow('PORT must be an integer from 0 to 65535, got "eighty"');
   });
