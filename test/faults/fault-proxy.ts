@@ -11,8 +11,12 @@ export interface FaultRule {
   readonly operation?: string;
   /** Only requests that name this table (`TableName`, or a key of `RequestItems`). */
   readonly table?: string;
-  /** How many matching requests it hits before it is spent. @default 1 */
+  /** How many matching requests it hits before it is spent. @default 1, or no limit with `forMs` */
   readonly times?: number;
+  /** A window: the rule holds this long from when it is injected. */
+  readonly forMs?: number;
+  /** The share of matching requests it hits. @default 1 */
+  readonly probability?: number;
   /** Latency: how long to hold the request. @default 2000 ms */
   readonly delayMs?: number;
 }
@@ -55,7 +59,7 @@ export async function startFaultProxy(target: string): Promise<{
   clear(): void;
   stop(): Promise<void>;
 }> {
-  const rules: { rule: FaultRule; left: number }[] = [];
+  const rules: { rule: FaultRule; left: number; until: number }[] = [];
   const counts: FaultCounts = { latency: 0, reset: 0, lost_answer: 0, throttled: 0, throughput_exceeded: 0, server_error: 0, forwarded: 0 };
   const to = new URL(target);
 
@@ -63,6 +67,8 @@ export async function startFaultProxy(target: string): Promise<{
     const found = rules.find(
       (r) =>
         r.left > 0 &&
+        Date.now() < r.until &&
+        (r.rule.probability === undefined || Math.random() < r.rule.probability) &&
         (r.rule.operation === undefined || r.rule.operation === operation) &&
         (r.rule.table === undefined || tables.includes(r.rule.table)),
     );
@@ -136,7 +142,12 @@ export async function startFaultProxy(target: string): Promise<{
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    inject: (rule) => rules.push({ rule, left: rule.times ?? 1 }),
+    inject: (rule) =>
+      rules.push({
+        rule,
+        left: rule.times ?? (rule.forMs === undefined ? 1 : Number.POSITIVE_INFINITY),
+        until: rule.forMs === undefined ? Number.POSITIVE_INFINITY : Date.now() + rule.forMs,
+      }),
     counts: () => ({ ...counts }),
     clear: () => void rules.splice(0),
     stop: () =>
