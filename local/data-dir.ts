@@ -2,6 +2,7 @@ import { constants } from 'node:fs';
 import { access, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { KeyStore } from '../functions/lib/tokens/key-rotation';
+import { toPublicJwks } from '../functions/lib/tokens/key-source';
 import { generateSecrets, parseSecrets, serializeSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
 import { DYNAMODB_LOCAL_REGION, randomDynamoDbCredentials, type DynamoDbLocalCredentials } from './dynamodb-local';
 
@@ -88,26 +89,31 @@ export async function loadOrCreateDynamoDbCredentials(dir: string): Promise<Dyna
 }
 
 /**
- * The local runtime's secrets file as a key store, for the CLI's key commands. Its verifiers
- * derive the public set from this file, so there is no separate public set to write.
+ * The local runtime's secrets file as a key store, for the CLI's key commands and the soak's
+ * rotation. Its verifiers derive the public set from this file: that is the published set, and
+ * there is no separate one to write.
  */
 export function fileKeyStore(path: string): KeyStore {
+  const readSecrets = async () => {
+    try {
+      return await readFile(path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw err;
+    }
+  };
   return {
-    readSecrets: async () => {
-      try {
-        return await readFile(path, 'utf8');
-      } catch (err) {
-        if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-        throw err;
-      }
-    },
+    readSecrets,
     writeSecrets: async (document) => {
       // Write beside it and rename: a reader never sees half a file.
       const temp = `${path}.${process.pid}.tmp`;
       await writeFile(temp, document, { mode: 0o600 });
       await rename(temp, path);
     },
-    readPublicJwks: async () => undefined,
+    readPublicJwks: async () => {
+      const document = await readSecrets();
+      return document === undefined ? undefined : toPublicJwks(parseSecrets(document).signingKeys);
+    },
     writePublicJwks: async () => undefined,
   };
 }
