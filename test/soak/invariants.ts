@@ -4,6 +4,9 @@ import { hashRefreshToken } from '../../functions/lib/domain/refresh-tokens';
 import type { Session } from '../../functions/lib/domain/sessions';
 import { LOCAL_TABLES } from '../../local/dynamodb-tables';
 import type { Call, Observations } from './observations';
+import type { SoakRun } from './soak';
+import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
+import { DYNAMODB_LOCAL_REGION } from '../../local/dynamodb-local';
 
 /** What the checker reads from the tables, directly (never through the fault proxy). */
 export interface Tables {
@@ -40,6 +43,17 @@ export interface CheckInput {
   readonly jwks: JSONWebKeySet;
   /** Epoch ms of the soak's time 0, to compare the clients' times with the tables'. */
   readonly t0: number;
+}
+
+/** A client of the soak's DynamoDB Local, directly: what the checker reads, and what a test corrupts. */
+export const tablesClient = (run: Pick<SoakRun, 'dynamodb'>) =>
+  createDocumentClient({ endpoint: run.dynamodb.endpoint, region: DYNAMODB_LOCAL_REGION, credentials: run.dynamodb.credentials });
+
+/** Checks a finished soak (its service still running): the final key set, the tables, and the clients' observations. */
+export async function checkSoak(run: SoakRun): Promise<Violation[]> {
+  const jwks = (await (await fetch(`${run.baseUrl}/.well-known/jwks.json`)).json()) as JSONWebKeySet;
+  const tables = await readTables(tablesClient(run));
+  return checkInvariants(tables, { seen: run.seen, windows: run.windows, jwks, t0: run.t0 });
 }
 
 /** Reads the three tables the invariants are about (every page). */

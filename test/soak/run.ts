@@ -6,10 +6,8 @@
 import '../../local/quiet-sdk';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
-import { DYNAMODB_LOCAL_REGION } from '../../local/dynamodb-local';
 import { soakFigures } from './figures';
-import { checkInvariants, INVARIANTS, readTables } from './invariants';
+import { checkSoak, INVARIANTS } from './invariants';
 import { reliabilityMarkdown, soakChart } from './report';
 import { runSoak } from './soak';
 
@@ -46,15 +44,7 @@ async function main() {
   const t0 = Date.now();
   const run = await runSoak({ ...args, onProgress: (line) => process.stdout.write(`${line}\n`) });
   try {
-    // Past the grace window, so the tables are what they will stay.
-    await new Promise((r) => setTimeout(r, (run.graceSeconds + 1) * 1000));
-    const jwks = await (await fetch(`${run.baseUrl}/.well-known/jwks.json`)).json();
-    const client = createDocumentClient({
-      endpoint: run.dynamodb.endpoint,
-      region: DYNAMODB_LOCAL_REGION,
-      credentials: run.dynamodb.credentials,
-    });
-    const violations = await checkInvariants(await readTables(client), { seen: run.seen, windows: run.windows, jwks, t0 });
+    const violations = await checkSoak(run);
     const figures = soakFigures(run, violations);
     for (const v of violations.slice(0, 20)) process.stdout.write(`violation ${v.invariant}: ${v.detail}\n`);
     process.stdout.write(

@@ -43,6 +43,8 @@ export interface SoakRun {
   readonly faults: FaultCounts;
   readonly rotation: { readonly publishedAt?: number; readonly promotedAt?: number; readonly kid?: string };
   readonly graceSeconds: number;
+  /** Epoch ms of the soak's time 0. */
+  readonly t0: number;
   /** The base URL, while the soak's service still runs (until `stop`). */
   readonly baseUrl: string;
   /** DynamoDB Local, directly (not through the fault proxy), for the checker. */
@@ -178,6 +180,7 @@ export async function runSoak(options: SoakOptions): Promise<SoakRun> {
       faults: proxy.counts(),
       rotation,
       graceSeconds: settings.refreshGraceSeconds,
+      t0,
       baseUrl,
       dynamodb: { endpoint: ddb.endpoint, credentials },
       stop,
