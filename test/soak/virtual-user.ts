@@ -27,10 +27,11 @@ const pick = <T>(items: readonly T[]): T | undefined => items[Math.floor(Math.ra
 /** How often each step is chosen, out of the sum. */
 const WEIGHTS: [Step, number][] = [
   ['refresh', 34],
-  ['call', 34],
+  ['call', 37],
   ['refresh_pair', 6],
   ['refresh_retry', 6],
-  ['login', 7],
+  // bcrypt: a login costs the service as much CPU as a few dozen refreshes.
+  ['login', 4],
   ['replay', 4],
   ['logout', 4],
   ['logout_all', 1],
