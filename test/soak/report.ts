@@ -14,15 +14,15 @@ export async function soakChart(f: SoakFigures): Promise<string> {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 760,
     height: 260,
-    title: `Soak: ${f.seconds} s, ${f.users} virtual users, faults and ${f.restarts.length} restarts of DynamoDB Local`,
+    title: `Soak: ${f.seconds} s, ${f.users} virtual users, faults and ${plural(f.restarts.length, 'restart')} of DynamoDB Local`,
     layer: [
       {
         data: { values: f.faultWindows },
-        mark: { type: 'rect', opacity: 0.18 },
+        mark: { type: 'rect', opacity: 0.3 },
         encoding: {
           x: { field: 'start', type: 'quantitative', title: 'seconds' },
           x2: { field: 'end' },
-          color: { field: 'kind', type: 'nominal', title: 'fault', scale: { scheme: 'tableau10' } },
+          color: { field: 'kind', type: 'nominal', title: 'fault window', scale: { scheme: 'set2' } },
         },
       },
       {
@@ -31,7 +31,12 @@ export async function soakChart(f: SoakFigures): Promise<string> {
         encoding: {
           x: { field: 'second', type: 'quantitative' },
           y: { field: 'value', type: 'quantitative', title: 'requests per second' },
-          stroke: { field: 'series', type: 'nominal', title: '', scale: { range: ['#1f77b4', '#d62728'] } },
+          stroke: {
+            field: 'series',
+            type: 'nominal',
+            title: '',
+            scale: { domain: ['answered per second', '503 per second'], range: ['#1f4e99', '#d62728'] },
+          },
         },
       },
     ],
@@ -41,6 +46,7 @@ export async function soakChart(f: SoakFigures): Promise<string> {
   return new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
 }
 
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const ms = (n: number) => `${Math.round(n)} ms`;
 const s1 = (n: number) => (Number.isNaN(n) ? 'did not recover' : `${n.toFixed(1)} s`);
 
@@ -77,7 +83,7 @@ Meanwhile the schedule (\`test/soak/soak.ts\`) injects, after a quiet tenth and 
 last tenth, 3-second windows of each fault in turn (a lost answer after DynamoDB applied the
 write, 3.5 s of added latency past the SDK's 3 s timeout, throttling, connection resets,
 \`ProvisionedThroughputExceededException\`, 500s), kills DynamoDB Local with SIGKILL and
-restarts it on the same data directory ${f.restarts.length} times, and rotates the signing key
+restarts it on the same data directory (${plural(f.restarts.length, 'time')}), and rotates the signing key
 once with the real rotation logic on a fast schedule (published, then signing 6 s later).
 
 At the end, the invariant checker (\`test/soak/invariants.ts\`) reads the tables directly and

@@ -39,7 +39,7 @@ async function main() {
   const args = parse(process.argv.slice(2));
   const command = `npm run soak -- --duration ${args.durationSeconds}`;
   process.stdout.write(
-    `soak: ${args.durationSeconds} s, ${args.users} virtual users, ${args.restarts} restarts of DynamoDB Local (loopback only)\n`,
+    `soak: ${args.durationSeconds} s, ${args.users} virtual users, ${args.restarts} restart(s) of DynamoDB Local (loopback only)\n`,
   );
   const t0 = Date.now();
   const run = await runSoak({ ...args, onProgress: (line) => process.stdout.write(`${line}\n`) });
