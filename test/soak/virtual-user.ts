@@ -32,8 +32,8 @@ const WEIGHTS: [Step, number][] = [
   ['refresh_retry', 6],
   // bcrypt: a login costs the service as much CPU as a few dozen refreshes.
   ['login', 4],
-  ['replay', 4],
-  ['logout', 4],
+  ['replay', 6],
+  ['logout', 2],
   ['logout_all', 1],
   ['password', 1],
 ];
