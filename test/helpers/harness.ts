@@ -15,6 +15,9 @@ import { createVerifyDeps, type VerifyDeps } from '../../functions/lib/wiring/ve
 import { ensureTables } from '../../local/dynamodb-tables';
 import { createRevocationChecker } from '../../functions/lib/authz/revocation';
 import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
+import { createDynamoHttp } from '../../functions/lib/stores/dynamodb-http';
+import { roleCredentials } from '../../functions/lib/wiring/revocation';
+import { DYNAMODB_LOCAL_REGION } from '../../local/dynamodb-local';
 
 /** bcrypt cost for tests: the lowest the config allows, to keep suites fast. */
 export const TEST_BCRYPT_COST = 10;
@@ -83,6 +86,10 @@ export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): Dyna
   return createDocumentClient({ endpoint, region: 'local' });
 }
 
+/** The authorizer's signed DynamoDB client, on DynamoDB Local (or `endpoint`), with the suite's credentials. */
+export const localDynamoHttp = (endpoint = process.env.TEST_DYNAMODB_ENDPOINT) =>
+  createDynamoHttp({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials: roleCredentials });
+
 /** Creates the service's tables under names unique to this suite. */
 export async function createTestTables(
   client: DynamoDBDocumentClient,
@@ -130,7 +137,11 @@ export async function createHarness(overrides: Partial<Config> = {}): Promise<Ha
         now: clock,
         logger,
         revocation: createRevocationChecker({
-          read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
+          read: dynamoRevocationReader({
+            db: localDynamoHttp(),
+            usersTable: config.usersTable,
+            sessionsTable: config.sessionsTable,
+          }),
           cacheSeconds: 0,
           now: clock,
         }),

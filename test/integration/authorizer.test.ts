@@ -4,7 +4,7 @@ import { evaluatePolicy } from '../../local/evaluate-policy';
 import { createHandler as createLogin } from '../../functions/login';
 import { createHandler as createLogout } from '../../functions/logout';
 import { authorizerEvent, jsonPost } from '../helpers/events';
-import { createHarness, type Harness } from '../helpers/harness';
+import { createHarness, localDynamoHttp, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
 import { confirmTotpEnrolment, startTotpEnrolment } from '../../functions/lib/flows/factors';
 import { ROUTES, withAdminStepUp } from '../../functions/lib/contract/routes';
@@ -12,7 +12,6 @@ import { totpCode } from '../../functions/lib/domain/totp';
 import { createRevocationChecker } from '../../functions/lib/authz/revocation';
 import { ServiceUnavailableError } from '../../functions/lib/domain/errors';
 import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
-import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
 import { freePort } from '../../local/dynamodb-local';
 
 let h: Harness;
@@ -112,7 +111,7 @@ describe("the authorizer's own cache of verified tokens", () => {
     let failures = 0;
     const down = createRevocationChecker({
       read: dynamoRevocationReader({
-        client: createDocumentClient({ endpoint: `http://127.0.0.1:${await freePort()}`, region: 'local' }),
+        db: localDynamoHttp(`http://127.0.0.1:${await freePort()}`),
         usersTable: h.config.usersTable,
         sessionsTable: h.config.sessionsTable,
       }),

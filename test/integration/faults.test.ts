@@ -4,7 +4,9 @@ import { refresh } from '../../functions/lib/flows/refresh';
 import { createUser } from '../../functions/lib/flows/users';
 import { createCoreDeps } from '../../functions/lib/wiring/core';
 import { startFaultProxy } from '../faults/fault-proxy';
-import { createTestTables, localClient, manualClock, recordingLogger, testConfig, testSecrets } from '../helpers/harness';
+import { decodeJwt } from 'jose';
+import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
+import { createTestTables, localClient, manualClock, recordingLogger, testConfig, testSecrets, localDynamoHttp } from '../helpers/harness';
 import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
 
 /**
@@ -17,12 +19,14 @@ let proxy: Awaited<ReturnType<typeof startFaultProxy>>;
 let core: ReturnType<typeof createCoreDeps>;
 let attemptsTable: string;
 let auditTable: string;
+let tables: { usersTable: string; sessionsTable: string };
 
 beforeAll(async () => {
   proxy = await startFaultProxy(process.env.TEST_DYNAMODB_ENDPOINT as string);
   const config = testConfig({ ...(await createTestTables(localClient())) });
   attemptsTable = config.attemptsTable;
   auditTable = config.auditTable;
+  tables = { usersTable: config.usersTable, sessionsTable: config.sessionsTable };
   core = createCoreDeps(config, await testSecrets(), createDocumentClient({ endpoint: proxy.url, region: 'local' }), {
     now: manualClock(),
     logger: recordingLogger(),
@@ -104,5 +108,31 @@ describe('the audit trail when DynamoDB fails', () => {
     const events = (await core.auditStore.listByUser(userId, 50)).events.filter((e) => e.event === 'refresh_succeeded');
     expect(events.map((e) => e.requestId)).toContain('audited-retry');
     expect(events.map((e) => e.requestId)).not.toContain('unaudited');
+  });
+});
+
+describe("the authorizer's signed DynamoDB reads under faults", () => {
+  afterEach(() => proxy.clear());
+  const reader = (extra: Partial<typeof tables> = {}) => dynamoRevocationReader({ db: localDynamoHttp(proxy.url), ...tables, ...extra });
+
+  it('rides out one throttling answer, one 500 and one reset with its own retries', async () => {
+    const { sid } = decodeJwt((await login({ username: 'ann', password: PASSWORD }, meta, core)).access_token) as { sid: string };
+    for (const kind of ['throttled', 'server_error', 'reset'] as const) {
+      proxy.inject({ kind, operation: 'BatchGetItem' });
+      await expect(reader()('ann', sid)).resolves.toMatchObject({
+        user: { status: 'active', roles: ['user'] },
+        session: { status: 'active' },
+      });
+    }
+  });
+
+  it('answers unavailable after its 3 attempts, and fails at once (closed) on a refusal no retry cures', async () => {
+    proxy.inject({ kind: 'throughput_exceeded', operation: 'BatchGetItem', times: 3 });
+    await expect(reader()('ann', 'some-sid')).rejects.toBeInstanceOf(ServiceUnavailableError);
+    const before = proxy.counts().forwarded;
+    await expect(reader({ usersTable: 'no-such-table' })('ann', 'some-sid')).rejects.toThrow(
+      'DynamoDB BatchGetItem failed: ResourceNotFoundException',
+    );
+    expect(proxy.counts().forwarded - before).toBe(1);
   });
 });

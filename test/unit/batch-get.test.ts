@@ -25,7 +25,9 @@ describe('BatchGetItem with unprocessed keys', () => {
 
   it('fails as unavailable, never as "revoked", when keys stay unprocessed', async () => {
     const { client } = stingyClient(99, {});
-    const read = dynamoRevocationReader({ client, usersTable: 'users', sessionsTable: 'sessions' });
+    // The revocation reader's own client (signed fetch), as stingy.
+    const db = { call: async (_: string, input: Record<string, unknown>) => ({ Responses: {}, UnprocessedKeys: input.RequestItems }) };
+    const read = dynamoRevocationReader({ db, usersTable: 'users', sessionsTable: 'sessions' });
     await expect(read('ann', 'sid')).rejects.toThrow(ServiceUnavailableError);
     await expect(new AttemptsStore({ client, tableName: 'attempts' }).read(['k'], 1)).rejects.toThrow(ServiceUnavailableError);
   });

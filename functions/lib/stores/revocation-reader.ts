@@ -1,56 +1,61 @@
-import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { batchGetAll, rethrowDynamoError } from './dynamo';
+import { ServiceUnavailableError } from '../domain/errors';
 import type { ClientRevocationReader, RevocationReader, RevocationState } from '../domain/ports';
+import { type DynamoHttp, fromItem } from './dynamodb-http';
+
+type Item = Record<string, Record<string, unknown>>;
 
 /**
  * Reads a session and its user in one BatchGetItem, strongly consistent, only the fields that
  * matter; every key or an error, never a partial state (which would be cached as a revocation).
+ * Over `DynamoHttp`, not the SDK: this is the authorizer's only DynamoDB call.
  */
-export function dynamoRevocationReader(options: {
-  client: DynamoDBDocumentClient;
-  usersTable: string;
-  sessionsTable: string;
-}): RevocationReader {
-  const { client, usersTable, sessionsTable } = options;
+export function dynamoRevocationReader(options: { db: DynamoHttp; usersTable: string; sessionsTable: string }): RevocationReader {
+  const { db, usersTable, sessionsTable } = options;
   return async (username, sid) => {
-    const found = await batchGetAll(client, {
+    let pending: Record<string, unknown> | undefined = {
       [usersTable]: {
-        Keys: [{ username }],
+        Keys: [{ username: { S: username } }],
         ConsistentRead: true,
         ProjectionExpression: 'userId, #s, tokensValidAfter, #r',
         ExpressionAttributeNames: { '#s': 'status', '#r': 'roles' },
       },
       [sessionsTable]: {
-        Keys: [{ sid }],
+        Keys: [{ sid: { S: sid } }],
         ConsistentRead: true,
         ProjectionExpression: 'userId, #s',
         ExpressionAttributeNames: { '#s': 'status' },
       },
-    });
+    };
+    const found: Record<string, Item[]> = {};
+    // Keys DynamoDB leaves unprocessed are asked for again, twice at most; then it is an outage.
+    for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
+      if (attempt === 3) throw new ServiceUnavailableError();
+      if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt * Math.random()));
+      const answer = await db.call('BatchGetItem', { RequestItems: pending });
+      for (const [table, items] of Object.entries((answer.Responses ?? {}) as Record<string, Item[]>)) {
+        found[table] = [...(found[table] ?? []), ...items];
+      }
+      pending = answer.UnprocessedKeys as Record<string, unknown> | undefined;
+    }
+    const [user, session] = [found[usersTable]?.[0], found[sessionsTable]?.[0]];
     return {
-      user: found[usersTable]?.[0] as RevocationState['user'],
-      session: found[sessionsTable]?.[0] as RevocationState['session'],
+      user: user && (fromItem(user) as RevocationState['user']),
+      session: session && (fromItem(session) as RevocationState['session']),
     };
   };
 }
 
 /** Reads a client's status and token cut-off, strongly consistent: what decides a machine token. */
-export function dynamoClientRevocationReader(options: { client: DynamoDBDocumentClient; clientsTable: string }): ClientRevocationReader {
-  const { client, clientsTable } = options;
+export function dynamoClientRevocationReader(options: { db: DynamoHttp; clientsTable: string }): ClientRevocationReader {
+  const { db, clientsTable } = options;
   return async (clientId) => {
-    try {
-      const { Item } = await client.send(
-        new GetCommand({
-          TableName: clientsTable,
-          Key: { clientId },
-          ConsistentRead: true,
-          ProjectionExpression: '#s, tokensValidAfter',
-          ExpressionAttributeNames: { '#s': 'status' },
-        }),
-      );
-      return Item as { status: string; tokensValidAfter?: number } | undefined;
-    } catch (err) {
-      rethrowDynamoError(err);
-    }
+    const { Item } = await db.call('GetItem', {
+      TableName: clientsTable,
+      Key: { clientId: { S: clientId } },
+      ConsistentRead: true,
+      ProjectionExpression: '#s, tokensValidAfter',
+      ExpressionAttributeNames: { '#s': 'status' },
+    });
+    return Item ? (fromItem(Item as Item) as { status: string; tokensValidAfter?: number }) : undefined;
   };
 }

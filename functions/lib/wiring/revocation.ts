@@ -3,9 +3,10 @@ import { systemClock } from '../domain/clock';
 import type { Config } from './config';
 
 /**
- * The revocation check as configured, or undefined when it is off. It reads DynamoDB, so it
- * brings the SDK: a bundle built with AUTH_REVOCATION_CHECK defined as "false" (a build-time
- * flag, for esbuild's `define`) drops this branch, and the SDK with it.
+ * The revocation check as configured, or undefined when it is off. It reads DynamoDB with one
+ * signed `fetch` (`stores/dynamodb-http.ts`), not the SDK; a bundle built with
+ * AUTH_REVOCATION_CHECK defined as "false" (a build-time flag, for esbuild's `define`) drops
+ * this branch and the signer with it.
  */
 export function revocationCheckerFromConfig(
   config: Pick<Config, 'revocationCheck' | 'revocationCacheSeconds' | 'dynamodbEndpoint' | 'usersTable' | 'sessionsTable' | 'clientsTable'>,
@@ -13,12 +14,23 @@ export function revocationCheckerFromConfig(
   if (process.env.AUTH_REVOCATION_CHECK === 'false' || !config.revocationCheck) return undefined;
   const { dynamoRevocationReader, dynamoClientRevocationReader } =
     require('../stores/revocation-reader') as typeof import('../stores/revocation-reader');
-  const { createDocumentClient } = require('./dynamo-client') as typeof import('./dynamo-client');
-  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
+  const { createDynamoHttp } = require('../stores/dynamodb-http') as typeof import('../stores/dynamodb-http');
+  const db = createDynamoHttp({
+    endpoint: config.dynamodbEndpoint,
+    region: process.env.AWS_REGION ?? 'us-east-1',
+    credentials: roleCredentials,
+  });
   return createRevocationChecker({
-    read: dynamoRevocationReader({ client, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
-    readClient: dynamoClientRevocationReader({ client, clientsTable: config.clientsTable }),
+    read: dynamoRevocationReader({ db, usersTable: config.usersTable, sessionsTable: config.sessionsTable }),
+    readClient: dynamoClientRevocationReader({ db, clientsTable: config.clientsTable }),
     cacheSeconds: config.revocationCacheSeconds,
     now: systemClock,
   });
 }
+
+/** The function's role, as Lambda's environment holds it (read on each call: it is cheap, and a test may change it). */
+export const roleCredentials = () => ({
+  accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
+  secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
+  sessionToken: process.env.AWS_SESSION_TOKEN,
+});
