@@ -11,7 +11,7 @@ import { JwkSetKeySource, toPublicJwks } from '../functions/lib/tokens/key-sourc
 import { apiStageArn, buildPolicy } from '../functions/lib/authz/policy';
 import { isPermitted, ROUTES } from '../functions/lib/contract/routes';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
-import { interleaved, p50Us, table, us } from './lib';
+import { interleaved, p50Us, size, table, us } from './lib';
 
 export const ISSUER = 'https://auth.example.com';
 export const AUDIENCE = 'https://api.example.com';
@@ -62,7 +62,7 @@ export async function mintTokens(secrets: AuthSecrets, n: number): Promise<strin
 }
 
 export async function benchAuthorizer(secrets: AuthSecrets, alg: 'RS256' | 'ES256' = 'RS256'): Promise<void> {
-  const N = 1500;
+  const N = size(1500, 150);
   const tokens = await mintTokens(secrets, 3 * 3 * N + 500);
   let next = 0;
   const fresh = () => tokens[next++ % tokens.length] as string;

@@ -12,7 +12,7 @@ import { serializeSecrets, type AuthSecrets } from '../functions/lib/tokens/secr
 import { ENV } from '../functions/lib/wiring/config';
 import { lambdaEnv } from '../test/helpers/lambda-env';
 import { authorizerEvent, AUDIENCE, ISSUER, mintTokens } from './authorizer';
-import { median, ms, table } from './lib';
+import { median, ms, size, table } from './lib';
 
 const ROOT = resolve(__dirname, '..');
 const execFileAsync = promisify(execFile);
@@ -68,7 +68,7 @@ async function revocationStub(): Promise<{ endpoint: string; close(): void }> {
 }
 
 /** As `coldMs`, with this process free to answer the child (the stub above runs here). */
-async function coldMsServed(file: string, env: Record<string, string>, then: string, runs = 9): Promise<number> {
+async function coldMsServed(file: string, env: Record<string, string>, then: string, runs = size(9, 2)): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const { stdout } = await execFileAsync(process.execPath, ['-e', coldScript(file, then)], { env });
@@ -79,7 +79,7 @@ async function coldMsServed(file: string, env: Record<string, string>, then: str
 }
 
 /** Median over `runs` fresh processes of: require the bundle, then run `then` (ms). */
-function coldMs(file: string, env: Record<string, string>, then: string, runs = 9): number {
+function coldMs(file: string, env: Record<string, string>, then: string, runs = size(9, 2)): number {
   const code = coldScript(file, then);
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {

@@ -3,8 +3,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULTS } from '../functions/lib/wiring/config';
 
+/**
+ * `--quick`: every section runs, with a tenth of the calls, one round and one-second loads. Its
+ * figures are printed and never asserted: `npm test` runs it so the benchmark code cannot rot.
+ */
+export const QUICK = process.argv.includes('--quick');
+/** `full` in a full run, `quick` in a quick one. */
+export const size = (full: number, quick: number): number => (QUICK ? quick : full);
+
 /** p50 of `n` timed calls, in microseconds, after a warm-up. */
-export async function p50Us(fn: () => unknown, n: number, warmup = Math.min(200, n)): Promise<number> {
+export async function p50Us(fn: () => unknown, calls: number, warmupCalls = Math.min(200, calls)): Promise<number> {
+  const n = size(calls, Math.max(3, Math.ceil(calls / 10)));
+  const warmup = size(warmupCalls, Math.min(1, warmupCalls));
   for (let i = 0; i < warmup; i++) await fn();
   const times = new Float64Array(n);
   for (let i = 0; i < n; i++) {
@@ -29,7 +39,7 @@ export async function interleaved<K extends string>(
   measures: Record<K, () => Promise<number>>,
 ): Promise<Record<K, number>> {
   const best = Object.fromEntries(Object.keys(measures).map((k) => [k, Infinity])) as Record<K, number>;
-  for (let r = 0; r < rounds; r++) {
+  for (let r = 0; r < size(rounds, 1); r++) {
     for (const [k, m] of Object.entries(measures) as [K, () => Promise<number>][]) best[k] = Math.min(best[k], await m());
   }
   return best;

@@ -15,10 +15,10 @@ import { ensureTables, LOCAL_TABLES } from '../local/dynamodb-tables';
 import { runUsersCli, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
 import { dynamoDollars, meter, PRICE_PER_MILLION } from './capacity';
-import { benchConfig, interleaved, ms, p50Us, table } from './lib';
+import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
 
 /** How long the throughput run lasts, and with how many connections. */
-const THROUGHPUT = { seconds: 3, connections: 4 };
+const THROUGHPUT = { seconds: size(3, 1), connections: 4 };
 
 export async function benchMachineTokens(secrets: AuthSecrets): Promise<void> {
   const ddb = await startDynamoDbLocal();

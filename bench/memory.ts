@@ -2,7 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { table } from './lib';
+import { QUICK, size, table } from './lib';
 
 const TSX = require.resolve('tsx/cli');
 
@@ -10,16 +10,18 @@ export async function benchMemory(): Promise<void> {
   const ddb = await startDynamoDbLocal();
   try {
     const runs: [string, number][] = [
-      ['authorizer', 10_000],
-      ['validate', 10_000],
-      ['jwks', 10_000],
-      ['me', 10_000],
-      ['refresh', 10_000],
-      ['logout', 10_000],
+      ['authorizer', size(10_000, 300)],
+      ['validate', size(10_000, 300)],
+      ['jwks', size(10_000, 300)],
+      ['me', size(10_000, 300)],
+      ['refresh', size(10_000, 300)],
+      ['logout', size(10_000, 300)],
       // bcrypt-bound (60 ms a call at cost 10): fewer calls keep the suite under 5 minutes.
-      ['login', 300],
+      ['login', size(300, 10)],
     ];
-    const rows = runs.map(([name, count]) => {
+    // Quick: one function of each kind (the authorizer, a DynamoDB flow, bcrypt).
+    const chosen = QUICK ? runs.filter(([name]) => ['authorizer', 'refresh', 'login'].includes(name)) : runs;
+    const rows = chosen.map(([name, count]) => {
       const r = spawnSync(process.execPath, [TSX, resolve(__dirname, 'fixtures/memory-child.ts'), name, String(count), ddb.endpoint], {
         encoding: 'utf8',
         timeout: 240_000,

@@ -5,7 +5,7 @@ import autocannon from 'autocannon';
 import type { toPublicJwks } from '../functions/lib/tokens/key-source';
 import { DEFAULTS } from '../functions/lib/wiring/config';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
-import { table } from './lib';
+import { size, table } from './lib';
 
 type Result = { rps: number; p50: number; p99: number; non2xx: number };
 
@@ -40,14 +40,14 @@ export async function benchThroughput(): Promise<void> {
     await new Promise<void>((r) => bare.listen(0, '127.0.0.1', r));
     const barePort = (bare.address() as { port: number }).port;
 
-    const seconds = 5;
+    const seconds = size(5, 1);
     const validate = await load({ url: `${rt.baseUrl}/api/auth/validate`, connections: 10, duration: seconds, headers: auth });
     const reference = await load({ url: `http://127.0.0.1:${barePort}/`, connections: 10, duration: seconds, headers: auth });
     const me = await load({ url: `${rt.baseUrl}/api/me`, connections: 10, duration: seconds, headers: auth });
     const refresh = await load({
       url: rt.baseUrl,
       connections: 1,
-      duration: 3,
+      duration: size(3, 1),
       initialContext: { token: pair.refresh_token },
       requests: [
         {
@@ -65,7 +65,7 @@ export async function benchThroughput(): Promise<void> {
       url: `${rt.baseUrl}/api/auth/login`,
       method: 'POST',
       connections: 2,
-      duration: 3,
+      duration: size(3, 1),
       headers: { 'Content-Type': 'application/json' },
       body: JSON.stringify({ username: 'load', password }),
     });
