@@ -11,7 +11,7 @@ import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
-import { benchConfig, interleaved, ms, p50Us, table } from './lib';
+import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
 import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
 
 export async function benchLatency(secrets: AuthSecrets): Promise<void> {
@@ -82,6 +82,17 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
           20,
         ),
     });
+    // Node CPU per refresh (issue 17, target 2): what Lambda bills, and what sets how many
+    // refreshes one warm container serves. process.cpuUsage over sequential calls, divided by them.
+    const cpuRuns = size(2_000, 100);
+    const cpuBefore = process.cpuUsage();
+    for (let i = 0; i < cpuRuns; i++) {
+      const res = await refresh(event(token));
+      if (res.statusCode !== 200) throw new Error(`refresh ${res.statusCode}`);
+      token = (JSON.parse(res.body) as { refresh_token: string }).refresh_token;
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    const cpuPerRefreshMs = (cpu.user + cpu.system) / 1000 / cpuRuns;
     const loginRatio = r.login / r.bcrypt;
     const refreshRatio = r.refresh / r.getItem;
     table(
@@ -112,6 +123,13 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
           ratio: r.refreshHttp / r.getItem,
         },
         { what: 'refresh: DynamoDB round trips', measured: '2', reference: 'UpdateItem; GetItem || PutItem', target: '<= 2', met: true },
+        {
+          what: 'refresh: Node CPU per call (the function)',
+          measured: ms(cpuPerRefreshMs),
+          reference: `${cpuRuns} calls`,
+          target: '<= 1.5 ms',
+          met: cpuPerRefreshMs <= 1.5,
+        },
       ],
       ['bcrypt, GetItem and the refresh function run in the bench process, interleaved with the HTTP calls.'],
     );
