@@ -3,7 +3,6 @@
  * on every call), and the DynamoDB cost per million operations they make at on-demand prices.
  * The README's and BENCHMARKS.md's cost figures come from this table, and a test holds them to it.
  */
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { createCoreDeps } from '../functions/lib/wiring/core';
 import { login } from '../functions/lib/flows/login';
 import { logout } from '../functions/lib/flows/logout';
@@ -11,7 +10,8 @@ import { refresh } from '../functions/lib/flows/refresh';
 import { createUser } from '../functions/lib/flows/users';
 import { dynamoRevocationReader } from '../functions/lib/stores/revocation-reader';
 import { createDynamoHttp, type DynamoHttpOptions } from '../functions/lib/stores/dynamodb-http';
-import { roleCredentials } from '../functions/lib/wiring/revocation';
+import { createSignedDocumentClient, type DocumentSender } from '../functions/lib/stores/signed-document-client';
+import { roleCredentials } from '../functions/lib/wiring/role-credentials';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
@@ -24,39 +24,31 @@ export const PRICE_PER_MILLION = { read: 0.125, write: 0.625 };
 
 export type Units = { read: number; write: number };
 
-/** Counts the read and write units of every call the client makes. */
-export function meter(client: DynamoDBDocumentClient): { take(): Units; addReads(n: number): void } {
+/**
+ * The functions' store client (`createStoreClient`: signed POSTs) with `ReturnConsumedCapacity`
+ * on every call, counting the read and write units each one reports. DynamoDB Local reports a
+ * call's total only: the operation says whether they are reads or writes.
+ */
+export function meteredStoreClient(http: Pick<DynamoHttpOptions, 'endpoint' | 'credentials'>): {
+  client: DocumentSender;
+  /** The units counted since the last take. */
+  take(): Units;
+  /** For another client's calls on the same meter (the revocation check's). */
+  count(units: number, operation: string): void;
+} {
   let units: Units = { read: 0, write: 0 };
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      (args.input as { ReturnConsumedCapacity?: string }).ReturnConsumedCapacity = 'TOTAL';
-      const result = await next(args);
-      const consumed = (result.output as { ConsumedCapacity?: ConsumedCapacity | ConsumedCapacity[] }).ConsumedCapacity ?? [];
-      // DynamoDB Local reports a call's total units only: the command says whether they are reads or writes.
-      const kind = /^(Get|BatchGet|Query|Scan|TransactGet)/.test(context.commandName ?? '') ? 'read' : 'write';
-      for (const c of ([] as ConsumedCapacity[]).concat(consumed)) {
-        units[kind] += c.CapacityUnits ?? 0;
-      }
-      return result;
-    },
-    { step: 'initialize', name: 'consumedCapacityMeter' },
-  );
+  const count = (n: number, operation: string) => {
+    units[/^(Get|BatchGet|Query|Scan|TransactGet)/.test(operation) ? 'read' : 'write'] += n;
+  };
   return {
-    /** Reads the signed-fetch client made (the revocation check), which no SDK middleware sees. */
-    addReads(n: number) {
-      units.read += n;
-    },
+    client: createSignedDocumentClient(createDynamoHttp({ ...http, region: 'local', consumedCapacity: count })),
+    count,
     take() {
       const taken = units;
       units = { read: 0, write: 0 };
       return taken;
     },
   };
-}
-
-interface ConsumedCapacity {
-  readonly TableName?: string;
-  readonly CapacityUnits?: number;
 }
 
 /** The operations whose units are measured, with how the tables name them. */
@@ -76,16 +68,16 @@ export const dynamoDollars = (u: Units): string => (u.read * PRICE_PER_MILLION.r
  * BENCHMARKS.md's figures are checked against this (test/integration/capacity.test.ts).
  */
 export async function measureCapacity(
-  client: DynamoDBDocumentClient,
   tables: { readonly [K in keyof typeof LOCAL_TABLES]: string },
   secrets: AuthSecrets,
-  /** Where the revocation check's signed requests go. @default the environment's (DynamoDB Local in the tests) */
+  /** Where DynamoDB is. @default the environment's (DynamoDB Local in the tests) */
   http: Pick<DynamoHttpOptions, 'endpoint' | 'credentials'> = {
     endpoint: process.env.TEST_DYNAMODB_ENDPOINT,
     credentials: roleCredentials,
   },
 ): Promise<Record<keyof typeof CAPACITY_OPERATIONS, Units>> {
-  const units = meter(client);
+  const units = meteredStoreClient(http);
+  const { client } = units;
   const config = benchConfig(tables);
   // A clock that moves between the operations, as a real client's do: a refresh minutes after
   // the login changes `lastUsedAt`, which the sessions-by-user index projects (one more write).
@@ -97,7 +89,7 @@ export async function measureCapacity(
   const meta = { requestId: 'c', sourceIp: '198.51.100.7' };
   const password = 'a capacity passphrase';
   await createUser({ username: 'capacity', password }, meta, core);
-  const db = createDynamoHttp({ ...http, region: 'local', consumedCapacity: (n) => units.addReads(n) });
+  const db = createDynamoHttp({ ...http, region: 'local', consumedCapacity: units.count });
   const revocation = dynamoRevocationReader({ db, usersTable: tables.usersTable, sessionsTable: tables.sessionsTable });
   // The second login from this source: the steady state (the trusted-source marker exists).
   await login({ username: 'capacity', password }, meta, core);
@@ -121,7 +113,7 @@ export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
   try {
     const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
     await ensureTables(client, LOCAL_TABLES);
-    const measured = await measureCapacity(client, LOCAL_TABLES, secrets, { endpoint: ddb.endpoint, credentials: ddb.credentials });
+    const measured = await measureCapacity(LOCAL_TABLES, secrets, { endpoint: ddb.endpoint, credentials: ddb.credentials });
     table(
       '6. DynamoDB capacity units per operation (DynamoDB Local, ReturnConsumedCapacity)',
       Object.entries(measured).map(([op, u]) => ({

@@ -6,7 +6,7 @@ import { DEFAULTS } from '../functions/lib/wiring/config';
 import { createCoreDeps } from '../functions/lib/wiring/core';
 import { login } from '../functions/lib/flows/login';
 import { createUser } from '../functions/lib/flows/users';
-import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
+import { createDocumentClient, createStoreClient } from '../functions/lib/wiring/dynamo-client';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
@@ -29,7 +29,9 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
     // The refresh function itself, in this process: what Lambda would bill, without the HTTP hop.
     await ensureTables(client, LOCAL_TABLES);
     const config = benchConfig(LOCAL_TABLES);
-    const core = createCoreDeps(config, secrets, client, { logger: silent });
+    // The functions' own client (signed POSTs), for the flow and for the GetItem it is measured against.
+    const store = createStoreClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
+    const core = createCoreDeps(config, secrets, store, { logger: silent });
     await createUser({ username: 'bench', password }, { requestId: 'b' }, core);
     let token = (await login({ username: 'bench', password }, { requestId: 'b', sourceIp: '127.0.0.1' }, core)).refresh_token;
     const refresh = createRefreshHandler(core);
@@ -57,7 +59,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
         ),
       getItem: () =>
         p50Us(
-          () => client.send(new GetCommand({ TableName: LOCAL_TABLES.usersTable, Key: { username: 'bench' }, ConsistentRead: true })),
+          () => store.send(new GetCommand({ TableName: LOCAL_TABLES.usersTable, Key: { username: 'bench' }, ConsistentRead: true })),
           200,
           20,
         ),

@@ -14,7 +14,7 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { ensureTables, LOCAL_TABLES } from '../local/dynamodb-tables';
 import { runUsersCli, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
-import { dynamoDollars, meter, PRICE_PER_MILLION } from './capacity';
+import { dynamoDollars, meteredStoreClient, PRICE_PER_MILLION } from './capacity';
 import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
 
 /** How long the throughput run lasts, and with how many connections. */
@@ -26,9 +26,9 @@ export async function benchMachineTokens(secrets: AuthSecrets): Promise<void> {
   const rt = await startLocalRuntime();
   try {
     await ensureTables(client, LOCAL_TABLES);
-    const units = meter(client);
+    const units = meteredStoreClient({ endpoint: ddb.endpoint, credentials: ddb.credentials });
     const config = benchConfig(LOCAL_TABLES);
-    const base = createCoreDeps(config, secrets, client, { logger: silent });
+    const base = createCoreDeps(config, secrets, units.client, { logger: silent });
     // As the Lambda composition root builds it: the client record cached for authentication.
     const core = { ...base, authClients: cachedClientReader(base.clients, { now: Date.now }) };
     const { client: registered, clientSecret } = await registerClient(
@@ -51,7 +51,8 @@ export async function benchMachineTokens(secrets: AuthSecrets): Promise<void> {
       getItem: () =>
         p50Us(
           () =>
-            client.send(
+            // Through the functions' own client, as the flow's read goes.
+            units.client.send(
               new GetCommand({ TableName: LOCAL_TABLES.clientsTable, Key: { clientId: registered.clientId }, ConsistentRead: true }),
             ),
           300,

@@ -6,7 +6,7 @@ import type { User } from '../../functions/lib/domain/users';
 import { type Client, newClientId, newClientSecret } from '../../functions/lib/domain/clients';
 import { memoryRepos } from '../../functions/lib/stores/memory';
 import { dynamoRepos, type Repos } from '../../functions/lib/wiring/core';
-import { createTestTables, localClient } from '../helpers/harness';
+import { createTestTables, localClient, localStoreClient } from '../helpers/harness';
 
 /**
  * One contract, two implementations: the DynamoDB stores (on DynamoDB Local) and the in-memory
@@ -15,7 +15,7 @@ import { createTestTables, localClient } from '../helpers/harness';
  */
 const implementations: [string, () => Promise<Repos>][] = [
   ['memory', async () => memoryRepos()],
-  ['dynamodb', async () => dynamoRepos(localClient(), await createTestTables(localClient()))],
+  ['dynamodb', async () => dynamoRepos(localStoreClient(), await createTestTables(localClient()))],
 ];
 
 const NOW = 1_800_000_000;

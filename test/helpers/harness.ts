@@ -7,7 +7,7 @@ import type { Clock } from '../../functions/lib/domain/clock';
 import { DEFAULTS, type Config } from '../../functions/lib/wiring/config';
 import { createCoreDeps } from '../../functions/lib/wiring/core';
 import type { CoreDeps } from '../../functions/lib/flows/deps';
-import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
+import { createDocumentClient, createStoreClient } from '../../functions/lib/wiring/dynamo-client';
 import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
 import type { AuthLogger } from '../../functions/lib/telemetry/events';
 import { generateSecrets, type AuthSecrets } from '../../functions/lib/tokens/secrets';
@@ -16,7 +16,7 @@ import { ensureTables } from '../../local/dynamodb-tables';
 import { createRevocationChecker } from '../../functions/lib/authz/revocation';
 import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
 import { createDynamoHttp } from '../../functions/lib/stores/dynamodb-http';
-import { roleCredentials } from '../../functions/lib/wiring/revocation';
+import { roleCredentials } from '../../functions/lib/wiring/role-credentials';
 import { DYNAMODB_LOCAL_REGION } from '../../local/dynamodb-local';
 
 /** bcrypt cost for tests: the lowest the config allows, to keep suites fast. */
@@ -86,6 +86,12 @@ export function localClient(endpoint = process.env.TEST_DYNAMODB_ENDPOINT): Dyna
   return createDocumentClient({ endpoint, region: 'local' });
 }
 
+/** The functions' store client (`createStoreClient`) on DynamoDB Local, or on `endpoint` (a fault proxy). */
+export const localStoreClient = (endpoint = process.env.TEST_DYNAMODB_ENDPOINT) => {
+  if (!endpoint) throw new Error('TEST_DYNAMODB_ENDPOINT is not set: run integration tests through jest');
+  return createStoreClient({ endpoint, region: DYNAMODB_LOCAL_REGION });
+};
+
 /** The authorizer's signed DynamoDB client, on DynamoDB Local (or `endpoint`), with the suite's credentials. */
 export const localDynamoHttp = (endpoint = process.env.TEST_DYNAMODB_ENDPOINT) =>
   createDynamoHttp({ endpoint, region: DYNAMODB_LOCAL_REGION, credentials: roleCredentials });
@@ -131,7 +137,8 @@ export async function createHarness(overrides: Partial<Config> = {}): Promise<Ha
     client,
     clock,
     logger,
-    core: createCoreDeps(config, s, client, { now: clock, logger }),
+    // The stores on the functions' own client (signed POSTs); `client` (the SDK's) is for setting up and inspecting.
+    core: createCoreDeps(config, s, localStoreClient(), { now: clock, logger }),
     verify: {
       ...createVerifyDeps(config, new JwkSetKeySource({ jwks: toPublicJwks(s.signingKeys) }), {
         now: clock,

@@ -16,8 +16,7 @@ describe('the documented DynamoDB cost of each operation', () => {
   let measured: Record<'login' | 'refresh' | 'revocationCheck' | 'logout', Units>;
 
   beforeAll(async () => {
-    const client = localClient();
-    measured = await measureCapacity(client, await createTestTables(client), await testSecrets());
+    measured = await measureCapacity(await createTestTables(localClient()), await testSecrets());
   });
 
   it.each(['login', 'refresh'] as const)('%s: the README and BENCHMARKS.md give its measured units and price', (op) => {

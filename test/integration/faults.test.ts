@@ -6,8 +6,16 @@ import { createCoreDeps } from '../../functions/lib/wiring/core';
 import { startFaultProxy } from '../faults/fault-proxy';
 import { decodeJwt } from 'jose';
 import { dynamoRevocationReader } from '../../functions/lib/stores/revocation-reader';
-import { createTestTables, localClient, manualClock, recordingLogger, testConfig, testSecrets, localDynamoHttp } from '../helpers/harness';
-import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
+import {
+  createTestTables,
+  localClient,
+  manualClock,
+  recordingLogger,
+  testConfig,
+  testSecrets,
+  localDynamoHttp,
+  localStoreClient,
+} from '../helpers/harness';
 
 /**
  * The flows against DynamoDB Local through the fault proxy, one fault at a time: what the SDK's
@@ -27,7 +35,7 @@ beforeAll(async () => {
   attemptsTable = config.attemptsTable;
   auditTable = config.auditTable;
   tables = { usersTable: config.usersTable, sessionsTable: config.sessionsTable };
-  core = createCoreDeps(config, await testSecrets(), createDocumentClient({ endpoint: proxy.url, region: 'local' }), {
+  core = createCoreDeps(config, await testSecrets(), localStoreClient(proxy.url), {
     now: manualClock(),
     logger: recordingLogger(),
   });

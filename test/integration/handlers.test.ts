@@ -6,7 +6,7 @@ import { createHandler as createRegister } from '../../functions/register';
 import { createHandler as createValidate } from '../../functions/validate';
 import { createCoreDeps } from '../../functions/lib/wiring/core';
 import { jsonPost, proxyEvent } from '../helpers/events';
-import { createHarness, type Harness } from '../helpers/harness';
+import { createHarness, localStoreClient, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
 
 let h: Harness;
@@ -47,7 +47,7 @@ describe('POST /api/auth/register', () => {
   });
 
   it('answers 404 when self-registration is off, before reading the body', async () => {
-    const off = createCoreDeps({ ...h.config, selfRegistration: false }, h.secrets, h.client, { now: h.clock, logger: h.logger });
+    const off = createCoreDeps({ ...h.config, selfRegistration: false }, h.secrets, localStoreClient(), { now: h.clock, logger: h.logger });
     const res = await invoke(createRegister(off), proxyEvent({ path: '/api/auth/register', body: 'garbage' }));
     expect(res.status).toBe(404);
     expect(res.body.error).toBe('not_found');

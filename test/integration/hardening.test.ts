@@ -14,7 +14,7 @@ import { createUser } from '../../functions/lib/flows/users';
 import { attemptKeys } from '../../functions/lib/domain/throttle';
 import { evaluatePolicy } from '../../local/evaluate-policy';
 import { authorizerEvent, jsonPost, proxyEvent } from '../helpers/events';
-import { createHarness, TEST_BCRYPT_COST, type Harness } from '../helpers/harness';
+import { createHarness, localStoreClient, TEST_BCRYPT_COST, type Harness } from '../helpers/harness';
 import { invoke } from '../helpers/http';
 
 let h: Harness;
@@ -270,7 +270,7 @@ describe('passwords', () => {
     await newUser('oldhash');
     const before = await h.core.users.getUser('oldhash');
     expect(bcrypt.getRounds(before?.passwordHash as string)).toBe(TEST_BCRYPT_COST);
-    const stronger = createCoreDeps({ ...h.config, bcryptCost: TEST_BCRYPT_COST + 1 }, h.secrets, h.client, {
+    const stronger = createCoreDeps({ ...h.config, bcryptCost: TEST_BCRYPT_COST + 1 }, h.secrets, localStoreClient(), {
       now: h.clock,
       logger: h.logger,
     });

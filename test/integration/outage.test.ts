@@ -4,7 +4,7 @@ import { createHandler as createRefresh } from '../../functions/refresh';
 import { createHandler as createRegister } from '../../functions/register';
 import { createCoreDeps } from '../../functions/lib/wiring/core';
 import { createUser } from '../../functions/lib/flows/users';
-import { createDocumentClient } from '../../functions/lib/wiring/dynamo-client';
+import { createStoreClient } from '../../functions/lib/wiring/dynamo-client';
 import { freePort } from '../../local/dynamodb-local';
 import { jsonPost } from '../helpers/events';
 import { createHarness, type Harness } from '../helpers/harness';
@@ -18,7 +18,7 @@ beforeAll(async () => {
   h = await createHarness();
   await createUser({ username: 'alice', password: PASSWORD }, { requestId: 'setup' }, h.core);
   // Same tables and keys, but a DynamoDB endpoint on a port where nothing listens.
-  const deadClient = createDocumentClient({
+  const deadClient = createStoreClient({
     endpoint: `http://127.0.0.1:${await freePort()}`,
     region: 'local',
     credentials: { accessKeyId: 'nobody', secretAccessKey: 'nothing' },

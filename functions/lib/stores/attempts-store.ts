@@ -1,11 +1,12 @@
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { AttemptsRepo } from '../domain/ports';
 import type { AttemptRecords } from '../domain/throttle';
 import { batchGetAll, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import type { DocumentSender } from './signed-document-client';
 
 /** Failed-login counters and trusted-source markers, with TTL (a DynamoDB table). */
 export class AttemptsStore implements AttemptsRepo {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentSender;
   private readonly tableName: string;
 
   constructor({ client, tableName }: StoreOptions) {

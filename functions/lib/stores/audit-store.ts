@@ -1,11 +1,12 @@
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditPage, AuditRecord } from '../domain/audit';
 import type { AuditRepo } from '../domain/ports';
 import { rethrowDynamoError, type StoreOptions } from './dynamo';
+import type { DocumentSender } from './signed-document-client';
 
 /** The audit trail in DynamoDB. */
 export class AuditStore implements AuditRepo {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentSender;
   private readonly tableName: string;
 
   constructor({ client, tableName }: StoreOptions) {

@@ -1,15 +1,16 @@
-import { DeleteCommand, GetCommand, PutCommand, ScanCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { Client } from '../domain/clients';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import type { ClientsRepo } from '../domain/ports';
 import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import type { DocumentSender } from './signed-document-client';
 
 /** By client id, in code-unit order (as `sort()` orders strings, whatever the locale). */
 const byClientId = (a: Client, b: Client) => (a.clientId < b.clientId ? -1 : a.clientId > b.clientId ? 1 : 0);
 
 /** Reads and writes OAuth clients; every change is a conditional write on the version it read. */
 export class ClientsStore implements ClientsRepo {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentSender;
   private readonly tableName: string;
 
   constructor({ client, tableName }: StoreOptions) {

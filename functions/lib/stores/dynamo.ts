@@ -1,9 +1,10 @@
-import { BatchGetCommand, type BatchGetCommandInput, type BatchGetCommandOutput, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandInput, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import type { DocumentSender } from './signed-document-client';
 import { ServiceUnavailableError } from '../domain/errors';
 
 /** Options of every store: a client and a table name, never the environment. */
 export interface StoreOptions {
-  readonly client: DynamoDBDocumentClient;
+  readonly client: DocumentSender;
   readonly tableName: string;
 }
 
@@ -69,7 +70,7 @@ type BatchRequest = NonNullable<BatchGetCommandInput['RequestItems']>;
  * never as "not found" (which would fail a throttle open, or cache a spurious revocation).
  */
 export async function batchGetAll(
-  client: DynamoDBDocumentClient,
+  client: DocumentSender,
   requestItems: BatchRequest,
   attempts = 3,
 ): Promise<Record<string, Record<string, unknown>[]>> {

@@ -3,9 +3,9 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { sign } from 'aws4';
 import { ServiceUnavailableError } from '../domain/errors';
 
-/** One DynamoDB operation over its JSON protocol, in DynamoDB's own attribute-value form. */
+/** One DynamoDB operation (`GetItem`, `UpdateItem`, ...) over its JSON protocol, in DynamoDB's own attribute-value form. */
 export interface DynamoHttp {
-  call(operation: 'BatchGetItem' | 'GetItem', input: Record<string, unknown>): Promise<Record<string, unknown>>;
+  call(operation: string, input: Record<string, unknown>): Promise<Record<string, unknown>>;
 }
 
 /** Options of the client. */
@@ -16,7 +16,7 @@ export interface DynamoHttpOptions {
   /** The signing credentials, or where to read them on each call (`wiring/revocation.ts`: the function's role, from Lambda's environment). */
   readonly credentials: DynamoCredentials | (() => DynamoCredentials);
   /** Sees the capacity units each call consumed (the benchmark's meter); absent, none are asked for. */
-  readonly consumedCapacity?: (units: number) => void;
+  readonly consumedCapacity?: (units: number, operation: string) => void;
 }
 
 /** AWS credentials, as SigV4 signs with them. */
@@ -79,7 +79,6 @@ export function createDynamoHttp(options: DynamoHttpOptions): DynamoHttp {
           method: 'POST',
           headers: signed.headers,
           agent,
-          signal: AbortSignal.timeout(TIMEOUT_MS),
         },
         (res) => {
           const parts: Buffer[] = [];
@@ -94,6 +93,9 @@ export function createDynamoHttp(options: DynamoHttpOptions): DynamoHttp {
           });
         },
       );
+      // As the SDK's requestTimeout: the socket idle this long fails the attempt (a timer on the
+      // socket, cheaper per call than an AbortSignal).
+      req.setTimeout(TIMEOUT_MS, () => req.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
       req.on('error', reject);
       req.end(body);
     });
@@ -118,13 +120,21 @@ export function createDynamoHttp(options: DynamoHttpOptions): DynamoHttp {
         if (answer && status === 200) {
           if (options.consumedCapacity) {
             for (const c of ([] as { CapacityUnits?: number }[]).concat((answer.ConsumedCapacity as never) ?? [])) {
-              options.consumedCapacity(c.CapacityUnits ?? 0);
+              options.consumedCapacity(c.CapacityUnits ?? 0, operation);
             }
           }
           return answer;
         }
-        // Refused for a reason no retry cures (access, validation, a missing table): a failure, at once.
-        if (answer && status < 500 && !TRANSIENT.has(failure)) throw new Error(`DynamoDB ${operation} failed: ${failure}`);
+        // Refused for a reason no retry cures (a failed condition, access, validation, a missing
+        // table): at once, shaped as the SDK's errors are (its name, its HTTP status, the body's
+        // fields such as a failed condition's `Item`), which is what the stores read.
+        if (answer && status < 500 && !TRANSIENT.has(failure)) {
+          throw Object.assign(new Error(), answer, {
+            name: failure,
+            message: `DynamoDB ${operation} failed: ${failure}`,
+            $metadata: { httpStatusCode: status },
+          });
+        }
         if (attempt >= ATTEMPTS) throw new ServiceUnavailableError({ cause: failure });
         await new Promise((r) => setTimeout(r, Math.random() * 100 * 2 ** attempt));
       }

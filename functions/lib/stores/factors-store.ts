@@ -1,8 +1,9 @@
-import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError } from '../domain/errors';
 import type { Passkey, PendingTotp, TotpFactor } from '../domain/factors';
 import type { FactorsRepo } from '../domain/ports';
 import { cancellationReasons, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import type { DocumentSender } from './signed-document-client';
 
 /**
  * The key of a credential's owner item in the users table: `#` never occurs in a username, so it
@@ -13,7 +14,7 @@ const passkeyKey = (credentialId: string) => `#passkey#${credentialId}`;
 
 /** Reads and writes second factors on the users table. */
 export class FactorsStore implements FactorsRepo {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentSender;
   private readonly tableName: string;
 
   constructor({ client, tableName }: StoreOptions) {

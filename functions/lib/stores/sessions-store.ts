@@ -1,15 +1,16 @@
 import type { Authentication } from '../domain/factors';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConflictError } from '../domain/errors';
 import type { SessionsRepo } from '../domain/ports';
 import type { Rotation, RotationResult, Session, SessionSummary } from '../domain/sessions';
 import { isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import type { DocumentSender } from './signed-document-client';
 import { SESSIONS_BY_USER_INDEX } from '../contract/tables';
 
 /** Reads and writes sessions. */
 export class SessionsStore implements SessionsRepo {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentSender;
   private readonly tableName: string;
 
   constructor({ client, tableName }: StoreOptions) {

@@ -1,15 +1,9 @@
-import {
-  GetCommand,
-  PutCommand,
-  ScanCommand,
-  TransactWriteCommand,
-  UpdateCommand,
-  type DynamoDBDocumentClient,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, ScanCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
 import type { UsersRepo } from '../domain/ports';
 import type { User, UserSummary } from '../domain/users';
 import { cancellationReasons, isConditionFailed, rethrowDynamoError, type StoreOptions } from './dynamo';
+import type { DocumentSender } from './signed-document-client';
 import type { StoredPassword } from '../domain/passwords';
 
 /**
@@ -23,7 +17,7 @@ const emailKey = (email: string) => `#email#${email}`;
 
 /** Reads and writes users. */
 export class UsersStore implements UsersRepo {
-  private readonly client: DynamoDBDocumentClient;
+  private readonly client: DocumentSender;
   private readonly tableName: string;
 
   constructor({ client, tableName }: StoreOptions) {

@@ -1,4 +1,4 @@
-import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DocumentSender } from '../stores/signed-document-client';
 import { createAccessTokens } from '../tokens/access-tokens';
 import { AttemptsStore } from '../stores/attempts-store';
 import { createAuditTrail } from '../telemetry/audit';
@@ -11,7 +11,7 @@ import { loadWebAuthnConfig, type WebAuthnConfig } from './webauthn';
 import { mailSenderFromConfig } from './mail';
 import type { EmailSender } from '../domain/ports';
 import type { CoreDeps } from '../flows/deps';
-import { createDocumentClient } from './dynamo-client';
+import { createStoreClient } from './dynamo-client';
 import { JwkSetKeySource, type KeySource } from '../tokens/key-source';
 import type { AuthLogger } from '../telemetry/events';
 import { createLogger } from '../telemetry/logger';
@@ -44,12 +44,7 @@ export type CoreConfig = Settings &
  * Builds the dependencies of the flows on the DynamoDB stores. Peppers come from `secrets`;
  * signing keys from `keys` (default: the keys in `secrets`).
  */
-export function createCoreDeps(
-  config: CoreConfig,
-  secrets: AuthSecrets,
-  client: DynamoDBDocumentClient,
-  overrides: CoreOverrides = {},
-): CoreDeps {
+export function createCoreDeps(config: CoreConfig, secrets: AuthSecrets, client: DocumentSender, overrides: CoreOverrides = {}): CoreDeps {
   return coreDepsOver(dynamoRepos(client, config), config, secrets, overrides);
 }
 
@@ -68,7 +63,7 @@ export interface CoreOverrides {
 
 /** The DynamoDB stores on one client. */
 export const dynamoRepos = (
-  client: DynamoDBDocumentClient,
+  client: DocumentSender,
   config: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'attemptsTable' | 'auditTable' | 'clientsTable'>,
 ): Repos => ({
   users: new UsersStore({ client, tableName: config.usersTable }),
@@ -155,7 +150,7 @@ export async function defaultCoreDeps(): Promise<CoreDeps> {
     ttlMs: config.keysCacheTtlSeconds * 1000,
     initial: { jwks: secrets.signingKeys, signingKid: secrets.signingKid },
   });
-  const client = createDocumentClient({ endpoint: config.dynamodbEndpoint });
+  const client = createStoreClient({ endpoint: config.dynamodbEndpoint });
   const core = createCoreDeps(config, secrets, client, { keys, mail: mailSenderFromConfig(config) });
   return { ...core, authClients: cachedClientReader(core.clients, { now: systemClock }) };
 }
@@ -165,7 +160,7 @@ export async function defaultCoreDeps(): Promise<CoreDeps> {
  * that logs through `logger`. No secrets: only the commands that hash read the pepper.
  */
 export function createAdminDeps(
-  client: DynamoDBDocumentClient,
+  client: DocumentSender,
   tables: Pick<CoreConfig, 'usersTable' | 'sessionsTable' | 'auditTable'>,
   logger: AuthLogger,
   settings: Pick<CoreConfig, 'auditRetentionDays'>,

@@ -1,6 +1,7 @@
 import { createRevocationChecker, type RevocationChecker } from '../authz/revocation';
 import { systemClock } from '../domain/clock';
 import type { Config } from './config';
+import { roleCredentials } from './role-credentials';
 
 /**
  * The revocation check as configured, or undefined when it is off. It reads DynamoDB with one
@@ -27,10 +28,3 @@ export function revocationCheckerFromConfig(
     now: systemClock,
   });
 }
-
-/** The function's role, as Lambda's environment holds it (read on each call: it is cheap, and a test may change it). */
-export const roleCredentials = () => ({
-  accessKeyId: process.env.AWS_ACCESS_KEY_ID ?? '',
-  secretAccessKey: process.env.AWS_SECRET_ACCESS_KEY ?? '',
-  sessionToken: process.env.AWS_SESSION_TOKEN,
-});
