@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 describe('the flows under injected DynamoDB faults', () => {
-  it('gives the same successor when the answer of a committed rotation is lost: the SDK retries, and the grace path answers', async () => {
+  it('gives the same successor when the answer of a committed rotation is lost: the client retries, and the grace path answers', async () => {
     const pair = await login({ username: 'ann', password: PASSWORD }, meta, core);
     proxy.inject({ kind: 'lost_answer', operation: 'UpdateItem' });
     const next = await refresh(pair.refresh_token, meta, core);
@@ -57,7 +57,7 @@ describe('the flows under injected DynamoDB faults', () => {
     await expect(refresh(next.refresh_token, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 
-  it('rides out one throttling answer, one 500 and one reset with the SDK retries', async () => {
+  it('rides out one throttling answer, one 500 and one reset with the store client's retries', async () => {
     for (const kind of ['throttled', 'throughput_exceeded', 'server_error', 'reset'] as const) {
       proxy.inject({ kind, operation: 'GetItem' });
       await expect(login({ username: 'ann', password: PASSWORD }, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
@@ -132,6 +132,15 @@ describe("the authorizer's signed DynamoDB reads under faults", () => {
         session: { status: 'active' },
       });
     }
+  });
+
+  it('gives up on an answer held past 3 s and asks again: the held request is the one that times out', async () => {
+    const { sid } = decodeJwt((await login({ username: 'ann', password: PASSWORD }, meta, core)).access_token) as { sid: string };
+    proxy.inject({ kind: 'latency', operation: 'BatchGetItem', delayMs: 5_000 });
+    const started = Date.now();
+    await expect(reader()('ann', sid)).resolves.toMatchObject({ session: { status: 'active' } });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(3_000);
+    expect(Date.now() - started).toBeLessThan(4_500);
   });
 
   it('answers unavailable after its 3 attempts, and fails at once (closed) on a refusal no retry cures', async () => {

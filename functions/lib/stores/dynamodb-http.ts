@@ -36,9 +36,15 @@ const TRANSIENT = new Set([
   'ServiceUnavailable',
   'TransactionConflictException',
 ]);
-/** As the document client (`wiring/dynamo-client.ts`): 3 attempts, 3 s each, with jittered backoff. */
+/**
+ * As the SDK's document client (`wiring/dynamo-client.ts`): 3 attempts with jittered backoff, 1 s
+ * to connect and 3 s of silence per attempt, so the worst case (about 10 s when every attempt
+ * times out) stays inside an API function's timeout and answers 503 before API Gateway's 29 s.
+ */
 const ATTEMPTS = 3;
+const CONNECT_TIMEOUT_MS = 1_000;
 const TIMEOUT_MS = 3_000;
+const timeout = (message: string) => Object.assign(new Error(message), { name: 'TimeoutError' });
 
 /**
  * A DynamoDB client for the authorizer's one read: a POST signed with SigV4 by `aws4`, over
@@ -95,7 +101,14 @@ export function createDynamoHttp(options: DynamoHttpOptions): DynamoHttp {
       );
       // As the SDK's requestTimeout: the socket idle this long fails the attempt (a timer on the
       // socket, cheaper per call than an AbortSignal).
-      req.setTimeout(TIMEOUT_MS, () => req.destroy(Object.assign(new Error('no answer in time'), { name: 'TimeoutError' })));
+      req.setTimeout(TIMEOUT_MS, () => req.destroy(timeout('no answer in time')));
+      req.on('socket', (socket) => {
+        // A new connection (a kept-alive one is already up) gets 1 s to open.
+        if (!socket.connecting) return;
+        const timer = setTimeout(() => req.destroy(timeout('no connection in time')), CONNECT_TIMEOUT_MS);
+        socket.once('connect', () => clearTimeout(timer));
+        socket.once('close', () => clearTimeout(timer));
+      });
       req.on('error', reject);
       req.end(body);
     });
