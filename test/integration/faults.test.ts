@@ -57,7 +57,7 @@ describe('the flows under injected DynamoDB faults', () => {
     await expect(refresh(next.refresh_token, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 
-  it('rides out one throttling answer, one 500 and one reset with the store client's retries', async () => {
+  it('rides out one throttling answer, one 500 and one reset with the store client retrying', async () => {
     for (const kind of ['throttled', 'throughput_exceeded', 'server_error', 'reset'] as const) {
       proxy.inject({ kind, operation: 'GetItem' });
       await expect(login({ username: 'ann', password: PASSWORD }, meta, core)).resolves.toMatchObject({ token_type: 'Bearer' });
