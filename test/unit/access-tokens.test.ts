@@ -1,5 +1,5 @@
 import { createHmac, createPublicKey } from 'node:crypto';
-import { SignJWT, decodeProtectedHeader, importJWK, type CryptoKey, type JWK } from 'jose';
+import { SignJWT, decodeProtectedHeader, importJWK, jwtVerify, type CryptoKey, type JWK } from 'jose';
 import { createAccessTokens, type AccessTokens } from '../../functions/lib/tokens/access-tokens';
 import { TokenError } from '../../functions/lib/domain/errors';
 import { JwkSetKeySource, toPublicJwks } from '../../functions/lib/tokens/key-source';
@@ -204,6 +204,25 @@ describe('key rotation', () => {
 
   it('refuses to build a set with a key whose alg is HMAC', () => {
     expect(() => new JwkSetKeySource({ jwks: { keys: [{ kty: 'oct', k: 'c2VjcmV0', kid: 'h', alg: 'HS256' }] } })).toThrow(/HS256/);
+  });
+});
+
+describe('the signature of an issued token', () => {
+  it.each(['RS256', 'ES256'] as const)('(%s) verifies with jose against the published key alone', async (alg) => {
+    const jwk = await generateSigningKey(alg);
+    const issuer = createAccessTokens({
+      keys: new JwkSetKeySource({ jwks: { keys: [jwk] }, signingKid: jwk.kid as string }),
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      accessTokenTtlSeconds: 900,
+      clockToleranceSeconds: 30,
+      now: clock,
+    });
+    const { accessToken } = await issuer.issue(subject);
+    expect(decodeProtectedHeader(accessToken)).toEqual({ alg, kid: jwk.kid, typ: 'at+jwt' });
+    const published = createPublicKey({ key: toPublicJwks({ keys: [jwk] }).keys[0] as never, format: 'jwk' });
+    const { payload } = await jwtVerify(accessToken, published, { algorithms: [alg], typ: 'at+jwt', currentDate: new Date(clock()) });
+    expect(payload).toMatchObject({ ...subject, iss: ISSUER, aud: AUDIENCE });
   });
 });
 
