@@ -1,7 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-/** The faults the proxy injects between the SDK and DynamoDB. */
+/** The faults the proxy injects between the functions' DynamoDB client and DynamoDB. */
 export type FaultKind = 'latency' | 'reset' | 'lost_answer' | 'throttled' | 'throughput_exceeded' | 'server_error';
 
 /** Which requests get which fault: by the DynamoDB operation (`X-Amz-Target`), once or for a count. */
@@ -46,7 +46,7 @@ function tablesOf(body: Buffer): string[] {
 }
 
 /**
- * A small HTTP proxy for the tests and the soak, between the SDK and DynamoDB Local: nothing in
+ * A small HTTP proxy for the tests and the soak, between the functions' DynamoDB client and DynamoDB Local: nothing in
  * `functions/` knows about it (they get its URL as their endpoint). It injects added latency, a
  * connection reset before the request reaches DynamoDB, a lost answer after DynamoDB applied the
  * request, DynamoDB's throttling errors and 500s, by rule. Loopback only.
