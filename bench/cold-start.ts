@@ -1,5 +1,5 @@
 /** Target 2: cold starts. Each production bundle is loaded in fresh node processes. */
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -67,25 +67,16 @@ async function revocationStub(): Promise<{ endpoint: string; close(): void }> {
   return { endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => server.close() };
 }
 
-/** As `coldMs`, with this process free to answer the child (the stub above runs here). */
-async function coldMsServed(file: string, env: Record<string, string>, then: string, runs = size(9, 2)): Promise<number> {
+/**
+ * Median over `runs` fresh processes of: require the bundle, then run `then` (ms). Spawned
+ * asynchronously, so this process stays free to answer the child (the revocation stub runs here).
+ */
+async function coldMs(file: string, env: Record<string, string>, then: string, runs = size(9, 2)): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const { stdout } = await execFileAsync(process.execPath, ['-e', coldScript(file, then)], { env });
     if (stdout.startsWith('ERR')) throw new Error(`cold start of ${file} failed: ${stdout}`);
     times.push(Number(stdout));
-  }
-  return median(times);
-}
-
-/** Median over `runs` fresh processes of: require the bundle, then run `then` (ms). */
-function coldMs(file: string, env: Record<string, string>, then: string, runs = size(9, 2)): number {
-  const code = coldScript(file, then);
-  const times: number[] = [];
-  for (let i = 0; i < runs; i++) {
-    const r = spawnSync(process.execPath, ['-e', code], { env, encoding: 'utf8' });
-    if (r.status !== 0 || r.stdout.startsWith('ERR')) throw new Error(`cold start of ${file} failed: ${r.stdout} ${r.stderr}`);
-    times.push(Number(r.stdout));
   }
   return median(times);
 }
@@ -109,23 +100,23 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
   const baseline = build('bench/fixtures/ddb-client-only.ts', 'ddb-only');
 
   // With the check on, the first call also reads DynamoDB; measure load plus verify without it.
-  const offMs = coldMs(off.file, env, firstVerify);
-  const onLoadMs = coldMs(on.file, { ...env, AUTH_REVOCATION_CHECK: 'false' }, firstVerify);
+  const offMs = await coldMs(off.file, env, firstVerify);
+  const onLoadMs = await coldMs(on.file, { ...env, AUTH_REVOCATION_CHECK: 'false' }, firstVerify);
   // And with the first revocation read too, signed, against a loopback stand-in for DynamoDB.
   const stub = await revocationStub();
-  const onReadMs = await coldMsServed(
+  const onReadMs = await coldMs(
     on.file,
     { ...env, [ENV.dynamodbEndpoint]: stub.endpoint, AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', AWS_REGION: 'local' },
     firstVerify,
   ).finally(() => stub.close());
   // The keys still come from the local file here: this is the cost of loading the SDK.
-  const sdkMs = coldMs(sdk.file, env, firstVerify);
-  const baseMs = coldMs(baseline.file, env, '');
-  const loginMs = coldMs(login.file, env, '');
-  const refreshMs = coldMs(refresh.file, env, '');
+  const sdkMs = await coldMs(sdk.file, env, firstVerify);
+  const baseMs = await coldMs(baseline.file, env, '');
+  const loginMs = await coldMs(login.file, env, '');
+  const refreshMs = await coldMs(refresh.file, env, '');
   // A lever: the CommonJS builds of the SDK and jose instead of their ESM builds.
   const loginCjs = build('functions/login.ts', 'login-cjs', {}, ['main']);
-  const loginCjsMs = coldMs(loginCjs.file, env, '');
+  const loginCjsMs = await coldMs(loginCjs.file, env, '');
 
   table(
     '2. Cold start (fresh node process: load the production bundle, then the first call)',

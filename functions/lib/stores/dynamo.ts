@@ -1,4 +1,5 @@
-import { BatchGetCommand, type BatchGetCommandInput, type BatchGetCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type BatchGetCommandInput } from '@aws-sdk/lib-dynamodb';
+import { RETRYABLE_ERRORS, readEveryKey } from './dynamo-reads';
 import type { DocumentSender } from './signed-document-client';
 import { ServiceUnavailableError } from '../domain/errors';
 
@@ -8,18 +9,8 @@ export interface StoreOptions {
   readonly tableName: string;
 }
 
-const UNAVAILABLE = new Set([
-  'ProvisionedThroughputExceededException',
-  'ThrottlingException',
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TimeoutError',
-  'RequestTimeout',
-  // Another writer held the item for the moment (a transaction, a global table's replica): try again.
-  'TransactionConflictException',
-  'ReplicatedWriteConflictException',
-]);
+/** What the stores answer 503 for: DynamoDB's retryable errors, and the SDK's own timeouts. */
+const UNAVAILABLE = new Set([...RETRYABLE_ERRORS, 'TimeoutError', 'RequestTimeout']);
 
 /** Why a transaction may be cancelled that says nothing of the request itself: a retry may pass. */
 const TRANSIENT_CANCELLATIONS = new Set([
@@ -63,31 +54,16 @@ export const isConditionFailed = (err: unknown): boolean => asSdkError(err).name
 
 type BatchRequest = NonNullable<BatchGetCommandInput['RequestItems']>;
 
-/**
- * A BatchGetItem that reads every key or fails: DynamoDB may leave keys unprocessed (throttling,
- * size), and a key it did not read is not an absent item. Unprocessed keys are retried with a
- * short backoff; still unprocessed after `attempts`, the read fails as unavailable (503),
- * never as "not found" (which would fail a throttle open, or cache a spurious revocation).
- */
-export async function batchGetAll(
+/** A BatchGetItem through the document client that reads every key or fails (`readEveryKey`). */
+export function batchGetAll(
   client: DocumentSender,
   requestItems: BatchRequest,
   attempts = 3,
 ): Promise<Record<string, Record<string, unknown>[]>> {
-  const found: Record<string, Record<string, unknown>[]> = {};
-  let pending: BatchRequest | undefined = requestItems;
-  for (let attempt = 0; pending && Object.keys(pending).length > 0; attempt++) {
-    if (attempt === attempts) throw new ServiceUnavailableError();
-    if (attempt > 0) await new Promise((r) => setTimeout(r, 25 * 2 ** attempt * Math.random()));
-    const request: BatchRequest = pending;
-    const answer: BatchGetCommandOutput = await client
-      .send(new BatchGetCommand({ RequestItems: request }))
-      .catch((err: unknown) => rethrowDynamoError(err));
-    for (const [table, items] of Object.entries(answer.Responses ?? {})) {
-      found[table] ??= [];
-      found[table].push(...items);
-    }
-    pending = answer.UnprocessedKeys;
-  }
-  return found;
+  return readEveryKey(
+    requestItems,
+    (request) =>
+      client.send(new BatchGetCommand({ RequestItems: request as BatchRequest })).catch((err: unknown) => rethrowDynamoError(err)),
+    attempts,
+  );
 }

@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { sign } from 'aws4';
 import { ServiceUnavailableError } from '../domain/errors';
+import { RETRYABLE_ERRORS } from './dynamo-reads';
 
 /** One DynamoDB operation (`GetItem`, `UpdateItem`, ...) over its JSON protocol, in DynamoDB's own attribute-value form. */
 export interface DynamoHttp {
@@ -26,16 +27,6 @@ export interface DynamoCredentials {
   readonly sessionToken?: string | undefined;
 }
 
-/** What a retry may cure (as the SDK's standard retry strategy has it); anything else fails at once. */
-const TRANSIENT = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestLimitExceeded',
-  'LimitExceededException',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionConflictException',
-]);
 /**
  * As the SDK's document client (`wiring/dynamo-client.ts`): 3 attempts with jittered backoff, 1 s
  * to connect and 3 s of silence per attempt, so the worst case (about 10 s when every attempt
@@ -141,7 +132,7 @@ export function createDynamoHttp(options: DynamoHttpOptions): DynamoHttp {
         // Refused for a reason no retry cures (a failed condition, access, validation, a missing
         // table): at once, shaped as the SDK's errors are (its name, its HTTP status, the body's
         // fields such as a failed condition's `Item`), which is what the stores read.
-        if (answer && status < 500 && !TRANSIENT.has(failure)) {
+        if (answer && status < 500 && !RETRYABLE_ERRORS.has(failure)) {
           throw Object.assign(new Error(), answer, {
             name: failure,
             message: `DynamoDB ${operation} failed: ${failure}`,
