@@ -12,6 +12,7 @@ import { benchThroughput } from './throughput';
 import { benchMemory } from './memory';
 import { benchCapacity } from './capacity';
 import { benchMachineTokens } from './machine-tokens';
+import { benchPeer } from './peer';
 import { QUICK, writeResults } from './lib';
 
 async function main() {
@@ -32,13 +33,14 @@ async function main() {
     ['memory', () => benchMemory()],
     ['capacity', () => benchCapacity(secrets)],
     ['machine', () => benchMachineTokens(secrets)],
+    ['peer', () => benchPeer()],
   ];
   if (only && !sections.some(([name]) => name === only)) {
     throw new Error(`no benchmark section ${JSON.stringify(only)}: one of ${[...new Set(sections.map(([n]) => n))].join(', ')}`);
   }
   const chosen = sections.filter(([name]) => !only || only === name);
   // Quick: the sections that start DynamoDB Local or npm start first, so two never end alone.
-  const slowFirst = ['memory', 'latency', 'throughput', 'capacity', 'machine'];
+  const slowFirst = ['peer', 'memory', 'latency', 'throughput', 'capacity', 'machine'];
   const rank = (name: string) => (slowFirst.includes(name) ? slowFirst.indexOf(name) : slowFirst.length);
   if (QUICK) chosen.sort(([a], [b]) => rank(a) - rank(b));
   // A full run measures one section at a time. A quick run, whose figures nobody reads as
