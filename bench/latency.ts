@@ -12,7 +12,21 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { call, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
 import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
+import { cpuChart } from './charts';
+import { COMPONENTS, type Component, cpuPerCallMs, profileShares } from './profile';
+import type { DocumentSender } from '../functions/lib/stores/signed-document-client';
 import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
+
+const PASSWORD = 'a benchmark passphrase';
+/** A refresh as API Gateway delivers it. */
+const refreshEvent = (t: string) =>
+  ({
+    httpMethod: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ refresh_token: t }),
+    isBase64Encoded: false,
+    requestContext: { requestId: 'b', identity: { sourceIp: '127.0.0.1' } },
+  }) as never;
 
 export async function benchLatency(secrets: AuthSecrets): Promise<void> {
   // Both on in-memory DynamoDB Local: its on-disk mode syncs every write to a file, which
@@ -22,7 +36,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
   const ddb = await startDynamoDbLocal();
   const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
   try {
-    const password = 'a benchmark passphrase';
+    const password = PASSWORD;
     await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'bench', password } });
     const hash = bcrypt.hashSync('x'.repeat(64), DEFAULTS.bcryptCost);
 
@@ -35,14 +49,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
     await createUser({ username: 'bench', password }, { requestId: 'b' }, core);
     let token = (await login({ username: 'bench', password }, { requestId: 'b', sourceIp: '127.0.0.1' }, core)).refresh_token;
     const refresh = createRefreshHandler(core);
-    const event = (t: string) =>
-      ({
-        httpMethod: 'POST',
-        headers: { 'Content-Type': 'application/json' },
-        body: JSON.stringify({ refresh_token: t }),
-        isBase64Encoded: false,
-        requestContext: { requestId: 'b', identity: { sourceIp: '127.0.0.1' } },
-      }) as never;
+    const event = refreshEvent;
     let httpToken = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'bench', password } })).body
       .refresh_token as string;
 
@@ -95,6 +102,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
     }
     const cpu = process.cpuUsage(cpuBefore);
     const cpuPerRefreshMs = (cpu.user + cpu.system) / 1000 / cpuRuns;
+    const components = await refreshProfile(config, secrets, store, client, token);
     const loginRatio = r.login / r.bcrypt;
     const refreshRatio = r.refresh / r.getItem;
     table(
@@ -135,9 +143,71 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
       ],
       ['bcrypt, GetItem and the refresh function run in the bench process, interleaved with the HTTP calls.'],
     );
+    table(
+      '3b. Node CPU per refresh by component (a CPU profile of the function; before and after the store-client lever)',
+      COMPONENTS.filter((c) => components.after.shares[c] + components.before.shares[c] >= 0.005).map((c) => ({
+        what: c,
+        measured: share(components.after, c),
+        reference: share(components.before, c),
+      })),
+      [
+        `measured: the functions' store client (signed POSTs), ${ms(components.after.cpuMs)} per refresh; reference: the AWS SDK's document client, ${ms(components.before.cpuMs)} (x${(components.after.cpuMs / components.before.cpuMs).toFixed(2)}).`,
+        'Both sign tokens with node:crypto. The shares come from the profile; the milliseconds scale them to the CPU measured without it.',
+      ],
+    );
+    cpuChart(
+      (['before', 'after'] as const).flatMap((k) =>
+        COMPONENTS.map((component, rank) => ({
+          variant: k === 'after' ? 'after: the store client (signed POSTs)' : 'before: the AWS SDK document client',
+          component,
+          rank,
+          ms: components[k].shares[component] * components[k].cpuMs,
+        })),
+      ),
+      COMPONENTS,
+    );
   } finally {
     client.destroy();
     await ddb.stop();
     await rt.stop();
   }
+}
+
+type Profiled = { cpuMs: number; shares: Record<Component, number> };
+const share = (p: Profiled, c: Component) => `${ms(p.shares[c] * p.cpuMs)} (${(p.shares[c] * 100).toFixed(0)} %)`;
+
+/**
+ * The refresh function's CPU by component, with the functions' store client (after) and with
+ * the AWS SDK's document client (before): CPU per call in interleaved rounds without the
+ * profiler, then one profiled run of each for the shares.
+ */
+async function refreshProfile(
+  config: ReturnType<typeof benchConfig<typeof LOCAL_TABLES>>,
+  secrets: AuthSecrets,
+  store: DocumentSender,
+  sdk: DocumentSender,
+  afterToken: string,
+): Promise<Record<'before' | 'after', Profiled>> {
+  const chain = async (client: DocumentSender, first: string) => {
+    const handler = createRefreshHandler(createCoreDeps(config, secrets, client, { logger: silent }));
+    let token = first;
+    return async () => {
+      const res = await handler(refreshEvent(token));
+      if (res.statusCode !== 200) throw new Error(`refresh ${res.statusCode}`);
+      token = (JSON.parse(res.body) as { refresh_token: string }).refresh_token;
+    };
+  };
+  const sdkCore = createCoreDeps(config, secrets, sdk, { logger: silent });
+  const sdkFirst = (await login({ username: 'bench', password: PASSWORD }, { requestId: 'p', sourceIp: '127.0.0.1' }, sdkCore))
+    .refresh_token;
+  const run = { after: await chain(store, afterToken), before: await chain(sdk, sdkFirst) };
+  const calls = size(600, 50);
+  const cpu = { after: Infinity, before: Infinity };
+  for (let round = 0; round < size(2, 1); round++) {
+    for (const k of ['before', 'after'] as const) cpu[k] = Math.min(cpu[k], await cpuPerCallMs(run[k], calls));
+  }
+  return {
+    before: { cpuMs: cpu.before, shares: await profileShares(run.before, calls) },
+    after: { cpuMs: cpu.after, shares: await profileShares(run.after, calls) },
+  };
 }

@@ -14,7 +14,8 @@ import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { ensureTables, LOCAL_TABLES } from '../local/dynamodb-tables';
 import { runUsersCli, startLocalRuntime } from '../test/helpers/local-runtime';
 import { silent } from './authorizer';
-import { dynamoDollars, meteredStoreClient, PRICE_PER_MILLION } from './capacity';
+import { meteredStoreClient } from './capacity';
+import { dynamoDollars, PRICE_PER_MILLION } from './cost';
 import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
 
 /** How long the throughput run lasts, and with how many connections. */

@@ -12,9 +12,10 @@ import { DEFAULTS } from '../functions/lib/wiring/config';
 import { clientsCli, outputField, startLocalRuntime, tempDataDir } from '../test/helpers/local-runtime';
 import { type Call, closedLoop, type LoadResult, send } from './load';
 import { size, table, type Row } from './lib';
+import { latencyChart, throughputChart } from './charts';
 
 /** How long each load runs, in seconds. */
-const SECONDS = size(3, 0.5);
+const SECONDS = size(2, 0.5);
 const PASSWORD = 'a benchmark passphrase';
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -226,24 +227,41 @@ export async function benchPeer(): Promise<void> {
     };
     const progress = (what: string) => process.stdout.write(`  ${what}\n`);
 
-    for (const connections of [1, 4]) {
+    const sweep: { server: string; connections: number; rps: number }[] = [];
+    const latencies: { scenario: string; server: string; percentile: string; ms: number }[] = [];
+    const keep = (scenario: string, measured: [string, LoadResult][]) => {
+      for (const [server, r] of measured) {
+        latencies.push({ scenario, server, percentile: 'p50', ms: r.p50Ms }, { scenario, server, percentile: 'p99', ms: r.p99Ms });
+      }
+    };
+    for (const connections of [1, 2, 4, 8]) {
       progress(`refresh, ${connections} connection(s)`);
       const mine = await refreshLoad(ours, connections);
       const db = await refreshLoad(peerDb, connections);
       const mem = await refreshLoad(peerMem, connections);
-      compare(
-        `refresh, ${connections} connection${connections > 1 ? 's' : ''}`,
-        1.5,
-        mine,
-        ['peer on DynamoDB', db],
-        ['peer in memory', mem],
+      sweep.push(
+        { server: 'ours (DynamoDB Local)', connections, rps: mine.rps },
+        { server: 'oidc-provider (DynamoDB Local)', connections, rps: db.rps },
+        { server: 'oidc-provider (in memory)', connections, rps: mem.rps },
       );
+      if (connections !== 1 && connections !== 4) continue;
+      const scenario = `refresh, ${connections} connection${connections > 1 ? 's' : ''}`;
+      compare(scenario, 1.5, mine, ['peer on DynamoDB', db], ['peer in memory', mem]);
+      keep(scenario, [
+        ['ours', mine],
+        ['peer, DynamoDB', db],
+      ]);
     }
+    throughputChart(sweep);
     progress('login, 2 connections');
     {
       const mine = await fixedLoad(ours, 2, ours.login('load-1'));
       const db = await fixedLoad(peerDb, 2, peerDb.login('load-1'));
       compare('login, 2 connections (bcrypt cost 11)', undefined, mine, ['peer on DynamoDB', db]);
+      keep('login, 2 connections', [
+        ['ours', mine],
+        ['peer, DynamoDB', db],
+      ]);
     }
     progress('validation, 10 connections');
     {
@@ -251,13 +269,23 @@ export async function benchPeer(): Promise<void> {
       const db = await fixedLoad(peerDb, 10, introspectDb);
       const mem = await fixedLoad(peerMem, 10, introspectMem);
       compare('validation, 10 connections', undefined, mine, ['peer introspection, DynamoDB', db], ['peer introspection, memory', mem]);
+      keep('validation, 10 connections', [
+        ['ours', mine],
+        ['peer, DynamoDB', db],
+        ['peer, in memory', mem],
+      ]);
     }
     progress('client credentials, 4 connections');
     {
       const mine = await fixedLoad(ours, 4, ccOurs);
       const db = await fixedLoad(peerDb, 4, ccPeer);
       compare('client credentials token, 4 connections', undefined, mine, ['peer', db]);
+      keep('client credentials, 4 connections', [
+        ['ours', mine],
+        ['peer, DynamoDB', db],
+      ]);
     }
+    latencyChart(latencies);
 
     table('8. Against a peer: oidc-provider 9.13 (HTTP on this machine, one in-memory DynamoDB Local)', rows, [
       "Ratios are ours over the peer's answers per second. CPU is the server's process group's, per answer (its DynamoDB Local is not in it).",

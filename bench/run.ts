@@ -14,6 +14,7 @@ import { benchCapacity } from './capacity';
 import { benchMachineTokens } from './machine-tokens';
 import { benchPeer } from './peer';
 import { QUICK, writeResults } from './lib';
+import { writeCharts } from './charts';
 
 async function main() {
   const started = Date.now();
@@ -62,7 +63,8 @@ async function main() {
     return;
   }
   const file = writeResults({ seconds });
-  process.stdout.write(`\nwritten ${file} (${seconds.toFixed(0)} s)\n`);
+  const charts = await writeCharts();
+  process.stdout.write(`\nwritten ${file} and ${charts.length} chart(s) in docs/bench/ (${seconds.toFixed(0)} s)\n`);
 }
 
 void main();

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { dynamoDollars, measureCapacity, type Units } from '../../bench/capacity';
+import { measureCapacity } from '../../bench/capacity';
+import { dynamoDollars, type Units } from '../../bench/cost';
 import { createTestTables, localClient, testSecrets } from '../helpers/harness';
 
 const ROOT = join(__dirname, '../..');

@@ -1,16 +1,14 @@
+import { renderSvg } from '../../bench/charts';
 import { INVARIANTS, type Invariant } from './invariants';
 import type { SoakFigures } from './figures';
 
 /** The throughput and 503s per second, over the fault windows: an SVG, rendered by vega-lite in Node. */
 export async function soakChart(f: SoakFigures): Promise<string> {
-  // vega ships ESM only, with top-level await: loaded as ESM, at run time.
-  const vega = await import('vega');
-  const { compile } = await import('vega-lite');
   const series = f.timeline.flatMap((t) => [
     { second: t.second, series: 'answered per second', value: t.answered },
     { second: t.second, series: '503 per second', value: t.unavailable },
   ]);
-  const spec = compile({
+  return renderSvg({
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
     width: 760,
     height: 260,
@@ -42,8 +40,7 @@ export async function soakChart(f: SoakFigures): Promise<string> {
     ],
     resolve: { scale: { color: 'independent' } },
     config: { font: 'sans-serif', background: 'white' },
-  } as never).spec;
-  return new vega.View(vega.parse(spec), { renderer: 'none' }).toSVG();
+  } as never);
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
