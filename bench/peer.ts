@@ -178,7 +178,7 @@ export async function benchPeer(): Promise<void> {
     servers.push(peerDb);
     const peerMem = peerServer('peer, in memory', await startPeer({}));
     servers.push(peerMem);
-    for (const server of servers) for (let i = 0; i < 4; i++) await register(server, `load-${i}`);
+    for (const server of servers) for (let i = 0; i < 8; i++) await register(server, `load-${i}`);
 
     // Validation: ours verifies its JWT (revocation read cached); the peer introspects an opaque token (a store read).
     const ourToken = (await tokensOf(ours, 'load-0')).access_token;
