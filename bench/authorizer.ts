@@ -109,8 +109,10 @@ export async function benchAuthorizer(secrets: AuthSecrets, alg: 'RS256' | 'ES25
 
   // What every verifier does besides the signature: split the token, decode and parse its
   // header and claims (target 3: where the time above the floor goes).
+  // Its own walk over the tokens, so the verifier's unseen tokens stay unseen.
+  let decoded = 0;
   const decode = () => {
-    const [h, p] = fresh().split('.') as [string, string];
+    const [h, p] = (tokens[decoded++ % tokens.length] as string).split('.') as [string, string];
     return [JSON.parse(Buffer.from(h, 'base64url').toString()), JSON.parse(Buffer.from(p, 'base64url').toString())];
   };
 

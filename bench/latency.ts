@@ -240,7 +240,7 @@ async function refreshProfile(
   const sdkFirst = (await login({ username: 'bench', password: PASSWORD }, { requestId: 'p', sourceIp: '127.0.0.1' }, sdkCore))
     .refresh_token;
   const run = { after: await chain(store, afterToken), before: await chain(sdk, sdkFirst) };
-  const calls = size(600, 50);
+  const calls = size(400, 50);
   const cpu = { after: Infinity, before: Infinity };
   for (let round = 0; round < size(2, 1); round++) {
     for (const k of ['before', 'after'] as const) cpu[k] = Math.min(cpu[k], await cpuPerCallMs(run[k], calls));

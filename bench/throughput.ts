@@ -44,31 +44,6 @@ export async function benchThroughput(): Promise<void> {
     const validate = await load({ url: `${rt.baseUrl}/api/auth/validate`, connections: 10, duration: seconds, headers: auth });
     const reference = await load({ url: `http://127.0.0.1:${barePort}/`, connections: 10, duration: seconds, headers: auth });
     const me = await load({ url: `${rt.baseUrl}/api/me`, connections: 10, duration: seconds, headers: auth });
-    const refresh = await load({
-      url: rt.baseUrl,
-      connections: 1,
-      duration: size(3, 1),
-      initialContext: { token: pair.refresh_token },
-      requests: [
-        {
-          method: 'POST',
-          path: '/api/auth/refresh',
-          headers: { 'Content-Type': 'application/json' },
-          setupRequest: (req, context) => ({ ...req, body: JSON.stringify({ refresh_token: (context as { token: string }).token }) }),
-          onResponse: (_status, body, context) => {
-            (context as { token: string }).token = (JSON.parse(body) as { refresh_token: string }).refresh_token;
-          },
-        },
-      ],
-    });
-    const login = await load({
-      url: `${rt.baseUrl}/api/auth/login`,
-      method: 'POST',
-      connections: 2,
-      duration: size(3, 1),
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ username: 'load', password }),
-    });
     bare.close();
 
     table(
@@ -82,12 +57,10 @@ export async function benchThroughput(): Promise<void> {
         },
         { what: '  latency', measured: lat(validate), reference: lat(reference) },
         { what: 'GET /api/me (authorizer + handler), 10 conn.', measured: fmt(me), reference: lat(me) },
-        { what: 'POST /api/auth/refresh, 1 connection', measured: fmt(refresh), reference: lat(refresh) },
-        { what: 'POST /api/auth/login, 2 connections', measured: fmt(login), reference: lat(login) },
       ],
       [
-        `non-2xx answers: validate ${validate.non2xx}, me ${me.non2xx}, refresh ${refresh.non2xx}, login ${login.non2xx}`,
-        'validate verifies every request (synchronous verifier) and checks revocation (cached 30 s); /api/me runs under the 300 s authorizer cache; login is bound by bcrypt (cost 11).',
+        `non-2xx answers: validate ${validate.non2xx}, me ${me.non2xx}`,
+        'validate verifies every request (synchronous verifier) and checks revocation (cached 30 s); /api/me runs under the 300 s authorizer cache. Refresh and login under load: section 8, beside the peer.',
       ],
     );
   } finally {
