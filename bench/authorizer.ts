@@ -2,19 +2,16 @@
 import { createPublicKey, verify as cryptoVerify } from 'node:crypto';
 import type { APIGatewayAuthorizerResult, APIGatewayRequestAuthorizerEvent } from 'aws-lambda';
 import { JwtVerifier } from 'aws-jwt-verify';
-import type { JSONWebKeySet } from 'jose';
-import { createHandler } from '../functions/authorizer';
 import { createAccessTokens } from '../functions/lib/tokens/access-tokens';
-import { createFastVerifier, importVerifyKeys } from '../functions/lib/tokens/sync-verifier';
-import { KeySetCache } from '../functions/lib/tokens/key-set-cache';
 import { JwkSetKeySource, toPublicJwks } from '../functions/lib/tokens/key-source';
 import { apiStageArn, buildPolicy } from '../functions/lib/authz/policy';
 import { isPermitted, ROUTES } from '../functions/lib/contract/routes';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { interleaved, p50Us, size, table, us } from './lib';
+import { buildBundle } from './bundle';
+import { AUDIENCE, ISSUER } from './fixtures/deployed-authorizer';
 
-export const ISSUER = 'https://auth.example.com';
-export const AUDIENCE = 'https://api.example.com';
+export { AUDIENCE, deployedAuthorizer, ISSUER } from './fixtures/deployed-authorizer';
 export const silent = { info: () => undefined, warn: () => undefined, error: () => undefined } as never;
 
 export const authorizerEvent = (token: string) =>
@@ -27,23 +24,6 @@ export const authorizerEvent = (token: string) =>
     headers: { Accept: '*/*', Authorization: `Bearer ${token}`, Host: 'abc123.execute-api.us-east-1.amazonaws.com', 'User-Agent': 'bench' },
     requestContext: { requestId: 'r', stage: 'prod' },
   }) as unknown as APIGatewayRequestAuthorizerEvent;
-
-/** The authorizer as deployed with the revocation check off: the synchronous verifier over fixed keys. */
-export function deployedAuthorizer(publicJwks: JSONWebKeySet) {
-  const keys = new KeySetCache({
-    load: async () => ({ jwks: publicJwks }),
-    build: (s) => importVerifyKeys(s.jwks),
-    has: (b, k) => b.has(k),
-    ttlMs: 3_600_000,
-    initial: { jwks: publicJwks },
-  });
-  return createHandler({
-    accessTokens: createFastVerifier(keys, { issuer: ISSUER, audience: AUDIENCE, clockToleranceSeconds: 30, now: Date.now }),
-    routes: ROUTES,
-    logger: silent,
-    now: Date.now,
-  });
-}
 
 /** Signs `n` distinct tokens (each with its own jti and sid). */
 export async function mintTokens(secrets: AuthSecrets, n: number): Promise<string[]> {
@@ -77,8 +57,13 @@ export async function benchAuthorizer(secrets: AuthSecrets, alg: 'RS256' | 'ES25
     return cryptoVerify('sha256', Buffer.from(t.slice(0, dot)), keyArg, Buffer.from(t.slice(dot + 1), 'base64url'));
   };
 
-  // Ours, as deployed: the synchronous verifier and the handler's caches, revocation check off.
-  const ours = deployedAuthorizer(publicJwks);
+  // Ours, as deployed: the synchronous verifier and the handler's caches, revocation check off,
+  // bundled with the production settings (minified, as Lambda runs it).
+  const bundle = buildBundle('bench/fixtures/deployed-authorizer.ts', 'deployed-authorizer', {
+    'process.env.AUTH_REVOCATION_CHECK': '"false"',
+  });
+  const { deployedAuthorizer: asDeployed } = require(bundle.file) as typeof import('./fixtures/deployed-authorizer');
+  const ours = asDeployed(publicJwks);
   const serialized = async (t: string) => JSON.stringify(await ours(authorizerEvent(t)));
 
   // The reference: an authorizer on aws-jwt-verify verifySync with cached keys, the same checks

@@ -3,40 +3,18 @@ import { execFile } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
-import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { buildSync } from 'esbuild';
-import { BUNDLE_SETTINGS } from '../infra/bundling';
+import { join } from 'node:path';
+import { buildBundle } from './bundle';
 import { serializeSecrets, type AuthSecrets } from '../functions/lib/tokens/secrets';
 import { ENV } from '../functions/lib/wiring/config';
 import { lambdaEnv } from '../test/helpers/lambda-env';
 import { authorizerEvent, AUDIENCE, ISSUER, mintTokens } from './authorizer';
 import { median, ms, size, table } from './lib';
 
-const ROOT = resolve(__dirname, '..');
 const execFileAsync = promisify(execFile);
 const OUT = mkdtempSync(join(tmpdir(), 'auth-cold-'));
-
-function build(
-  entry: string,
-  name: string,
-  define: Record<string, string> = {},
-  mainFields: string[] = [...BUNDLE_SETTINGS.mainFields],
-): { file: string; kb: number } {
-  const outfile = join(OUT, `${name}.js`);
-  buildSync({
-    ...BUNDLE_SETTINGS,
-    mainFields,
-    external: [...BUNDLE_SETTINGS.external],
-    define: { ...BUNDLE_SETTINGS.define, ...define },
-    entryPoints: [join(ROOT, entry)],
-    bundle: true,
-    outfile,
-    logLevel: 'silent',
-  });
-  return { file: outfile, kb: statSync(outfile).size / 1024 };
-}
 
 /** The child's script: require the bundle, run `then`, print the milliseconds. */
 const coldScript = (file: string, then: string) =>
@@ -88,16 +66,16 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
   const [token] = await mintTokens(secrets, 1);
   const firstVerify = `const r=await m.handler(${JSON.stringify(authorizerEvent(token as string))});if(!r.principalId)throw new Error('no policy')`;
 
-  const off = build('functions/authorizer.ts', 'authorizer-off', { 'process.env.AUTH_REVOCATION_CHECK': '"false"' });
-  const on = build('functions/authorizer.ts', 'authorizer-on');
+  const off = buildBundle('functions/authorizer.ts', 'authorizer-off', { 'process.env.AUTH_REVOCATION_CHECK': '"false"' });
+  const on = buildBundle('functions/authorizer.ts', 'authorizer-on');
   // Built for a region without the extension's layer: the SSM and Secrets Manager clients come in.
-  const sdk = build('functions/authorizer.ts', 'authorizer-sdk', {
+  const sdk = buildBundle('functions/authorizer.ts', 'authorizer-sdk', {
     'process.env.AUTH_REVOCATION_CHECK': '"false"',
     'process.env.AUTH_SECRETS_VIA': '"sdk"',
   });
-  const login = build('functions/login.ts', 'login');
-  const refresh = build('functions/refresh.ts', 'refresh');
-  const baseline = build('bench/fixtures/ddb-client-only.ts', 'ddb-only');
+  const login = buildBundle('functions/login.ts', 'login');
+  const refresh = buildBundle('functions/refresh.ts', 'refresh');
+  const baseline = buildBundle('bench/fixtures/ddb-client-only.ts', 'ddb-only');
 
   // With the check on, the first call also reads DynamoDB; measure load plus verify without it.
   const offMs = await coldMs(off.file, env, firstVerify);
@@ -115,7 +93,7 @@ export async function benchColdStart(secrets: AuthSecrets): Promise<void> {
   const loginMs = await coldMs(login.file, env, '');
   const refreshMs = await coldMs(refresh.file, env, '');
   // A lever: the CommonJS builds of the SDK and jose instead of their ESM builds.
-  const loginCjs = build('functions/login.ts', 'login-cjs', {}, ['main']);
+  const loginCjs = buildBundle('functions/login.ts', 'login-cjs', {}, ['main']);
   const loginCjsMs = await coldMs(loginCjs.file, env, '');
 
   table(
