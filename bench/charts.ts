@@ -48,26 +48,27 @@ export const throughputChart = (points: { server: string; connections: number; r
     encoding: {
       x: { field: 'connections', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { values: [1, 2, 4, 8] } },
       y: { field: 'rps', type: 'quantitative', title: 'answers per second' },
-      color: { field: 'server', type: 'nominal', title: '' },
+      color: { field: 'server', type: 'nominal', title: '', legend: { labelLimit: 300 } },
     },
   });
 
-/** p50 and p99 latency of each scenario, ours beside the peer's. */
-export const latencyChart = (rows: { scenario: string; server: string; percentile: string; ms: number }[]) =>
+/** p50 to p99 latency of each scenario, ours beside the peer's: a rule from p50 to p99, a dot at each end. */
+export const latencyChart = (rows: { scenario: string; server: string; p50: number; p99: number }[]) =>
   chart('latency', {
-    title: 'Latency under load: p50 and p99 (ms, log scale)',
+    title: 'Latency under load: p50 (dot) to p99 (bar end), ms, log scale',
     data: { values: rows },
     facet: { row: { field: 'scenario', type: 'nominal', title: null, header: { labelAngle: 0, labelAlign: 'left', labelLimit: 220 } } },
     spec: {
       width: 420,
-      height: { step: 12 },
-      mark: 'bar',
-      encoding: {
-        y: { field: 'server', type: 'nominal', title: null },
-        yOffset: { field: 'percentile' },
-        x: { field: 'ms', type: 'quantitative', scale: { type: 'log' }, title: 'ms' },
-        color: { field: 'percentile', type: 'nominal', title: '' },
-      },
+      height: { step: 16 },
+      encoding: { y: { field: 'server', type: 'nominal', title: null }, color: { field: 'server', type: 'nominal', legend: null } },
+      layer: [
+        {
+          mark: { type: 'rule', strokeWidth: 3 },
+          encoding: { x: { field: 'p50', type: 'quantitative', scale: { type: 'log' }, title: 'ms' }, x2: { field: 'p99' } },
+        },
+        { mark: { type: 'point', filled: true, size: 60 }, encoding: { x: { field: 'p50', type: 'quantitative' } } },
+      ],
     },
   });
 
@@ -87,7 +88,7 @@ export const cpuChart = (rows: { variant: string; component: string; ms: number 
         type: 'nominal',
         title: '',
         scale: { domain: [...order], scheme: 'tableau10' },
-        legend: { labelLimit: 300, orient: 'bottom', columns: 3 },
+        legend: { labelLimit: 300, orient: 'bottom', columns: 2 },
       },
       order: { field: 'rank', type: 'quantitative' },
     },

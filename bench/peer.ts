@@ -228,11 +228,9 @@ export async function benchPeer(): Promise<void> {
     const progress = (what: string) => process.stdout.write(`  ${what}\n`);
 
     const sweep: { server: string; connections: number; rps: number }[] = [];
-    const latencies: { scenario: string; server: string; percentile: string; ms: number }[] = [];
+    const latencies: { scenario: string; server: string; p50: number; p99: number }[] = [];
     const keep = (scenario: string, measured: [string, LoadResult][]) => {
-      for (const [server, r] of measured) {
-        latencies.push({ scenario, server, percentile: 'p50', ms: r.p50Ms }, { scenario, server, percentile: 'p99', ms: r.p99Ms });
-      }
+      for (const [server, r] of measured) latencies.push({ scenario, server, p50: r.p50Ms, p99: r.p99Ms });
     };
     for (const connections of [1, 2, 4, 8]) {
       progress(`refresh, ${connections} connection(s)`);
