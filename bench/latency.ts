@@ -122,16 +122,20 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
         ),
     });
     // Node CPU per refresh (issue 17, target 2): what Lambda bills, and what sets how many
-    // refreshes one warm container serves. process.cpuUsage over sequential calls, divided by them.
-    const cpuRuns = size(2_000, 100);
-    const cpuBefore = process.cpuUsage();
-    for (let i = 0; i < cpuRuns; i++) {
-      const res = await refresh(event(token));
-      if (res.statusCode !== 200) throw new Error(`refresh ${res.statusCode}`);
-      token = (JSON.parse(res.body) as { refresh_token: string }).refresh_token;
+    // refreshes one warm container serves. process.cpuUsage over sequential calls, divided by
+    // them; the least of 3 rounds, as every other figure here keeps a variant's best round.
+    const cpuRuns = size(700, 100);
+    let cpuPerRefreshMs = Infinity;
+    for (let round = 0; round < size(3, 1); round++) {
+      cpuPerRefreshMs = Math.min(
+        cpuPerRefreshMs,
+        await cpuPerCallMs(async () => {
+          const res = await refresh(event(token));
+          if (res.statusCode !== 200) throw new Error(`refresh ${res.statusCode}`);
+          token = (JSON.parse(res.body) as { refresh_token: string }).refresh_token;
+        }, cpuRuns),
+      );
     }
-    const cpu = process.cpuUsage(cpuBefore);
-    const cpuPerRefreshMs = (cpu.user + cpu.system) / 1000 / cpuRuns;
     const components = await refreshProfile(config, secrets, store, client, token);
     const loginRatio = r.login / r.bcrypt;
     const refreshRatio = r.refresh / r.getItem;
@@ -175,7 +179,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
         {
           what: 'refresh: Node CPU per call (the function)',
           measured: ms(cpuPerRefreshMs),
-          reference: `${cpuRuns} calls`,
+          reference: `best of 3 x ${cpuRuns} calls`,
           target: '<= 1.5 ms',
           met: cpuPerRefreshMs <= 1.5,
         },
