@@ -14,7 +14,7 @@ import { createSignedDocumentClient, type DocumentSender } from '../functions/li
 import { roleCredentials } from '../functions/lib/wiring/role-credentials';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { benchDynamoDb } from './runtime';
 import { LOCAL_TABLES, ensureTables } from '../local/dynamodb-tables';
 import { silent } from './authorizer';
 import { benchConfig, size, table } from './lib';
@@ -197,7 +197,7 @@ export async function measureDurations(
 }
 
 export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
-  const ddb = await startDynamoDbLocal();
+  const ddb = await benchDynamoDb();
   try {
     const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
     await ensureTables(client, LOCAL_TABLES);

@@ -8,8 +8,8 @@ import { login } from '../functions/lib/flows/login';
 import { createUser } from '../functions/lib/flows/users';
 import { createDocumentClient, createStoreClient } from '../functions/lib/wiring/dynamo-client';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
-import { call, startLocalRuntime } from '../test/helpers/local-runtime';
+import { call } from '../test/helpers/local-runtime';
+import { runtimeBesideBench } from './runtime';
 import { silent } from './authorizer';
 import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
 import { cpuChart } from './charts';
@@ -32,8 +32,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
   // Both on in-memory DynamoDB Local: its on-disk mode syncs every write to a file, which
   // DynamoDB itself does not make a client wait for.
   // The deployed cost, not the tests' cheaper one: login is measured against bcrypt at this cost.
-  const rt = await startLocalRuntime({ args: ['--in-memory'], env: { AUTH_BCRYPT_COST: String(DEFAULTS.bcryptCost) } });
-  const ddb = await startDynamoDbLocal();
+  const { rt, stop, ...ddb } = await runtimeBesideBench({ AUTH_BCRYPT_COST: String(DEFAULTS.bcryptCost) });
   const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
   try {
     const password = PASSWORD;
@@ -201,7 +200,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
     cpuChart(
       (['before', 'after'] as const).flatMap((k) =>
         COMPONENTS.map((component, rank) => ({
-          variant: k === 'after' ? 'after: the store client (signed POSTs)' : 'before: the AWS SDK document client',
+          variant: k === 'after' ? 'after: store client' : 'before: AWS SDK client',
           component,
           rank,
           ms: components[k].shares[component] * components[k].cpuMs,
@@ -211,8 +210,7 @@ export async function benchLatency(secrets: AuthSecrets): Promise<void> {
     );
   } finally {
     client.destroy();
-    await ddb.stop();
-    await rt.stop();
+    await stop();
   }
 }
 

@@ -10,9 +10,9 @@ import { registerClient } from '../functions/lib/flows/clients';
 import type { AuthSecrets } from '../functions/lib/tokens/secrets';
 import { createCoreDeps } from '../functions/lib/wiring/core';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
 import { ensureTables, LOCAL_TABLES } from '../local/dynamodb-tables';
-import { runUsersCli, startLocalRuntime } from '../test/helpers/local-runtime';
+import { runUsersCli } from '../test/helpers/local-runtime';
+import { runtimeBesideBench } from './runtime';
 import { silent } from './authorizer';
 import { meteredStoreClient } from './capacity';
 import { dynamoDollars, PRICE_PER_MILLION } from './cost';
@@ -22,9 +22,8 @@ import { benchConfig, interleaved, ms, p50Us, size, table } from './lib';
 const THROUGHPUT = { seconds: size(3, 1), connections: 4 };
 
 export async function benchMachineTokens(secrets: AuthSecrets): Promise<void> {
-  const ddb = await startDynamoDbLocal();
+  const { rt, stop, ...ddb } = await runtimeBesideBench();
   const client = createDocumentClient({ endpoint: ddb.endpoint, region: 'local', credentials: ddb.credentials });
-  const rt = await startLocalRuntime();
   try {
     await ensureTables(client, LOCAL_TABLES);
     const units = meteredStoreClient({ endpoint: ddb.endpoint, credentials: ddb.credentials });
@@ -123,7 +122,6 @@ export async function benchMachineTokens(secrets: AuthSecrets): Promise<void> {
     );
   } finally {
     client.destroy();
-    await ddb.stop();
-    await rt.stop();
+    await stop();
   }
 }

@@ -1,13 +1,13 @@
 /** Target 5: each function's peak RSS after many warm invocations, each in a fresh process. */
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { startDynamoDbLocal } from '../local/dynamodb-local';
+import { benchDynamoDb } from './runtime';
 import { QUICK, size, table } from './lib';
 
 const TSX = require.resolve('tsx/cli');
 
 export async function benchMemory(): Promise<void> {
-  const ddb = await startDynamoDbLocal();
+  const ddb = await benchDynamoDb();
   try {
     const runs: [string, number][] = [
       ['authorizer', size(10_000, 300)],

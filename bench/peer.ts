@@ -7,15 +7,20 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { loadOrCreateDynamoDbCredentials, prepareDataDir } from '../local/data-dir';
-import { randomDynamoDbCredentials, startDynamoDbLocal } from '../local/dynamodb-local';
+import { randomDynamoDbCredentials } from '../local/dynamodb-local';
+import { benchDynamoDb } from './runtime';
 import { DEFAULTS } from '../functions/lib/wiring/config';
-import { clientsCli, outputField, startLocalRuntime, tempDataDir } from '../test/helpers/local-runtime';
+import { clientsCli, type LocalRuntime, outputField, startLocalRuntime, tempDataDir } from '../test/helpers/local-runtime';
 import { type Call, closedLoop, type LoadResult, send } from './load';
-import { size, table, type Row } from './lib';
+import { QUICK, size, table, type Row } from './lib';
 import { latencyChart, throughputChart } from './charts';
 
 /** How long each load runs, in seconds. */
-const SECONDS = size(2, 0.5);
+const SECONDS = size(2, 0.25);
+/** Refresh's connection counts: 1 and 4 are the targets' (a quick run measures only those). */
+const SWEEP = QUICK ? [1, 4] : [1, 2, 4, 8];
+/** The deployed bcrypt cost, as the peer's; a quick run, whose figures nobody reads, the lowest. */
+const BCRYPT_COST = QUICK ? 10 : DEFAULTS.bcryptCost;
 const PASSWORD = 'a benchmark passphrase';
 const form = (fields: Record<string, string>) => new URLSearchParams(fields).toString();
 const FORM = { 'Content-Type': 'application/x-www-form-urlencoded' };
@@ -30,13 +35,12 @@ interface Server {
   readonly refresh: (token: string) => Call;
   /** Where `refresh` and `login` answers keep the refresh token. */
   readonly refreshTokenOf: (body: string) => string;
-  stop(): Promise<void>;
 }
 
 /** Starts the peer (`node bench/peer/oidc-provider.mjs`), in its own process group. */
 async function startPeer(env: Record<string, string>): Promise<{ baseUrl: string; pgid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'peer', 'oidc-provider.mjs')], {
-    env: { ...process.env, PORT: '0', PEER_BCRYPT_COST: String(DEFAULTS.bcryptCost), ...env },
+    env: { ...process.env, PORT: '0', PEER_BCRYPT_COST: String(BCRYPT_COST), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -136,14 +140,30 @@ export async function benchPeer(): Promise<void> {
   // One in-memory DynamoDB Local; ours and the peer's each reach their own database.
   const dataDir = await tempDataDir();
   await prepareDataDir(dataDir);
-  const ddb = await startDynamoDbLocal({ credentials: await loadOrCreateDynamoDbCredentials(dataDir) });
+  const ddb = await benchDynamoDb(await loadOrCreateDynamoDbCredentials(dataDir));
   const peerCredentials = randomDynamoDbCredentials();
-  const servers: Server[] = [];
+  const stops: (() => Promise<unknown>)[] = [];
   try {
-    const rt = await startLocalRuntime({
-      dataDir,
-      env: { AUTH_LOCAL_DYNAMODB: ddb.endpoint, AUTH_BCRYPT_COST: String(DEFAULTS.bcryptCost) },
-    });
+    // The three servers start side by side; each is stopped in the end even if another failed.
+    const started = await Promise.allSettled([
+      startLocalRuntime({ dataDir, env: { AUTH_LOCAL_DYNAMODB: ddb.endpoint, AUTH_BCRYPT_COST: String(BCRYPT_COST) } }),
+      startPeer({
+        PEER_DYNAMODB: ddb.endpoint,
+        PEER_TABLE: 'peer',
+        PEER_ACCESS_KEY: peerCredentials.accessKeyId,
+        PEER_SECRET_KEY: peerCredentials.secretAccessKey,
+      }),
+      startPeer({}),
+    ]);
+    for (const r of started.slice(1)) if (r.status === 'fulfilled') stops.push(r.value.stop);
+    if (started[0].status === 'fulfilled') stops.push(started[0].value.stop);
+    const failed = started.find((r) => r.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [rt, dbPeer, memPeer] = started.map((r) => (r as PromiseFulfilledResult<unknown>).value) as [
+      LocalRuntime,
+      Awaited<ReturnType<typeof startPeer>>,
+      Awaited<ReturnType<typeof startPeer>>,
+    ];
     const ours: Server = {
       name: 'ours',
       baseUrl: rt.baseUrl,
@@ -161,24 +181,15 @@ export async function benchPeer(): Promise<void> {
         body: JSON.stringify({ refresh_token: token }),
       }),
       refreshTokenOf: (body) => (JSON.parse(body) as { refresh_token: string }).refresh_token,
-      stop: async () => {
-        await rt.stop();
-      },
     };
-    servers.push(ours);
-    const peerDb = peerServer(
-      'peer, DynamoDB',
-      await startPeer({
-        PEER_DYNAMODB: ddb.endpoint,
-        PEER_TABLE: 'peer',
-        PEER_ACCESS_KEY: peerCredentials.accessKeyId,
-        PEER_SECRET_KEY: peerCredentials.secretAccessKey,
+    const peerDb = peerServer('peer, DynamoDB', dbPeer);
+    const peerMem = peerServer('peer, in memory', memPeer);
+    const servers = [ours, peerDb, peerMem];
+    await Promise.all(
+      servers.map(async (server) => {
+        for (let i = 0; i < Math.max(...SWEEP); i++) await register(server, `load-${i}`);
       }),
     );
-    servers.push(peerDb);
-    const peerMem = peerServer('peer, in memory', await startPeer({}));
-    servers.push(peerMem);
-    for (const server of servers) for (let i = 0; i < 8; i++) await register(server, `load-${i}`);
 
     // Validation: ours verifies its JWT (revocation read cached); the peer introspects an opaque token (a store read).
     const ourToken = (await tokensOf(ours, 'load-0')).access_token;
@@ -207,9 +218,8 @@ export async function benchPeer(): Promise<void> {
       body: form({ grant_type: 'client_credentials', scope: 'api' }),
     };
 
-    // A short warm-up of each path on each server, so no JIT is cold when it is measured.
-    const warm = async (run: () => Promise<unknown>) => run();
-    for (const server of servers) await warm(() => refreshLoad(server, 1));
+    // A warm-up of refresh on each server, so no JIT is cold when it is measured (not in a quick run).
+    if (!QUICK) for (const server of servers) await refreshLoad(server, 1);
 
     const rows: Row[] = [];
     const compare = (what: string, target: number | undefined, mine: LoadResult, ...peers: [string, LoadResult][]) => {
@@ -232,7 +242,7 @@ export async function benchPeer(): Promise<void> {
     const keep = (scenario: string, measured: [string, LoadResult][]) => {
       for (const [server, r] of measured) latencies.push({ scenario, server, p50: r.p50Ms, p99: r.p99Ms });
     };
-    for (const connections of [1, 2, 4, 8]) {
+    for (const connections of SWEEP) {
       progress(`refresh, ${connections} connection(s)`);
       const mine = await refreshLoad(ours, connections);
       const db = await refreshLoad(peerDb, connections);
@@ -292,7 +302,7 @@ export async function benchPeer(): Promise<void> {
       "The peer's client-credentials token is a JWT it signs without a store call; ours reads the client's throttle counters (the client record is cached 10 s).",
     ]);
   } finally {
-    for (const server of servers) await server.stop();
+    for (const stop of stops) await stop();
     await ddb.stop();
   }
 }

@@ -15,6 +15,7 @@ import { benchMachineTokens } from './machine-tokens';
 import { benchPeer } from './peer';
 import { QUICK, writeResults } from './lib';
 import { writeCharts } from './charts';
+import { stopSharedDynamoDb } from './runtime';
 
 async function main() {
   const started = Date.now();
@@ -57,6 +58,7 @@ async function main() {
     }
   };
   await Promise.all(Array.from({ length: QUICK ? 2 : 1 }, worker));
+  await stopSharedDynamoDb();
   const seconds = (Date.now() - started) / 1000;
   if (QUICK) {
     process.stdout.write(`\nquick run done in ${seconds.toFixed(0)} s (nothing written)\n`);

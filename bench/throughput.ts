@@ -4,7 +4,8 @@ import { createServer } from 'node:http';
 import autocannon from 'autocannon';
 import type { toPublicJwks } from '../functions/lib/tokens/key-source';
 import { DEFAULTS } from '../functions/lib/wiring/config';
-import { call, startLocalRuntime } from '../test/helpers/local-runtime';
+import { call } from '../test/helpers/local-runtime';
+import { runtimeBesideBench } from './runtime';
 import { size, table } from './lib';
 
 type Result = { rps: number; p50: number; p99: number; non2xx: number };
@@ -18,7 +19,7 @@ const lat = (r: Result) => `p50 ${r.p50} ms, p99 ${r.p99} ms`;
 
 export async function benchThroughput(): Promise<void> {
   // The deployed cost, not the tests' cheaper one: login is measured against bcrypt at this cost.
-  const rt = await startLocalRuntime({ args: ['--in-memory'], env: { AUTH_BCRYPT_COST: String(DEFAULTS.bcryptCost) } });
+  const { rt, stop } = await runtimeBesideBench({ AUTH_BCRYPT_COST: String(DEFAULTS.bcryptCost) });
   try {
     const password = 'a benchmark passphrase';
     await call(rt.baseUrl, 'POST', '/api/auth/register', { body: { username: 'load', password } });
@@ -64,6 +65,6 @@ export async function benchThroughput(): Promise<void> {
       ],
     );
   } finally {
-    await rt.stop();
+    await stop();
   }
 }
