@@ -96,6 +96,7 @@ machine clients (OAuth 2.0 client credentials: POST /oauth2/token)
   clients set-audiences <id> <uri>...    replace the audiences it may have
 
 options
+  --verbose                also print the audit events, as structured log lines on stderr
   --force                  let the last active admin be disabled or lose the admin role
                            (break-glass only: then no one can administer over HTTP)
   --data-dir <dir>         the local data directory (default: AUTH_DATA_DIR or .data)
@@ -119,6 +120,7 @@ interface Args {
   audiences: string[];
   options: Record<string, string>;
   force: boolean;
+  verbose: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -128,6 +130,7 @@ function parseArgs(argv: string[]): Args {
   const audiences: string[] = [];
   const options: Record<string, string> = {};
   let force = false;
+  let verbose = false;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     if (!arg.startsWith('--')) {
@@ -136,6 +139,10 @@ function parseArgs(argv: string[]): Args {
     }
     if (arg === '--force') {
       force = true;
+      continue;
+    }
+    if (arg === '--verbose') {
+      verbose = true;
       continue;
     }
     const value = argv[++i];
@@ -162,7 +169,7 @@ function parseArgs(argv: string[]): Args {
   }
   const [command, ...rest] = positional;
   if (!command) throw new UsageError('a command is required');
-  return { command, positional: rest, roles, scopes, audiences, options, force };
+  return { command, positional: rest, roles, scopes, audiences, options, force, verbose };
 }
 
 /** Reads a password without echo from a terminal, or the whole of stdin from a pipe. Never from argv. */
@@ -267,7 +274,7 @@ async function connect(options: Record<string, string>): Promise<Target> {
   };
 }
 
-/** Audit events go to stderr as JSON lines, apart from the command's own output. */
+/** With --verbose, the audit events go to stderr as JSON lines, apart from the command's own output. */
 const stderrLogger: AuthLogger = {
   info: (message: string, ...extra: unknown[]) =>
     void process.stderr.write(`${JSON.stringify({ level: 'INFO', message, ...(extra[0] as object) })}\n`),
@@ -276,10 +283,12 @@ const stderrLogger: AuthLogger = {
   error: (message: string, ...extra: unknown[]) =>
     void process.stderr.write(`${JSON.stringify({ level: 'ERROR', message, ...(extra[0] as object) })}\n`),
 } as AuthLogger;
+/** Without it, the CLI prints only what the command says: the events are in the audit table either way. */
+const quietLogger = { info: () => undefined, warn: () => undefined, error: () => undefined } as unknown as AuthLogger;
 
 async function run(args: Args, target: Target): Promise<string> {
   const settings = loadSettings();
-  const deps = createAdminDeps(target.client, target.tables, stderrLogger, settings);
+  const deps = createAdminDeps(target.client, target.tables, args.verbose ? stderrLogger : quietLogger, settings);
   const { users } = deps;
   // Hashing needs the pepper, so the secrets are read only by the commands that hash.
   const passwords = async () => createPasswordHasher({ peppers: (await target.secrets()).peppers, bcryptCost: settings.bcryptCost });

@@ -175,6 +175,18 @@ describe('the admin CLI', () => {
     expect((await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: pair.refresh_token } })).status).toBe(401);
   });
 
+  it('prints only what a command did; --verbose adds the audit events as JSON lines on stderr', () => {
+    const quiet = runUsersCli(['disable', 'erin'], { AUTH_DATA_DIR: rt.dataDir });
+    expect([quiet.status, quiet.stdout.trim(), quiet.stderr]).toEqual([0, expect.stringMatching(/^disabled erin/), '']);
+    const verbose = runUsersCli(['enable', 'erin', '--verbose'], { AUTH_DATA_DIR: rt.dataDir });
+    expect(verbose.status).toBe(0);
+    const events = verbose.stderr
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(events).toContainEqual(expect.objectContaining({ level: 'INFO', event: 'user_enabled' }));
+  });
+
   it('refuses an unknown command or user with one error line and a non-zero exit', () => {
     const r = runUsersCli(['disable', 'nobody'], { AUTH_DATA_DIR: rt.dataDir });
     expect(r.status).toBe(1);
