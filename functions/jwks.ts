@@ -4,12 +4,14 @@ import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';
 import { authorizationServerMetadata } from './lib/contract/discovery';
+import { openApiDocument } from './lib/contract/openapi';
 
 /**
  * `GET /.well-known/jwks.json`: the public keys that verify our access tokens, cacheable; and
  * `GET /.well-known/openid-configuration` and `/.well-known/oauth-authorization-server`: the
  * metadata that points to them and to the OAuth endpoints (RFC 8414; OpenID Connect Discovery
- * 1.0 §4), for standard verifiers, OAuth client libraries and API Gateway JWT authorizers.
+ * 1.0 §4), for standard verifiers, OAuth client libraries and API Gateway JWT authorizers; and
+ * `GET /openapi.json`: the API's own OpenAPI document, served by the stack as by `npm start`.
  */
 export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
   return createHttpHandler(deps, createLogger(), async (event, d) => {
@@ -17,6 +19,7 @@ export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
     if (event.resource === '/.well-known/openid-configuration' || event.resource === '/.well-known/oauth-authorization-server') {
       return json(200, authorizationServerMetadata(d.issuer), cache);
     }
+    if (event.resource === '/openapi.json') return json(200, openApiDocument(d.issuer), cache);
     return json(200, await d.keys.getPublicJwks(), cache);
   });
 }

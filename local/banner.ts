@@ -39,7 +39,7 @@ ${routes}
 
 Demo page   ${b}/  (the refresh token in an HttpOnly cookie; curl gets it in the body too)
             ${b.replace('127.0.0.1', 'localhost')}/  for passkeys (browsers refuse an IP address as a passkey's site)
-OpenAPI     ${b}/openapi.json
+OpenAPI     ${b}/openapi.json, and to click through: ${b}/docs
 Inbox       ${o.inboxUrl}  (every mail the service sends; JSON at ${o.inboxUrl}api/messages)
 
 Try it

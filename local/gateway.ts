@@ -13,6 +13,7 @@ import { authorizationValues } from '../functions/lib/domain/bearer';
 import { header, MAX_BODY_BYTES } from '../functions/lib/http/request';
 import { AUTHORIZER_CACHE_SECONDS, CORS_PREFLIGHT, type HandlerName, type Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
+import type { Page } from './api-docs';
 
 /** Identity of the emulated API, as it appears in method ARNs. */
 const ACCOUNT = '000000000000';
@@ -39,7 +40,7 @@ export interface GatewayOptions {
   /** Documents served as JSON on GET, by exact path (the OpenAPI document). */
   readonly documents?: Readonly<Record<string, unknown>>;
   /** Pages served on GET, by exact path (the demo page). */
-  readonly pages?: Readonly<Record<string, { readonly contentType: string; readonly body: string }>>;
+  readonly pages?: Readonly<Record<string, Page>>;
   /** Answers made afresh on each GET, by exact path, with their own headers (the local inbox). */
   readonly live?: Readonly<Record<string, () => { readonly headers: Readonly<Record<string, string>>; readonly body: string }>>;
   /** Origins allowed to call with credentials: CORS preflights answer for these only. @default none */
@@ -156,6 +157,7 @@ export function createGateway(options: GatewayOptions): RequestListener {
         'Cache-Control': 'no-store',
         'X-Content-Type-Options': 'nosniff',
         'Content-Security-Policy': "default-src 'self'; script-src 'self' 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'",
+        ...page.headers,
       });
       res.end(page.body);
       return finish(200);

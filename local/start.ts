@@ -13,7 +13,6 @@ import { join, resolve } from 'node:path';
 import { ConfigError, ENV, loadConfig } from '../functions/lib/wiring/config';
 import { createDocumentClient } from '../functions/lib/wiring/dynamo-client';
 import type { HttpHandler } from '../functions/lib/http/handler';
-import { openApiDocument } from '../functions/lib/contract/openapi';
 import { ROUTES, withAdminStepUp, type HandlerName } from '../functions/lib/contract/routes';
 import { encodeRouteList } from '../functions/lib/contract/route-list';
 import { generateSecrets, serializeSecrets } from '../functions/lib/tokens/secrets';
@@ -33,6 +32,7 @@ import { answerClientError, createGateway } from './gateway';
 import { banner } from './banner';
 import { LocalSettingError, loadLocalSettings } from './settings';
 import { demoPage } from './demo-page';
+import { apiDocsPages } from './api-docs';
 import { LOCAL_TABLES, ensureTables } from './dynamodb-tables';
 
 const HOST = '127.0.0.1';
@@ -190,11 +190,13 @@ async function main(): Promise<void> {
       authorizer,
       authorizerCacheTtlSeconds: cacheTtl,
       trustedProxyHops: local.trustedProxyHops,
-      documents: { '/openapi.json': openApiDocument(baseUrl) },
       // The links in mails open the demo page, which takes their tokens from the fragment.
-      pages: Object.fromEntries(
-        ['/', '/verify-email', '/reset-password'].map((path) => [path, { contentType: 'text/html; charset=utf-8', body: demo }]),
-      ),
+      pages: {
+        ...Object.fromEntries(
+          ['/', '/verify-email', '/reset-password'].map((path) => [path, { contentType: 'text/html; charset=utf-8', body: demo }]),
+        ),
+        ...apiDocsPages(),
+      },
       live: mail.pages,
       allowedOrigins: loadConfig().allowedOrigins,
     });

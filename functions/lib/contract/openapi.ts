@@ -86,6 +86,10 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     responses: { 200: 'Introspection', 401: 'TokenError', ...common },
   },
   'GET /.well-known/jwks.json': { summary: 'The public keys that verify access tokens', responses: { 200: 'Jwks', 500: 'Error' } },
+  'GET /openapi.json': {
+    summary: 'This document: every route, what it takes and what it answers (OpenAPI 3.1)',
+    responses: { 200: 'OpenApi', 500: 'Error' },
+  },
   'GET /.well-known/openid-configuration': {
     summary: 'Discovery: the issuer, jwks_uri and the OAuth endpoints',
     responses: { 200: 'Discovery', 500: 'Error' },

@@ -82,6 +82,8 @@ export const ROUTES: readonly Route[] = [
   // Checks its own token, for services that are not behind the gateway.
   { method: 'GET', path: '/api/auth/validate', handler: 'validate', access: 'public' },
   { method: 'GET', path: '/.well-known/jwks.json', handler: 'jwks', access: 'public' },
+  // The API itself, as OpenAPI 3.1: the same document /docs renders locally.
+  { method: 'GET', path: '/openapi.json', handler: 'jwks', access: 'public' },
   // OpenID discovery: where standard verifiers (and API Gateway JWT authorizers) find the keys.
   { method: 'GET', path: '/.well-known/openid-configuration', handler: 'jwks', access: 'public' },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', handler: 'jwks', access: 'public' },

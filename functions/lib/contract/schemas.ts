@@ -154,6 +154,7 @@ const iso = { type: 'string', format: 'date-time' };
 /** Response bodies and shared shapes, by name (the OpenAPI components). */
 export const SCHEMAS = {
   Error: object({ error: { type: 'string' }, error_description: { type: 'string' } }),
+  OpenApi: object({ openapi: { const: '3.1.0' }, info: { type: 'object' }, servers: { type: 'array' }, paths: { type: 'object' } }),
   TokenError: object({ active: { const: false }, error: { type: 'string' }, error_description: { type: 'string' } }),
   TokenPair: object(
     {
