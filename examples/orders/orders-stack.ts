@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { AuthService } from '../../infra/auth-service';
+import type { AuthService } from 'aws-auth-service';
 
 /** A team's service in its own stack: its own REST API, behind the auth service of another stack. */
 export class OrdersStack extends Stack {

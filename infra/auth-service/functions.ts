@@ -1,4 +1,5 @@
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -16,7 +17,31 @@ import type { RouteList } from './route-list';
 import type { MailOutbox } from './mail';
 import type { Tables } from './tables';
 
-const ROOT = join(__dirname, '../..');
+/**
+ * The package's root: the repository, or `node_modules/aws-auth-service` in a team's project
+ * (this file runs from `infra/` in one and from the compiled `dist/infra/` in the other). The
+ * functions are bundled from their TypeScript sources there, which the package ships.
+ */
+const ROOT = packageRoot(__dirname);
+
+function packageRoot(from: string): string {
+  for (let dir = from; dir !== dirname(dir); dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'functions', 'authorizer.ts'))) return dir;
+  }
+  throw new Error(`cannot find the aws-auth-service package above ${from}`);
+}
+
+/**
+ * The lock file the bundling is keyed to: the package's own in this repository; in a team's
+ * project, where npm does not install ours, theirs (the nearest above `node_modules`).
+ */
+function lockFile(): string | undefined {
+  for (let dir = ROOT; dir !== dirname(dir); dir = dirname(dir)) {
+    const found = ['package-lock.json', 'yarn.lock', 'pnpm-lock.yaml', 'bun.lockb'].map((f) => join(dir, f)).find((f) => existsSync(f));
+    if (found) return found;
+  }
+  return undefined;
+}
 
 /**
  * Every function of the service: the route handlers, the authorizer, and the key lifecycle. Not
@@ -252,7 +277,7 @@ function newFunction(
     bundling: nodejsBundling(o.define),
     tracing: o.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     projectRoot: ROOT,
-    depsLockFilePath: join(ROOT, 'package-lock.json'),
+    depsLockFilePath: lockFile(),
     ...(o.paramsAndSecrets && { paramsAndSecrets: o.paramsAndSecrets }),
   });
   Validations.of(f).acknowledge({

@@ -10,6 +10,9 @@ interface RouteDoc {
   readonly responses: Responses;
 }
 
+/** The package's version (package.json), which the document carries: a test keeps them equal. */
+export const API_VERSION = '0.2.0';
+
 const common = { 400: 'Error', 415: 'Error', 429: 'Error', 500: 'Error', 503: 'Error' } as const;
 const authed = { 401: 'Error', 403: 'Error' } as const;
 
@@ -289,7 +292,7 @@ export function openApiDocument(serverUrl: string, routes: readonly Route[] = RO
     openapi: '3.1.0',
     info: {
       title: 'aws-auth-service',
-      version: '0.1.0',
+      version: API_VERSION,
       description: 'Login, rotating refresh tokens, revocation and a Lambda authorizer for API Gateway.',
     },
     servers: [{ url: serverUrl }],
