@@ -37,20 +37,32 @@ export async function writeCharts(): Promise<string[]> {
   return written;
 }
 
-/** Answers per second against connections, one line per server. */
-export const throughputChart = (points: { server: string; connections: number; rps: number }[]) =>
-  chart('refresh-throughput', {
+/** One line with points per series: the shape of the throughput and cost charts. */
+type Channel = Record<string, unknown> & { readonly field: string };
+const lineChart = (name: string, title: string, values: object[], x: Channel, y: Channel, series: string) =>
+  chart(name, {
     width: 520,
     height: 280,
-    title: 'Refresh: answers per second against connections (HTTP, this machine)',
-    data: { values: points },
+    title,
+    data: { values },
     mark: { type: 'line', point: true },
     encoding: {
-      x: { field: 'connections', type: 'quantitative', scale: { type: 'log', base: 2 }, axis: { values: [1, 2, 4, 8] } },
-      y: { field: 'rps', type: 'quantitative', title: 'answers per second' },
-      color: { field: 'server', type: 'nominal', title: '', legend: { labelLimit: 300 } },
+      x: { type: 'quantitative', ...x },
+      y: { type: 'quantitative', ...y },
+      color: { field: series, type: 'nominal', title: '', legend: { labelLimit: 300 } },
     },
-  });
+  } as TopLevelSpec);
+
+/** Answers per second against connections, one line per server. */
+export const throughputChart = (points: { server: string; connections: number; rps: number }[]) =>
+  lineChart(
+    'refresh-throughput',
+    'Refresh: answers per second against connections (HTTP, this machine)',
+    points,
+    { field: 'connections', scale: { type: 'log', base: 2 }, axis: { values: [1, 2, 4, 8] } },
+    { field: 'rps', title: 'answers per second' },
+    'server',
+  );
 
 /** p50 to p99 latency of each scenario, ours beside the peer's: a rule from p50 to p99, a dot at each end. */
 export const latencyChart = (rows: { scenario: string; server: string; p50: number; p99: number }[]) =>
@@ -96,15 +108,11 @@ export const cpuChart = (rows: { variant: string; component: string; ms: number 
 
 /** Monthly cost against monthly active users, this service and Cognito's tiers. */
 export const costChart = (points: { mau: number; who: string; dollars: number }[]) =>
-  chart('cost', {
-    width: 520,
-    height: 280,
-    title: 'Monthly cost against monthly active users (USD, log scales)',
-    data: { values: points },
-    mark: { type: 'line', point: true },
-    encoding: {
-      x: { field: 'mau', type: 'quantitative', scale: { type: 'log', domain: [20_000, 2_000_000] }, title: 'monthly active users' },
-      y: { field: 'dollars', type: 'quantitative', scale: { type: 'log' }, title: 'USD a month' },
-      color: { field: 'who', type: 'nominal', title: '' },
-    },
-  });
+  lineChart(
+    'cost',
+    'Monthly cost against monthly active users (USD, log scales)',
+    points,
+    { field: 'mau', scale: { type: 'log', domain: [20_000, 2_000_000] }, title: 'monthly active users' },
+    { field: 'dollars', scale: { type: 'log' }, title: 'USD a month' },
+    'who',
+  );
