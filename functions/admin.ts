@@ -9,6 +9,8 @@ import {
   setUserStatus,
   userEvents,
   userFactors,
+  endUserSession,
+  userSessionsForAdmin,
 } from './lib/flows/admin';
 import type { CoreDeps } from './lib/flows/deps';
 import { createUser } from './lib/flows/users';
@@ -68,6 +70,11 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
         return json(200, await setUserStatus(pathParam(event, 'username'), 'active', meta, d));
       case 'PUT /api/admin/users/{username}/roles':
         return json(200, await setUserRoles(pathParam(event, 'username'), readBody(event, REQUEST_BODIES.adminRoles).roles, meta, d));
+      case 'GET /api/admin/users/{username}/sessions':
+        return json(200, { sessions: await userSessionsForAdmin(pathParam(event, 'username'), d) });
+      case 'DELETE /api/admin/users/{username}/sessions/{sid}':
+        await endUserSession(pathParam(event, 'username'), pathParam(event, 'sid'), meta, d);
+        return noContent();
       case 'POST /api/admin/users/{username}/revoke-sessions':
         return json(200, { ended: await revokeUserSessions(pathParam(event, 'username'), meta, d) });
       case 'POST /api/admin/users/{username}/reset-password':

@@ -168,6 +168,45 @@ describe('revocation that access tokens honour (ASVS 7.4.1-7.4.5)', () => {
     expect((await refresh(pair.refresh_token)).status).toBe(401);
   });
 
+  it("an admin lists a user's sessions and ends one: that one's tokens stop, the other session lives on", async () => {
+    const first = await newUser('wendy');
+    h.clock.advance(1);
+    const second = (await login('wendy', PASSWORD)).body as { access_token: string; refresh_token: string };
+    const admin = await newUser('boss3', ['admin']);
+    const asAdmin = async (method: string, resource: string, path: string, params: Record<string, string>) => {
+      const ev = await authorized(admin.access_token, method, resource, path);
+      ev.pathParameters = params;
+      return invoke(createAdmin(h.core), ev);
+    };
+    const listed = await asAdmin('GET', '/api/admin/users/{username}/sessions', '/api/admin/users/wendy/sessions', { username: 'wendy' });
+    expect(listed.status).toBe(200);
+    const sessions = (listed.body as { sessions: { sid: string; current: boolean }[] }).sessions;
+    expect(sessions).toHaveLength(2);
+    expect(sessions.every((s) => !s.current)).toBe(true);
+    const sidOf = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[1] as string, 'base64url').toString()) as { sid: string }).sid;
+    const ended = sidOf(first.access_token);
+
+    // Another user's name with this sid: not found, and nothing ends.
+    const wrong = await asAdmin('DELETE', '/api/admin/users/{username}/sessions/{sid}', `/api/admin/users/boss3/sessions/${ended}`, {
+      username: 'boss3',
+      sid: ended,
+    });
+    expect(wrong.status).toBe(404);
+    const res = await asAdmin('DELETE', '/api/admin/users/{username}/sessions/{sid}', `/api/admin/users/wendy/sessions/${ended}`, {
+      username: 'wendy',
+      sid: ended,
+    });
+    expect(res.status).toBe(204);
+    expect((await refresh(first.refresh_token)).status).toBe(401);
+    expect(await authorizerRejects(first.access_token)).toBe('Unauthorized');
+    expect((await refresh(second.refresh_token)).status).toBe(200);
+    const events = await asAdmin('GET', '/api/admin/users/{username}/events', '/api/admin/users/wendy/events', { username: 'wendy' });
+    expect((events.body as { events: { event: string; reason?: string; sid?: string }[] }).events).toContainEqual(
+      expect.objectContaining({ event: 'session_revoked', reason: 'admin', sid: ended }),
+    );
+  });
+
   it('ends a session left idle for 7 days (ASVS 7.3.1)', async () => {
     const pair = await newUser('idle');
     h.clock.advance(7 * 86_400 + 1);

@@ -193,6 +193,14 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     body: 'adminRoles',
     responses: { 200: 'AdminUser', 404: 'Error', ...authed, ...common },
   },
+  'GET /api/admin/users/{username}/sessions': {
+    summary: "A user's live sessions, newest first (when, from where, with what)",
+    responses: { 200: 'Sessions', 404: 'Error', ...authed, ...common },
+  },
+  'DELETE /api/admin/users/{username}/sessions/{sid}': {
+    summary: "End one of a user's sessions: its refresh token at once, its access tokens at their next revocation check",
+    responses: { 204: null, 404: 'Error', ...authed, ...common },
+  },
   'POST /api/admin/users/{username}/revoke-sessions': {
     summary: 'End every session and token of a user',
     responses: { 200: 'Ended', 404: 'Error', ...authed, ...common },

@@ -125,6 +125,8 @@ export const ROUTES: readonly Route[] = [
   { method: 'POST', path: '/api/admin/users/{username}/disable', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users/{username}/enable', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'PUT', path: '/api/admin/users/{username}/roles', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'GET', path: '/api/admin/users/{username}/sessions', handler: 'admin', access: { roles: ['admin'] } },
+  { method: 'DELETE', path: '/api/admin/users/{username}/sessions/{sid}', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users/{username}/revoke-sessions', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users/{username}/reset-password', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'GET', path: '/api/admin/users/{username}/events', handler: 'admin', access: { roles: ['admin'] } },

@@ -33,9 +33,17 @@ async function requireCaller(caller: Caller, deps: Pick<CoreDeps, 'users'>): Pro
 
 /** The caller's active sessions, newest first, marking the one this token belongs to. */
 export async function listSessions(caller: Caller, deps: CoreDeps): Promise<SessionView[]> {
+  return liveSessions(await requireCaller(caller, deps), caller.sid, deps);
+}
+
+/** A user's live sessions, newest first, as the user sees them; `currentSid` is the one asking, if any. */
+export async function liveSessions(
+  user: User,
+  currentSid: string | undefined,
+  deps: Pick<CoreDeps, 'sessions' | 'now' | 'sessionIdleSeconds'>,
+): Promise<SessionView[]> {
   const now = epochSeconds(deps.now);
-  const user = await requireCaller(caller, deps);
-  const sessions = await deps.sessions.listSessionsByUser(caller.sub);
+  const sessions = await deps.sessions.listSessionsByUser(user.userId);
   const live = (s: (typeof sessions)[number]) => sessionState(s, now, deps.sessionIdleSeconds, user.tokensValidAfter) === 'live';
   return sessions.filter(live).map((s) => ({
     sid: s.sid,
@@ -43,7 +51,7 @@ export async function listSessions(caller: Caller, deps: CoreDeps): Promise<Sess
     last_used_at: iso(s.lastUsedAt),
     user_agent: s.userAgent ?? null,
     source_ip: s.sourceIp ?? null,
-    current: s.sid === caller.sid,
+    current: s.sid === currentSid,
   }));
 }
 

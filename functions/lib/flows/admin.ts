@@ -4,6 +4,7 @@ import { ConflictError, ForbiddenError, LastAdminError, NotFoundError } from '..
 import { ADMIN_ROLE } from '../contract/roles';
 import type { CoreDeps } from './deps';
 import { revokeAllSessions } from './session-ops';
+import { liveSessions, type SessionView } from './account';
 import type { UserView } from './users';
 import type { AuditPage } from '../domain/audit';
 import { checkRoles, type User } from '../domain/users';
@@ -43,6 +44,31 @@ export async function listUsersForAdmin(
 ): Promise<{ users: AdminUserView[]; next?: string }> {
   const page = await deps.users.listUsersPage(limit, cursor);
   return { users: page.users.map(view), ...(page.next && { next: page.next }) };
+}
+
+/** A user's live sessions, for an admin: what the user sees of their own (none of them "current"). */
+export async function userSessionsForAdmin(
+  username: string,
+  deps: Pick<CoreDeps, 'users' | 'sessions' | 'now' | 'sessionIdleSeconds'>,
+): Promise<SessionView[]> {
+  return liveSessions(await requireUser(username, deps), undefined, deps);
+}
+
+/**
+ * Ends one session of a user (its refresh token, and its access tokens at their next
+ * revocation check), audited as the admin's. A session of someone else is "not found".
+ */
+export async function endUserSession(
+  username: string,
+  sid: string,
+  meta: RequestMeta,
+  deps: Pick<CoreDeps, 'users' | 'sessions' | 'now' | 'audit'>,
+): Promise<void> {
+  const user = await requireUser(username, deps);
+  const session = await deps.sessions.getSession(sid);
+  if (!session || session.userId !== user.userId) throw new NotFoundError('no such session');
+  await deps.sessions.revokeSession(sid, epochSeconds(deps.now), 'admin');
+  await deps.audit.record('session_revoked', { ...requestFields(meta), userId: user.userId, sid, reason: 'admin' });
 }
 
 /**
