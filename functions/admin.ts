@@ -56,7 +56,8 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
     switch (route) {
       case 'GET /api/admin/users': {
         const { limit, cursor } = pageParams(event.queryStringParameters);
-        return json(200, await listUsersForAdmin(limit, cursor, d));
+        const prefix = event.queryStringParameters?.prefix || undefined;
+        return json(200, await listUsersForAdmin(limit, cursor, d, prefix));
       }
       case 'POST /api/admin/users': {
         const body = readBody(event, REQUEST_BODIES.adminCreateUser);

@@ -161,9 +161,22 @@ describe.each(implementations)('the %s stores', (_name, make) => {
       } while (cursor !== undefined);
       expect(seen.sort()).toEqual(names);
       expect((await r.users.listUsers()).map((u) => u.username)).toEqual(names);
-      expect(await r.users.backfillSkeletons((n) => `skeleton-${n}`)).toEqual({ added: 5, lookAlikes: [] });
       expect(await r.users.backfillSkeletons(() => 'one-for-all')).toMatchObject({ added: 1, lookAlikes: ['b', 'c', 'd', 'e'] });
     });
+  });
+
+  it('pages through the users whose name starts with a prefix, each once, in pages of the asked size', async () => {
+    for (const n of ['ann', 'anna', 'annie', 'bob-ann', 'b', 'zed']) await r.users.createUser(user(n), `skeleton-${n}`);
+    const found: string[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await r.users.listUsersPage(2, cursor, 'ann');
+      expect(page.users.length).toBeLessThanOrEqual(2);
+      found.push(...page.users.map((u) => u.username));
+      cursor = page.next;
+    } while (cursor !== undefined);
+    expect(found.sort()).toEqual(['ann', 'anna', 'annie']);
+    expect((await r.users.listUsersPage(10, undefined, 'nobody')).users).toEqual([]);
   });
 
   describe('second factors', () => {

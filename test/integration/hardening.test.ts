@@ -373,6 +373,9 @@ describe('administration over HTTP', () => {
     expect((page.body.users as unknown[]).length).toBe(2);
     expect(page.body.next).toEqual(expect.any(String));
     expect(JSON.stringify(page.body)).not.toContain('passwordHash');
+    // A search by the start of a name, folded as names are (MA finds made).
+    const search = await call('GET', '/api/admin/users', '/api/admin/users', undefined, undefined, { prefix: 'MA' });
+    expect((search.body.users as { username: string }[]).map((u) => u.username)).toEqual(['made']);
     expect(
       (await call('PUT', '/api/admin/users/{username}/roles', '/api/admin/users/made/roles', { roles: ['clerk'] }, { username: 'made' }))
         .body,

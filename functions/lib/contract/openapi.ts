@@ -173,7 +173,10 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Machine-client example: a client token with the ping scope',
     responses: { 200: 'MachineCaller', ...authed, 500: 'Error' },
   },
-  'GET /api/admin/users': { summary: 'List users', responses: { 200: 'UserPage', ...authed, ...common } },
+  'GET /api/admin/users': {
+    summary: "List users, a page at a time: ?limit= (1 to 100), ?cursor= (the last page's next), ?prefix= (names that start with it)",
+    responses: { 200: 'UserPage', ...authed, ...common },
+  },
   'POST /api/admin/users': {
     summary: 'Create a user',
     body: 'adminCreateUser',

@@ -58,7 +58,7 @@ export interface UsersRepo {
   /** Asks to change the address: `email` waits, with its link's `hash`; `NotFoundError` if no user. */
   requestEmailChange(username: string, email: string, hash: string): Promise<void>;
   /** One page in storage order; `next` is the cursor of the following page. */
-  listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }>;
+  listUsersPage(limit: number, cursor?: string, prefix?: string): Promise<{ users: UserSummary[]; next?: string }>;
   /** Every user, by username. */
   listUsers(): Promise<UserSummary[]>;
   /** Records the skeleton of every user who has none; the names whose skeleton another holds. */

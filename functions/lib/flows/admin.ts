@@ -36,13 +36,14 @@ export async function getUserForAdmin(username: string, deps: Pick<AdminDeps, 'u
   return view(await requireUser(username, deps));
 }
 
-/** One page of users, by username. */
+/** One page of users; with `prefix`, those whose name starts with it (compared as names are stored). */
 export async function listUsersForAdmin(
   limit: number,
   cursor: string | undefined,
   deps: Pick<AdminDeps, 'users'>,
+  prefix?: string,
 ): Promise<{ users: AdminUserView[]; next?: string }> {
-  const page = await deps.users.listUsersPage(limit, cursor);
+  const page = await deps.users.listUsersPage(limit, cursor, prefix === undefined ? undefined : normalizeUsername(prefix));
   return { users: page.users.map(view), ...(page.next && { next: page.next }) };
 }
 

@@ -277,8 +277,10 @@ export class MemoryUsersRepo implements UsersRepo, FactorsRepo {
     this.users.set(username, { ...user, tokensValidAfter: now, updatedAt: now });
   }
 
-  async listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }> {
-    const after = [...this.users.keys()].sort().filter((name) => cursor === undefined || name > cursor);
+  async listUsersPage(limit: number, cursor?: string, prefix?: string): Promise<{ users: UserSummary[]; next?: string }> {
+    const after = [...this.users.keys()]
+      .sort()
+      .filter((name) => (cursor === undefined || name > cursor) && (prefix === undefined || name.startsWith(prefix)));
     const page = after.slice(0, limit);
     const users = page.map((name) => summary(this.users.get(name) as User));
     return { users, ...(after.length > limit && { next: page[page.length - 1] as string }) };

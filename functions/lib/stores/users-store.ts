@@ -334,26 +334,35 @@ export class UsersStore implements UsersRepo {
   }
 
   /** One page of users (without hashes), in table order; `cursor` is the previous page's `next`. */
-  async listUsersPage(limit: number, cursor?: string): Promise<{ users: UserSummary[]; next?: string }> {
+  /**
+   * One page of users in the table's order, from after `cursor`; with `prefix`, only names that
+   * start with it. A scan: the admin console's search, not a hot path. The page ends at the
+   * last user it holds, so the next one starts right after it however many the scan read.
+   */
+  async listUsersPage(limit: number, cursor?: string, prefix?: string): Promise<{ users: UserSummary[]; next?: string }> {
     const users: UserSummary[] = [];
     let startKey: Record<string, unknown> | undefined = cursor ? { username: cursor } : undefined;
     try {
-      // Only users, not the uniqueness items of their skeletons. The filter drops those after
-      // `Limit` has counted them: scan on until the page is full.
+      // Only users, not the uniqueness items of their skeletons (nor other names, with a
+      // prefix). The filter drops items after `Limit` has counted them: scan on until the page
+      // is full, reading more at a time when a prefix makes matches sparse.
       do {
         const page = await this.client.send(
           new ScanCommand({
             TableName: this.tableName,
-            Limit: limit - users.length,
+            Limit: prefix ? 500 : limit - users.length,
             ProjectionExpression: 'userId, username, #roles, #status, createdAt, updatedAt',
             ExpressionAttributeNames: { '#roles': 'roles', '#status': 'status' },
-            FilterExpression: 'attribute_exists(userId)',
+            FilterExpression: prefix ? 'attribute_exists(userId) AND begins_with(username, :prefix)' : 'attribute_exists(userId)',
+            ...(prefix && { ExpressionAttributeValues: { ':prefix': prefix } }),
             ExclusiveStartKey: startKey,
             ConsistentRead: true,
           }),
         );
-        users.push(...((page.Items ?? []) as typeof users));
-        startKey = page.LastEvaluatedKey;
+        const items = (page.Items ?? []) as UserSummary[];
+        const room = limit - users.length;
+        users.push(...items.slice(0, room));
+        startKey = items.length > room ? { username: users[users.length - 1]?.username } : page.LastEvaluatedKey;
       } while (startKey && users.length < limit);
     } catch (err) {
       rethrowDynamoError(err);
