@@ -31,6 +31,8 @@ function packageRoot(from: string): string {
   throw new Error(`cannot find the aws-auth-service package above ${from}`);
 }
 
+const LOCK_FILE = lockFile();
+
 /**
  * The lock file the bundling is keyed to: the package's own in this repository; in a team's
  * project, where npm does not install ours, theirs (the nearest above `node_modules`).
@@ -276,8 +278,9 @@ function newFunction(
     logGroup,
     bundling: nodejsBundling(o.define),
     tracing: o.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
-    projectRoot: ROOT,
-    depsLockFilePath: lockFile(),
+    // The project the lock file belongs to: this repository, or the team's that installed us.
+    projectRoot: LOCK_FILE ? dirname(LOCK_FILE) : ROOT,
+    depsLockFilePath: LOCK_FILE,
     ...(o.paramsAndSecrets && { paramsAndSecrets: o.paramsAndSecrets }),
   });
   Validations.of(f).acknowledge({

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { API_VERSION } from '../../functions/lib/contract/openapi';
 
@@ -54,3 +55,62 @@ describe('the package', () => {
     }
   });
 });
+
+/**
+ * The package as another team gets it: `npm pack`, installed into an empty project with its
+ * peers (from npm's cache when it has them), then an app there that makes the auth stack and
+ * protects its own API. The construct bundles the functions from `node_modules` with that
+ * project's esbuild and lock file.
+ */
+it('installs from its tarball into an empty project, whose app synthesizes the auth stack and protects its own API', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'auth-consumer-'));
+  const run = (cmd: string, args: string[]) => {
+    const r = spawnSync(cmd, args, { cwd: dir, encoding: 'utf8', timeout: 180_000 });
+    if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: ${r.stderr.slice(-2000)}`);
+    return r.stdout;
+  };
+  try {
+    const lock = JSON.parse(readFileSync(join(ROOT, 'package-lock.json'), 'utf8')) as { packages: Record<string, { version: string }> };
+    const pinned = (name: string) => `${name}@${lock.packages[`node_modules/${name}`]?.version}`;
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'team-app', version: '1.0.0', private: true }));
+    const tarball = (
+      JSON.parse(
+        spawnSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', dir], { cwd: ROOT, encoding: 'utf8' }).stdout,
+      ) as [{ filename: string }]
+    )[0].filename;
+    run('npm', [
+      'install',
+      '--prefer-offline',
+      '--no-audit',
+      '--no-fund',
+      '--ignore-scripts',
+      `./${tarball}`,
+      ...['aws-cdk-lib', 'constructs', 'esbuild'].map(pinned),
+    ]);
+    writeFileSync(
+      join(dir, 'app.js'),
+      `const { App, Stack } = require('aws-cdk-lib');
+const { RestApi, MockIntegration } = require('aws-cdk-lib/aws-apigateway');
+const { AuthStack } = require('aws-auth-service');
+const { callerFromContext } = require('aws-auth-service/caller');
+const env = { account: '111111111111', region: 'eu-west-1' };
+const app = new App({ outdir: 'cdk.out' });
+const auth = new AuthStack(app, 'TeamAuth', { env });
+const api = new RestApi(new Stack(app, 'TeamApi', { env }), 'Api', { cloudWatchRole: false });
+auth.auth.protect(api).addRoute('/things', 'GET', new MockIntegration());
+const stacks = app.synth().stacks;
+console.log(JSON.stringify({ caller: typeof callerFromContext, stacks: stacks.map((s) => s.stackName), functions: stacks.flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::Lambda::Function').length }));
+`,
+    );
+    const out = JSON.parse(run(process.execPath, ['app.js']).trim().split('\n').pop() as string) as {
+      caller: string;
+      stacks: string[];
+      functions: number;
+    };
+    expect(out.caller).toBe('function');
+    expect(out.stacks).toEqual(['TeamAuth', 'TeamApi']);
+    expect(out.functions).toBeGreaterThanOrEqual(15);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}, 300_000);
