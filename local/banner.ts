@@ -40,6 +40,7 @@ ${routes}
 Demo page   ${b}/  (the refresh token in an HttpOnly cookie; curl gets it in the body too)
             ${b.replace('127.0.0.1', 'localhost')}/  for passkeys (browsers refuse an IP address as a passkey's site)
 OpenAPI     ${b}/openapi.json, and to click through: ${b}/docs
+Admin       ${b}/admin  (the console: an admin account with a second factor)
 Inbox       ${o.inboxUrl}  (every mail the service sends; JSON at ${o.inboxUrl}api/messages)
 
 Try it

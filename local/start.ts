@@ -33,6 +33,7 @@ import { banner } from './banner';
 import { LocalSettingError, loadLocalSettings } from './settings';
 import { demoPage } from './demo-page';
 import { apiDocsPages } from './api-docs';
+import { adminConsolePages } from './admin-console';
 import { LOCAL_TABLES, ensureTables } from './dynamodb-tables';
 
 const HOST = '127.0.0.1';
@@ -196,6 +197,7 @@ async function main(): Promise<void> {
           ['/', '/verify-email', '/reset-password'].map((path) => [path, { contentType: 'text/html; charset=utf-8', body: demo }]),
         ),
         ...apiDocsPages(),
+        ...adminConsolePages(),
       },
       live: mail.pages,
       allowedOrigins: loadConfig().allowedOrigins,
