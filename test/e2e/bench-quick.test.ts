@@ -18,7 +18,8 @@ it('runs every benchmark section to its table, and writes no results', () => {
     timeout: 150_000,
   });
   process.stdout.write(r.stdout);
-  expect([r.status, r.stderr]).toEqual([0, expect.anything()]);
+  // On a failure, the last of stderr says which section failed and why.
+  expect([r.status, r.status === 0 ? '' : r.stderr.slice(-3000)]).toEqual([0, '']);
   const headings = r.stdout.split('\n').filter((l) => /^## \d\. /.test(l));
   expect(headings.map((l) => l.slice(3, 5)).sort()).toEqual(['1.', '1.', '2.', '3.', '4.', '5.', '6.', '7.', '8.']);
   expect(r.stdout).toContain('nothing written');
