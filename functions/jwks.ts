@@ -4,7 +4,6 @@ import type { DepsInput } from './lib/http/lazy';
 import { createLogger } from './lib/telemetry/logger';
 import { defaultVerifyDeps, type VerifyDeps } from './lib/wiring/verify';
 import { authorizationServerMetadata } from './lib/contract/discovery';
-import { openApiDocument } from './lib/contract/openapi';
 
 /**
  * `GET /.well-known/jwks.json`: the public keys that verify our access tokens, cacheable; and
@@ -19,7 +18,11 @@ export function createHandler(deps: DepsInput<VerifyDeps>): HttpHandler {
     if (event.resource === '/.well-known/openid-configuration' || event.resource === '/.well-known/oauth-authorization-server') {
       return json(200, authorizationServerMetadata(d.issuer), cache);
     }
-    if (event.resource === '/openapi.json') return json(200, openApiDocument(d.issuer), cache);
+    // Loaded on its first request only: the key set's cold start does not evaluate the API's schemas.
+    if (event.resource === '/openapi.json') {
+      const { openApiDocument } = require('./lib/contract/openapi') as typeof import('./lib/contract/openapi');
+      return json(200, openApiDocument(d.issuer), cache);
+    }
     return json(200, await d.keys.getPublicJwks(), cache);
   });
 }
