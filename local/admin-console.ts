@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
-import type { Page } from './api-docs';
+import { browserBundle } from './browser-bundle';
+import type { Page } from './gateway';
 
 const DIR = join(__dirname, '..', 'console');
 
@@ -14,16 +14,7 @@ export const CONSOLE_CSP =
 
 /** The admin console at `/admin`: its page, its style sheet, and its script bundled with the client. */
 export function adminConsolePages(): Record<string, Page> {
-  const script = buildSync({
-    entryPoints: [join(DIR, 'console.ts')],
-    bundle: true,
-    format: 'iife',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  }).outputFiles[0]?.text;
-  if (!script) throw new Error('the admin console did not build');
+  const script = browserBundle(join(DIR, 'console.ts'));
   const headers = { 'Content-Security-Policy': CONSOLE_CSP, 'X-Frame-Options': 'DENY', 'Referrer-Policy': 'no-referrer' };
   const html = readFileSync(join(DIR, 'index.html'), 'utf8');
   return {

@@ -1,12 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-
-/** A page the local gateway serves on GET, with its own security headers. */
-export interface Page {
-  readonly contentType: string;
-  readonly body: string;
-  readonly headers?: Readonly<Record<string, string>>;
-}
+import type { Page } from './gateway';
 
 /**
  * No inline script and nothing from elsewhere: the scripts are these files, and they fetch only

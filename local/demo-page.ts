@@ -1,20 +1,8 @@
 import { join } from 'node:path';
-import { buildSync } from 'esbuild';
+import { browserBundle } from './browser-bundle';
 
 /** The client, bundled for the browser (one IIFE exposing `AuthServiceClient.AuthClient`). */
-function clientScript(): string {
-  const out = buildSync({
-    entryPoints: [join(__dirname, '..', 'client', 'auth-client.ts')],
-    bundle: true,
-    format: 'iife',
-    globalName: 'AuthServiceClient',
-    target: 'es2022',
-    minify: true,
-    write: false,
-    logLevel: 'silent',
-  });
-  return out.outputFiles[0]?.text ?? '';
-}
+const clientScript = (): string => browserBundle(join(__dirname, '..', 'client', 'auth-client.ts'), 'AuthServiceClient');
 
 /**
  * The demo page `npm start` serves at `/`: the client in cookie mode, logging in (with a second

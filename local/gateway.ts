@@ -13,12 +13,18 @@ import { authorizationValues } from '../functions/lib/domain/bearer';
 import { header, MAX_BODY_BYTES } from '../functions/lib/http/request';
 import { AUTHORIZER_CACHE_SECONDS, CORS_PREFLIGHT, type HandlerName, type Route } from '../functions/lib/contract/routes';
 import { evaluatePolicy } from './evaluate-policy';
-import type { Page } from './api-docs';
 
 /** Identity of the emulated API, as it appears in method ARNs. */
 const ACCOUNT = '000000000000';
 const API_ID = 'local';
 const REGION = 'local';
+
+/** A page the local gateway serves on GET, with its own security headers if it has any. */
+export interface Page {
+  readonly contentType: string;
+  readonly body: string;
+  readonly headers?: Readonly<Record<string, string>>;
+}
 
 /** Options of the gateway. */
 export interface GatewayOptions {
@@ -39,7 +45,7 @@ export interface GatewayOptions {
   readonly trustedProxyHops?: number;
   /** Documents served as JSON on GET, by exact path (the OpenAPI document). */
   readonly documents?: Readonly<Record<string, unknown>>;
-  /** Pages served on GET, by exact path (the demo page). */
+  /** Pages served on GET, by exact path (the demo page, the API reference, the admin console). */
   readonly pages?: Readonly<Record<string, Page>>;
   /** Answers made afresh on each GET, by exact path, with their own headers (the local inbox). */
   readonly live?: Readonly<Record<string, () => { readonly headers: Readonly<Record<string, string>>; readonly body: string }>>;
