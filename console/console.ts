@@ -308,7 +308,7 @@ async function showUser(username: string) {
           ...sessions.sessions.map((s) =>
             h(
               'tr',
-              {},
+              { 'data-sid': s.sid },
               h('td', {}, s.created_at.slice(0, 19).replace('T', ' ')),
               h('td', {}, s.last_used_at.slice(0, 19).replace('T', ' ')),
               h('td', {}, s.source_ip ?? '-'),

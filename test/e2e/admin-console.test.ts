@@ -107,14 +107,16 @@ describe('the admin console in Chromium', () => {
 
   it('ends one of her sessions, whose refresh then fails, and shows her events', async () => {
     const pair = (await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'carol', password: PASSWORD } })).body as {
+      access_token: string;
       refresh_token: string;
     };
+    const { sid } = JSON.parse(Buffer.from(pair.access_token.split('.')[1] as string, 'base64url').toString()) as { sid: string };
     await page.reload();
     await page.waitForSelector('#sessions');
     const before = await page.locator('#sessions tbody tr').count();
     expect(before).toBeGreaterThanOrEqual(2);
-    // Her sessions, newest first: the one just made is the first row.
-    await page.locator('#sessions tbody tr').first().locator('button.end-session').click();
+    // The session just made (sessions started in the same second may be listed in either order).
+    await page.locator(`#sessions tbody tr[data-sid="${sid}"] button.end-session`).click();
     await statusSays('Ended that session.');
     await page.waitForFunction((n) => document.querySelectorAll('#sessions tbody tr').length === n, before - 1);
     expect((await call(rt.baseUrl, 'POST', '/api/auth/refresh', { body: { refresh_token: pair.refresh_token } })).status).toBe(401);
