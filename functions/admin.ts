@@ -1,4 +1,5 @@
 import {
+  activityForAdmin,
   getUserForAdmin,
   listUsersForAdmin,
   requireActiveAdmin,
@@ -54,6 +55,8 @@ export function createHandler(deps: DepsInput<CoreDeps>): HttpHandler {
     const meta = requestMeta(event);
     const route = `${event.httpMethod} ${event.resource}`;
     switch (route) {
+      case 'GET /api/admin/activity':
+        return json(200, await activityForAdmin(d));
       case 'GET /api/admin/users': {
         const { limit, cursor } = pageParams(event.queryStringParameters);
         const prefix = event.queryStringParameters?.prefix || undefined;

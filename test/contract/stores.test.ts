@@ -430,6 +430,31 @@ describe.each(implementations)('the %s stores', (_name, make) => {
     });
   });
 
+  describe('dashboard counts', () => {
+    const at = Date.UTC(2026, 10, 30, 4, 30);
+    const hour = (h: number) => `2026-11-30T${String(h).padStart(2, '0')}:00:00Z`;
+
+    it('adds every one of 40 concurrent counts to its hour and series, and reads an hour with none as zeros', async () => {
+      await Promise.all(Array.from({ length: 40 }, () => r.auditStore.countActivity('sign_ins', at)));
+      await r.auditStore.countActivity('failures', at + 1000);
+      await r.auditStore.countActivity('reuse_detected', at + 3_600_000);
+      expect(await r.auditStore.activity([hour(3), hour(4), hour(5)])).toEqual([
+        { hour: hour(3), sign_ins: 0, failures: 0, throttled: 0, reuse_detected: 0 },
+        { hour: hour(4), sign_ins: 40, failures: 1, throttled: 0, reuse_detected: 0 },
+        { hour: hour(5), sign_ins: 0, failures: 0, throttled: 0, reuse_detected: 1 },
+      ]);
+      expect((await r.auditStore.listByUser('activity', 10)).events).toEqual([]);
+    });
+
+    it('reads more hours than one BatchGetItem holds, in the order asked', async () => {
+      await r.auditStore.countActivity('throttled', Date.UTC(2026, 10, 28, 0, 5));
+      const hours = Array.from({ length: 48 }, (_, i) => new Date(Date.UTC(2026, 10, 28, 47 - i)).toISOString().replace('.000Z', 'Z'));
+      const read = await r.auditStore.activity(hours);
+      expect(read.map((h) => h.hour)).toEqual(hours);
+      expect(read.filter((h) => h.throttled > 0).map((h) => h.hour)).toEqual(['2026-11-28T00:00:00Z']);
+    });
+  });
+
   describe('clients', () => {
     const client = (over: Partial<Client> = {}): Client => ({
       clientId: newClientId(),

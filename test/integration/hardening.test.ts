@@ -344,6 +344,28 @@ describe('the audit trail', () => {
     expect(text).not.toContain(pair.refresh_token);
     expect(text).not.toContain('$2b$');
   });
+
+  it("counts the dashboard's events by hour, and answers admins alone", async () => {
+    const admin = await newUser('dashboarder', ['admin']);
+    const activity = async (token: string) => invoke(createAdmin(h.core), await authorized(token, 'GET', '/api/admin/activity'));
+    const before = (await activity(admin.access_token)).body as { totals: Record<string, number> };
+    const reused = await newUser('dashed');
+    await refresh(reused.refresh_token);
+    h.clock.advance(61); // past the grace window for a retry: this is reuse
+    expect((await refresh(reused.refresh_token)).status).toBe(401);
+    await login('dashed', 'wrong password!', '203.0.113.121');
+    await login('no-such-name', 'wrong password!', '203.0.113.121');
+
+    const res = await activity(admin.access_token);
+    expect(res.status).toBe(200);
+    const body = res.body as { hours: { hour: string }[]; totals: Record<string, number> };
+    expect(body.hours).toHaveLength(24);
+    expect(body.hours[23]?.hour).toBe(`${new Date(h.clock()).toISOString().slice(0, 13)}:00:00Z`);
+    const delta = Object.fromEntries(Object.entries(body.totals).map(([k, v]) => [k, v - (before.totals[k] ?? 0)]));
+    expect(delta).toEqual({ sign_ins: 1, failures: 2, throttled: 0, reuse_detected: 1 });
+    // The authorizer's policy denies a plain user this route; the handler refuses one too.
+    expect((await activity((await newUser('plain-dasher')).access_token)).status).toBe(403);
+  });
 });
 
 describe('administration over HTTP', () => {

@@ -257,6 +257,10 @@ const DOCS: Readonly<Record<string, RouteDoc>> = {
     summary: 'Remove every second factor and recovery code of a user (a lost device) and end their sessions; audited',
     responses: { 200: 'Ended', 404: 'Error', ...authed, ...common },
   },
+  'GET /api/admin/activity': {
+    summary: 'Sign-ins, failures, throttled attempts and reuse detections, hour by hour over the last 24 hours',
+    responses: { 200: 'Activity', ...authed, ...common },
+  },
   'GET /api/admin/users/{username}/events': {
     summary: "A user's audit trail",
     responses: { 200: 'AuditPage', 404: 'Error', ...authed, ...common },

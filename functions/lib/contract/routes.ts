@@ -119,6 +119,7 @@ export const ROUTES: readonly Route[] = [
   // A machine-client example: answers like /api/me, for a client token with the ping scope.
   { method: 'GET', path: '/api/machine/ping', handler: 'me', access: { scopes: ['ping'] } },
   // Administration over HTTP: what the admin CLI does.
+  { method: 'GET', path: '/api/admin/activity', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'GET', path: '/api/admin/users', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'POST', path: '/api/admin/users', handler: 'admin', access: { roles: ['admin'] } },
   { method: 'GET', path: '/api/admin/users/{username}', handler: 'admin', access: { roles: ['admin'] } },

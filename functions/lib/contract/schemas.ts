@@ -150,6 +150,14 @@ export const REQUEST_BODIES = {
 
 const epoch = { type: 'integer', description: 'seconds since the epoch' };
 const iso = { type: 'string', format: 'date-time' };
+const count = (description: string) => ({ type: 'integer', minimum: 0, description });
+/** What the admin dashboard counts (`domain/activity.ts`). */
+const activityCounts = {
+  sign_ins: count('sessions opened'),
+  failures: count('failed sign-ins, second factors and client authentications, unknown names included'),
+  throttled: count('sign-ins and client authentications refused by the throttle'),
+  reuse_detected: count('refresh tokens used twice (their sessions were ended)'),
+};
 
 /** Response bodies and shared shapes, by name (the OpenAPI components). */
 export const SCHEMAS = {
@@ -305,6 +313,14 @@ export const SCHEMAS = {
     },
     ['events'],
   ),
+  Activity: object({
+    hours: {
+      type: 'array',
+      description: 'the current hour and the 23 before it, oldest first',
+      items: object({ hour: iso, ...activityCounts }),
+    },
+    totals: object(activityCounts),
+  }),
   Ended: object({ ended: { type: 'integer' } }),
   TemporaryPassword: object({ temporaryPassword: { type: 'string' } }),
   Jwks: object({

@@ -1,3 +1,4 @@
+import type { ActivitySeries, HourActivity } from './activity';
 import type { AuditPage, AuditRecord } from './audit';
 import type { Client } from './clients';
 import type { EmailMessage } from './email-messages';
@@ -142,10 +143,14 @@ export interface AttemptsRepo {
   getTokenOwner(key: string, now: number): Promise<string | undefined>;
 }
 
-/** The audit trail, by user, newest first. */
+/** The audit trail, by user, newest first, and the hourly counts the dashboard draws. */
 export interface AuditRepo {
   append(record: AuditRecord): Promise<void>;
   listByUser(userId: string, limit: number, cursor?: string): Promise<AuditPage>;
+  /** Adds one to `series` in the counts of the hour that `atMs` falls in. */
+  countActivity(series: ActivitySeries, atMs: number): Promise<void>;
+  /** The counts of these hours (`hourOf`), in their order; an hour with nothing counted has zeros. */
+  activity(hours: readonly string[]): Promise<HourActivity[]>;
 }
 
 /** OAuth clients, keyed by client id. */

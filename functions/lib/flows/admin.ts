@@ -6,6 +6,7 @@ import type { CoreDeps } from './deps';
 import { revokeAllSessions } from './session-ops';
 import { liveSessions, type SessionView } from './account';
 import type { UserView } from './users';
+import { ACTIVITY_SERIES, type ActivitySeries, activityWindow, emptyHour, type HourActivity } from '../domain/activity';
 import type { AuditPage } from '../domain/audit';
 import { checkRoles, type User } from '../domain/users';
 import { normalizeUsername } from '../domain/usernames';
@@ -199,6 +200,17 @@ export async function resetPassword(
   await revokeAllSessions(user.userId, now, 'password_reset', undefined, deps);
   await deps.audit.record('password_reset', { ...requestFields(meta), userId: user.userId, reason: 'admin' });
   return { temporaryPassword };
+}
+
+/** The dashboard's counts: each hour of the last 24 (`activityWindow`), and their totals. */
+export async function activityForAdmin(
+  deps: Pick<AdminDeps, 'auditStore' | 'now'>,
+): Promise<{ hours: HourActivity[]; totals: Record<ActivitySeries, number> }> {
+  const hours = await deps.auditStore.activity(activityWindow(deps.now()));
+  const totals = emptyHour('');
+  for (const hour of hours) for (const series of ACTIVITY_SERIES) totals[series] += hour[series];
+  const { hour: _hour, ...sums } = totals;
+  return { hours, totals: sums };
 }
 
 /** A user's audit events, newest first. */

@@ -1,7 +1,16 @@
-import { PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  ACTIVITY_RETENTION_SECONDS,
+  ACTIVITY_SERIES,
+  ACTIVITY_SHARDS,
+  type ActivitySeries,
+  emptyHour,
+  type HourActivity,
+  hourOf,
+} from '../domain/activity';
 import type { AuditPage, AuditRecord } from '../domain/audit';
 import type { AuditRepo } from '../domain/ports';
-import { rethrowDynamoError, type StoreOptions } from './dynamo';
+import { batchGetAll, rethrowDynamoError, type StoreOptions } from './dynamo';
 import type { DocumentSender } from './signed-document-client';
 
 /** The audit trail in DynamoDB. */
@@ -41,4 +50,42 @@ export class AuditStore implements AuditRepo {
       rethrowDynamoError(err);
     }
   }
+
+  /** One ADD to one of the hour's counter items (`ACTIVITY_SHARDS`), which expire with the window. */
+  async countActivity(series: ActivitySeries, atMs: number): Promise<void> {
+    const shard = Math.floor(Math.random() * ACTIVITY_SHARDS);
+    try {
+      await this.client.send(
+        new UpdateCommand({
+          TableName: this.tableName,
+          Key: activityKey(hourOf(atMs), shard),
+          UpdateExpression: 'ADD #s :one SET #ttl = if_not_exists(#ttl, :ttl)',
+          ExpressionAttributeNames: { '#s': series, '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':one': 1, ':ttl': Math.floor(atMs / 1000) + ACTIVITY_RETENTION_SECONDS },
+        }),
+      );
+    } catch (err) {
+      rethrowDynamoError(err);
+    }
+  }
+
+  /** Every counter item of these hours, summed by hour: one BatchGetItem (100 keys) per 25 hours. */
+  async activity(hours: readonly string[]): Promise<HourActivity[]> {
+    const keys = hours.flatMap((hour) => Array.from({ length: ACTIVITY_SHARDS }, (_, shard) => activityKey(hour, shard)));
+    const batches = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => keys.slice(i * 100, i * 100 + 100));
+    const found = await Promise.all(batches.map((Keys) => batchGetAll(this.client, { [this.tableName]: { Keys } })));
+    const byHour = new Map(hours.map((hour) => [hour, { ...emptyHour(hour) }]));
+    for (const item of found.flatMap((f) => f[this.tableName] ?? [])) {
+      const counts = byHour.get((item.userId as string).split('#')[1] as string);
+      if (!counts) continue;
+      for (const series of ACTIVITY_SERIES) counts[series] += typeof item[series] === 'number' ? item[series] : 0;
+    }
+    return hours.map((hour) => byHour.get(hour) as HourActivity);
+  }
 }
+
+/**
+ * An hour's counter item: `activity#<hour>#<shard>` cannot be a user's key (users' ids are
+ * UUIDs, clients' are `client:<id>`), so the counters share the audit table and its TTL.
+ */
+const activityKey = (hour: string, shard: number) => ({ userId: `activity#${hour}#${shard}`, eventId: 'counts' });

@@ -1,3 +1,4 @@
+import { type ActivitySeries, emptyHour, type HourActivity, hourOf } from '../domain/activity';
 import type { AuditPage, AuditRecord } from '../domain/audit';
 import { ConflictError, NotFoundError, UserExistsError } from '../domain/errors';
 import type { Client } from '../domain/clients';
@@ -446,6 +447,18 @@ export class MemoryAuditRepo implements AuditRepo {
       .sort((a, b) => (a.eventId < b.eventId ? 1 : -1));
     const events = mine.slice(0, limit).map(({ ttl: _ttl, ...rest }) => rest);
     return { events, ...(mine.length > limit && { next: events[events.length - 1]?.eventId as string }) };
+  }
+
+  private readonly hours = new Map<string, HourActivity>();
+
+  async countActivity(series: ActivitySeries, atMs: number): Promise<void> {
+    const hour = hourOf(atMs);
+    const counts = this.hours.get(hour) ?? emptyHour(hour);
+    this.hours.set(hour, { ...counts, [series]: counts[series] + 1 });
+  }
+
+  async activity(hours: readonly string[]): Promise<HourActivity[]> {
+    return hours.map((hour) => this.hours.get(hour) ?? emptyHour(hour));
   }
 }
 

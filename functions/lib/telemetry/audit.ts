@@ -1,3 +1,4 @@
+import type { ActivitySeries } from '../domain/activity';
 import { auditEventId } from '../domain/audit';
 import type { AuditRepo } from '../domain/ports';
 import type { Clock } from '../domain/clock';
@@ -42,6 +43,17 @@ const AUDITED: ReadonlySet<AuthEvent> = new Set<AuthEvent>([
   'email_change_requested',
 ]);
 
+/** Events the admin dashboard counts by hour, and the series each one counts in. */
+const ACTIVITY: Partial<Record<AuthEvent, ActivitySeries>> = {
+  login_succeeded: 'sign_ins',
+  login_failed: 'failures',
+  mfa_failed: 'failures',
+  client_auth_failed: 'failures',
+  login_throttled: 'throttled',
+  client_auth_throttled: 'throttled',
+  refresh_reuse_detected: 'reuse_detected',
+};
+
 /** Fields of an audited event: ids, where from, and how it ended. Never a secret. */
 export interface AuditFields extends AuthEventFields {
   readonly outcome?: 'success' | 'failure';
@@ -57,7 +69,7 @@ export interface AuditTrail {
 /** The audit trail over a logger and, when given, the audit table. */
 export function createAuditTrail(options: {
   logger: AuthLogger;
-  store?: Pick<AuditRepo, 'append'>;
+  store?: Pick<AuditRepo, 'append' | 'countActivity'>;
   now: Clock;
   retentionDays: number;
   metrics?: AuthMetrics;
@@ -70,13 +82,23 @@ export function createAuditTrail(options: {
       if (fields.factor && (event === 'mfa_verified' || event === 'step_up' || event === 'mfa_failed')) {
         options.metrics?.count(MFA_FACTOR_METRICS[event === 'mfa_failed' ? 'failure' : 'success'][fields.factor]);
       }
-      if (!options.store || fields.userId === undefined || !AUDITED.has(event)) return;
+      const store = options.store;
+      if (!store) return;
       const atMs = options.now();
+      // Counted whether or not there is a user (a failure for an unknown name counts too). Fails
+      // open: a lost count must not cost anyone a sign-in, and the log line above still holds it.
+      const series = ACTIVITY[event];
+      const counted =
+        series &&
+        store.countActivity(series, atMs).catch((err: unknown) => {
+          options.logger.warn('activity_count_failed', { event, error: (err as Error).name });
+        });
+      if (fields.userId === undefined || !AUDITED.has(event)) return counted;
       const at = Math.floor(atMs / 1000);
       // Fails closed: an answer that the audit table cannot back is a 503, and the client's retry
       // records it (a refresh finds its successor in the grace window, and is audited then). The
       // soak found sign-ins and refreshes answered 200 with no record when this write failed open.
-      await options.store.append({
+      const appended = store.append({
         userId: fields.userId,
         eventId: auditEventId(atMs),
         event,
@@ -89,6 +111,7 @@ export function createAuditTrail(options: {
         reason: fields.factor && fields.reason ? `${fields.factor}: ${fields.reason}` : (fields.factor ?? fields.reason),
         ttl: at + options.retentionDays * 86_400,
       });
+      await Promise.all([appended, counted]);
     },
   };
 }
