@@ -161,13 +161,48 @@ describe('the admin console in Chromium', () => {
     await expect(other.locator('#users').count()).resolves.toBe(0);
     await expect(other.locator('#sign-in').count()).resolves.toBe(1);
   });
+
+  it('draws the last 24 hours: sign-ins, failures, throttled attempts and reuse detections', async () => {
+    // Failures for a name nobody has, until the throttle refuses one.
+    const statuses: number[] = [];
+    while (!statuses.includes(429) && statuses.length < 10) {
+      const res = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'mallory', password: 'guessing again' } });
+      statuses.push(res.status);
+    }
+    expect(statuses.at(-1)).toBe(429);
+    const counted = await call(rt.baseUrl, 'GET', '/api/admin/activity', { token: await adminToken(2) });
+    const totals = counted.body.totals as Record<string, number>;
+    expect(totals.failures).toBeGreaterThanOrEqual(statuses.length - 1);
+    expect(totals.throttled).toBeGreaterThanOrEqual(1);
+
+    await page.click('nav a[href="#/dashboard"]');
+    await page.waitForSelector('#dashboard');
+    const shown = await page.$$eval('#dashboard figure', (figures) =>
+      figures.map((f) => ({
+        series: f.getAttribute('data-series'),
+        total: Number(f.querySelector('.total')?.textContent),
+        bars: f.querySelectorAll('rect.bar').length,
+        tallest: Math.max(...[...f.querySelectorAll('rect.bar')].map((r) => Number(r.getAttribute('height')))),
+      })),
+    );
+    expect(shown.map((s) => s.series)).toEqual(['sign_ins', 'failures', 'throttled', 'reuse_detected']);
+    for (const s of shown) {
+      // What the page drew is what the API counted (nothing happened in between but this read).
+      expect(s.total).toBe(totals[s.series as string]);
+      expect(s.bars).toBe(24);
+      expect(s.tallest > 0).toBe(s.total > 0);
+    }
+    await expect(page.locator('#activity tbody tr').count()).resolves.toBe(24);
+    await shot('dashboard');
+    expect(problems).toEqual([]);
+  });
 });
 
 /** An admin access token with the second factor, for calls made beside the browser. */
-async function adminToken(): Promise<string> {
+async function adminToken(recoveryCode = 1): Promise<string> {
   const first = await call(rt.baseUrl, 'POST', '/api/auth/login', { body: { username: 'root', password: ADMIN_PASSWORD } });
   const verified = await call(rt.baseUrl, 'POST', '/api/auth/mfa/verify', {
-    body: { mfa_token: first.body.mfa_token, recovery_code: recoveryCodes[1] },
+    body: { mfa_token: first.body.mfa_token, recovery_code: recoveryCodes[recoveryCode] },
   });
   return verified.body.access_token as string;
 }
