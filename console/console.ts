@@ -73,7 +73,8 @@ const when = (seconds: number) => new Date(seconds * 1000).toISOString().replace
 // Sign-in asks for the second factor on the page: the client waits on this form.
 let answerSecondFactor: ((answer: SecondFactorAnswer | undefined) => void) | undefined;
 const client = new AuthClient({
-  baseUrl: location.origin,
+  // The API this page came from: its origin and path (an API Gateway stage), less `/admin`.
+  baseUrl: location.origin + location.pathname.replace(/\/admin\/?$/, ''),
   delivery: 'cookie',
   onSecondFactor: () =>
     new Promise((resolve) => {

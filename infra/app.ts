@@ -11,6 +11,8 @@ new AuthStack(app, app.node.tryGetContext('stackName') ?? 'AuthService', {
     ...(app.node.tryGetContext('retainData') !== undefined && { retainData: String(app.node.tryGetContext('retainData')) !== 'false' }),
     ...(app.node.tryGetContext('waf') !== undefined && { waf: String(app.node.tryGetContext('waf')) !== 'false' }),
     apiGatewayAccount: String(app.node.tryGetContext('apiGatewayAccount')) === 'true',
+    // The admin console at <ApiUrl>admin: -c adminConsole=true (its session is the refresh cookie).
+    ...(String(app.node.tryGetContext('adminConsole')) === 'true' && { adminConsole: true, tokenDelivery: 'both' as const }),
     paramsAndSecretsLayerArn: app.node.tryGetContext('paramsAndSecretsLayerArn'),
     // The tables and secret an earlier stack kept: -c existingData='{"usersTable":...,"secretArn":...}'
     ...(app.node.tryGetContext('existingData') !== undefined && { existingData: contextJson(app, 'existingData') }),

@@ -25,9 +25,13 @@ export const BUNDLE_SETTINGS = {
   } as Record<string, string>,
 } as const;
 
+/** How a browser script is bundled (the admin console, the demo page): one minified IIFE. */
+export const BROWSER_BUNDLE_SETTINGS = { bundle: true, format: 'iife', target: 'es2022', minify: true } as const;
+
 /** The same settings, as `NodejsFunction` bundling options; `define` folds build-time switches. */
-export function nodejsBundling(define: Record<string, string> = {}): BundlingOptions {
+export function nodejsBundling(define: Record<string, string> = {}, commandHooks?: BundlingOptions['commandHooks']): BundlingOptions {
   return {
+    ...(commandHooks && { commandHooks }),
     define: { ...BUNDLE_SETTINGS.define, ...define },
     minify: BUNDLE_SETTINGS.minify,
     sourceMap: BUNDLE_SETTINGS.sourcemap,

@@ -21,7 +21,9 @@ export function banner(o: {
   const b = o.baseUrl;
   const json = `-H 'Content-Type: application/json'`;
   const creds = `'{"username":"alice","password":"correct horse battery staple"}'`;
-  const shown = ROUTES.filter((r) => (o.register || r.enabledBy !== 'selfRegistration') && r.handler !== 'admin');
+  const shown = ROUTES.filter(
+    (r) => (o.register || r.enabledBy !== 'selfRegistration') && r.handler !== 'admin' && r.handler !== 'console',
+  );
   const width = Math.max(...shown.map((r) => r.path.length)) + 2;
   const admin = ROUTES.filter((r) => r.handler === 'admin');
   const routes = [

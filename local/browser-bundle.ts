@@ -1,14 +1,12 @@
 import { buildSync } from 'esbuild';
+import { BROWSER_BUNDLE_SETTINGS } from '../infra/bundling';
 
 /** A TypeScript entry bundled for the browser: one minified IIFE (exposing `globalName` if given). */
 export function browserBundle(entry: string, globalName?: string): string {
   const text = buildSync({
     entryPoints: [entry],
-    bundle: true,
-    format: 'iife',
+    ...BROWSER_BUNDLE_SETTINGS,
     ...(globalName && { globalName }),
-    target: 'es2022',
-    minify: true,
     write: false,
     logLevel: 'silent',
   }).outputFiles[0]?.text;

@@ -33,7 +33,7 @@ import { banner } from './banner';
 import { LocalSettingError, loadLocalSettings } from './settings';
 import { demoPage } from './demo-page';
 import { apiDocsPages } from './api-docs';
-import { adminConsolePages } from './admin-console';
+import { consoleFiles } from './admin-console';
 import { LOCAL_TABLES, ensureTables } from './dynamodb-tables';
 
 const HOST = '127.0.0.1';
@@ -183,6 +183,10 @@ async function main(): Promise<void> {
     for (const name of new Set(ROUTES.map((r) => r.handler))) {
       handlers[name] = (require(`../functions/${name}`) as { handler: HttpHandler }).handler;
     }
+    // The console's function over its files built from source (on AWS they sit beside its bundle).
+    const { createHandler: createConsole } = require('../functions/console') as typeof import('../functions/console');
+    const { consoleDeps } = require('../functions/lib/wiring/console') as typeof import('../functions/lib/wiring/console');
+    handlers.console = createConsole(consoleDeps(consoleFiles()));
     const { handler: authorizer } = require('../functions/authorizer') as typeof import('../functions/authorizer');
     const demo = demoPage();
     listener = createGateway({
@@ -197,7 +201,6 @@ async function main(): Promise<void> {
           ['/', '/verify-email', '/reset-password'].map((path) => [path, { contentType: 'text/html; charset=utf-8', body: demo }]),
         ),
         ...apiDocsPages(),
-        ...adminConsolePages(),
       },
       live: mail.pages,
       allowedOrigins: loadConfig().allowedOrigins,

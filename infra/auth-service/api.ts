@@ -114,7 +114,7 @@ export function addGatewayResponses(api: apigw.IRestApi, allowedOrigins: readonl
 export function addRoutes(
   scope: AuthService,
   p: ResolvedProps,
-  functions: Record<AuthFunctionName, NodejsFunction> & Partial<Record<MailFunctionName, NodejsFunction>>,
+  functions: Record<AuthFunctionName, NodejsFunction> & Partial<Record<MailFunctionName | 'console', NodejsFunction>>,
   keySetup: CustomResource,
 ): apigw.RequestAuthorizer {
   const authorizer = newRequestAuthorizer(scope, 'Authorizer', functions.authorizer, p.authorizerCacheTtl);
@@ -126,7 +126,7 @@ export function addRoutes(
   for (const route of servedRoutes(p)) {
     // One invoke permission per function for this API, not two per method (the method and the
     // console's test-invoke): 35 fewer resources against CloudFormation's 500.
-    const handler = route.handler === 'recovery' ? functions.recovery : functions[route.handler];
+    const handler = functions[route.handler];
     if (!handler) throw new Error(`AuthService: no function serves ${route.method} ${route.path}`);
     const integration = new apigw.LambdaIntegration(handler, { scopePermissionToMethod: false });
     const method = scope.api.root.resourceForPath(route.path).addMethod(route.method, integration, {

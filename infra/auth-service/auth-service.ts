@@ -156,7 +156,7 @@ export class AuthService extends Construct {
     }
 
     const keySetup = addKeyLifecycle(this, this.functions, keyStore);
-    this.authorizer = addRoutes(this, p, { ...this.functions, ...built.mailFunctions }, keySetup);
+    this.authorizer = addRoutes(this, p, { ...this.functions, ...built.mailFunctions, console: built.consoleFunction }, keySetup);
 
     ({ dashboard: this.dashboard, alarms: this.alarms } = addMonitoring(
       this,

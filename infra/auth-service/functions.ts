@@ -3,14 +3,14 @@ import { dirname, join } from 'node:path';
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { type BundlingOptions, NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Construct } from 'constructs';
 import type { HandlerName } from '../../functions/lib/contract/routes';
 import { SETTINGS, settingToEnv } from '../../functions/lib/contract/settings';
 import { DEFAULTS, ENV } from '../../functions/lib/wiring/config';
-import { nodejsBundling } from '../bundling';
+import { BROWSER_BUNDLE_SETTINGS, nodejsBundling } from '../bundling';
 import type { AuthService } from './auth-service';
 import type { ResolvedProps } from './props';
 import type { RouteList } from './route-list';
@@ -49,10 +49,29 @@ function lockFile(): string | undefined {
  * Every function of the service: the route handlers, the authorizer, and the key lifecycle. Not
  * yet `recovery`: mail has no outbox on AWS, and its routes are not served there.
  */
-export type AuthFunctionName = Exclude<HandlerName, 'recovery'> | 'authorizer' | 'key-setup' | 'rotate-keys';
+export type AuthFunctionName = Exclude<HandlerName, 'recovery' | 'console'> | 'authorizer' | 'key-setup' | 'rotate-keys';
 
 /** The functions that exist only with mail (the `email` prop): the recovery routes, and the sender. */
 export type MailFunctionName = 'recovery' | 'mail-sender';
+
+/**
+ * After the console function's code is bundled, its files go beside it (`functions/console.ts`
+ * reads them there): the page and the style sheet as they are, and the script bundled for the
+ * browser with the client, as `npm start` bundles it.
+ */
+const CONSOLE_HOOKS: NonNullable<BundlingOptions['commandHooks']> = {
+  beforeBundling: () => [],
+  beforeInstall: () => [],
+  afterBundling: (_input, output) => {
+    const source = join(ROOT, 'console');
+    const s = BROWSER_BUNDLE_SETTINGS;
+    return [
+      `cp "${join(source, 'index.html')}" "${join(output, 'console.html')}"`,
+      `cp "${join(source, 'console.css')}" "${join(output, 'console.css')}"`,
+      `npx --no-install esbuild "${join(source, 'console.ts')}" --bundle --format=${s.format} --target=${s.target} --minify --log-level=warning --outfile="${join(output, 'console.js')}"`,
+    ];
+  },
+};
 
 /** What the functions' environment names: tables, token settings, keys, the authorizer's routes. */
 interface FunctionContext {
@@ -100,6 +119,7 @@ export function addFunctions(
 ): {
   functions: Record<AuthFunctionName, NodejsFunction>;
   mailFunctions: Record<MailFunctionName, NodejsFunction> | undefined;
+  consoleFunction: NodejsFunction | undefined;
   newAuthorizer: AuthorizerFactory;
   secretsVia: 'extension' | 'sdk';
 } {
@@ -138,13 +158,14 @@ export function addFunctions(
   // With the check off, the verify-only bundles are built without it, and so without the SDK.
   const verifyDefine: Record<string, string> = p.revocationCheck ? {} : { 'process.env.AUTH_REVOCATION_CHECK': '"false"' };
   const fn = (
-    name: AuthFunctionName | MailFunctionName,
+    name: AuthFunctionName | MailFunctionName | 'console',
     options: {
       memorySize: number;
       timeout: Duration;
       environment: Record<string, string>;
       extension?: boolean;
       define?: Record<string, string>;
+      commandHooks?: BundlingOptions['commandHooks'];
     },
     where: Construct = scope,
   ) =>
@@ -241,13 +262,17 @@ export function addFunctions(
       environment: { [ENV.mailFrom]: c.mail.from, [ENV.sesConfigurationSet]: c.mail.configurationSet.configurationSetName },
     }),
   };
-  return { functions, mailFunctions, newAuthorizer, secretsVia };
+  // The admin console's files: no table, no secret, only the issuer (whose path its URLs take).
+  const consoleFunction = p.adminConsole
+    ? fn('console', { ...api, memorySize: 256, environment: { [ENV.issuer]: c.issuer }, commandHooks: CONSOLE_HOOKS })
+    : undefined;
+  return { functions, mailFunctions, consoleFunction, newAuthorizer, secretsVia };
 }
 
 /** One function: its own log group, and a role that may write only there (no managed policy). */
 function newFunction(
   scope: Construct,
-  name: AuthFunctionName | MailFunctionName,
+  name: AuthFunctionName | MailFunctionName | 'console',
   o: {
     memorySize: number;
     timeout: Duration;
@@ -255,6 +280,7 @@ function newFunction(
     logRetention: logs.RetentionDays;
     paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion;
     define?: Record<string, string>;
+    commandHooks?: BundlingOptions['commandHooks'];
     tracing: boolean;
   },
 ): NodejsFunction {
@@ -276,7 +302,7 @@ function newFunction(
     environment: o.environment,
     role,
     logGroup,
-    bundling: nodejsBundling(o.define),
+    bundling: nodejsBundling(o.define, o.commandHooks),
     tracing: o.tracing ? lambda.Tracing.ACTIVE : lambda.Tracing.DISABLED,
     // The project the lock file belongs to: this repository, or the team's that installed us.
     projectRoot: LOCK_FILE ? dirname(LOCK_FILE) : ROOT,

@@ -71,6 +71,14 @@ export interface AuthServiceProps {
    */
   readonly selfRegistration?: boolean;
   /**
+   * Serve the admin console at `<issuer>/admin`: a page on this API (its own small function, which
+   * reads no table and holds no secret) that signs in through the service, with the refresh
+   * token in the HttpOnly cookie, so it needs `tokenDelivery` `cookie` or `both`. Only accounts
+   * with the admin role (and a second factor, under `adminRoutesRequireMfa`) get past its sign-in.
+   * @default false
+   */
+  readonly adminConsole?: boolean;
+  /**
    * How long API Gateway caches the authorizer's policy per `Authorization` header (0 to 1 h).
    * @default Duration.minutes(5)
    */
@@ -261,6 +269,7 @@ export function resolveProps(props: AuthServiceProps) {
     bcryptCost: props.bcryptCost ?? DEFAULTS.bcryptCost,
     passwordFunctionMemorySize: props.passwordFunctionMemorySize ?? 1769,
     selfRegistration: props.selfRegistration ?? false,
+    adminConsole: props.adminConsole ?? false,
     authorizerCacheTtl: props.authorizerCacheTtl ?? Duration.seconds(AUTHORIZER_CACHE_SECONDS.default),
     throttle: props.throttle ?? { rateLimit: 1000, burstLimit: 2000 },
     authRouteThrottle: props.authRouteThrottle ?? { rateLimit: 100, burstLimit: 200 },
@@ -302,6 +311,8 @@ export function resolveProps(props: AuthServiceProps) {
   setting('sessionTtl (seconds)', 'sessionTtlSeconds', p.sessionTtl.toSeconds());
   setting('keyRotationInterval (days)', 'keyRotationDays', p.keyRotationInterval.toDays());
   setting('auditRetention (days)', 'auditRetentionDays', p.auditRetention.toDays());
+  if (p.adminConsole && p.tokenDelivery === 'body')
+    fail("adminConsole needs tokenDelivery 'cookie' or 'both' (its session is the HttpOnly refresh cookie), got 'body'");
   for (const origin of p.allowedOrigins) {
     if (origin === '*') fail('allowedOrigins must list origins; "*" would let any site call the API');
     if (!URL.canParse(origin) || new URL(origin).origin !== origin)

@@ -24,6 +24,7 @@ const VARIANTS = {
     allowedOrigins: ['https://app.example.com'],
     tokenDelivery: 'cookie' as const,
     apiGatewayAccount: true,
+    adminConsole: true,
   },
   severalOrigins: { allowedOrigins: ['https://a.example.com', 'https://b.example.com'], wafRateLimitPer5Minutes: 100 },
   mail: { email: { identity: 'example.com', from: 'no-reply@example.com', appUrl: 'https://app.example.com' } },

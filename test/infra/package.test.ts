@@ -31,10 +31,14 @@ describe('the package', () => {
 
   it('ships the functions the construct bundles, and no test, bench, example or local-runtime code', () => {
     expect(files).toContain('functions/authorizer.ts');
+    // The admin console's sources, which the construct bundles beside its function.
+    expect(files).toEqual(
+      expect.arrayContaining(['console/index.html', 'console/console.ts', 'console/console.css', 'client/auth-client.ts']),
+    );
     expect(files).toContain('LICENSE');
     expect(files).toContain('CHANGELOG.md');
     const outside = files.filter(
-      (f) => !/^(dist|functions)\//.test(f) && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f),
+      (f) => !/^(dist|functions|console|client)\//.test(f) && !['package.json', 'README.md', 'CHANGELOG.md', 'LICENSE'].includes(f),
     );
     expect(outside).toEqual([]);
     expect(files.filter((f) => /(^|\/)(test|local|bench|examples)\/|\.test\.ts$/.test(f))).toEqual([]);
@@ -95,19 +99,24 @@ const { AuthStack } = require('aws-auth-service');
 const { callerFromContext } = require('aws-auth-service/caller');
 const env = { account: '111111111111', region: 'eu-west-1' };
 const app = new App({ outdir: 'cdk.out' });
-const auth = new AuthStack(app, 'TeamAuth', { env });
+const auth = new AuthStack(app, 'TeamAuth', { env, auth: { adminConsole: true, tokenDelivery: 'both' } });
 const api = new RestApi(new Stack(app, 'TeamApi', { env }), 'Api', { cloudWatchRole: false });
 auth.auth.protect(api).addRoute('/things', 'GET', new MockIntegration());
 const stacks = app.synth().stacks;
-console.log(JSON.stringify({ caller: typeof callerFromContext, stacks: stacks.map((s) => s.stackName), functions: stacks.flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::Lambda::Function').length }));
+const consoles = require('fs').readdirSync('cdk.out').filter((d) => require('fs').existsSync('cdk.out/' + d + '/console.js'));
+console.log(JSON.stringify({ consoleScripts: consoles.map((d) => require('fs').statSync('cdk.out/' + d + '/console.js').size), caller: typeof callerFromContext, stacks: stacks.map((s) => s.stackName), functions: stacks.flatMap((s) => Object.values(s.template.Resources)).filter((r) => r.Type === 'AWS::Lambda::Function').length }));
 `,
     );
     const out = JSON.parse(run(process.execPath, ['app.js']).trim().split('\n').pop() as string) as {
+      consoleScripts: number[];
       caller: string;
       stacks: string[];
       functions: number;
     };
     expect(out.caller).toBe('function');
+    // The admin console's script, bundled from the package's sources with the team's esbuild.
+    expect(out.consoleScripts).toEqual([expect.any(Number)]);
+    expect(out.consoleScripts[0]).toBeGreaterThan(10_000);
     expect(out.stacks).toEqual(['TeamAuth', 'TeamApi']);
     expect(out.functions).toBeGreaterThanOrEqual(15);
   } finally {

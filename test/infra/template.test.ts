@@ -25,6 +25,7 @@ describe('the synthesized template', () => {
         retainData: false,
         allowedOrigins: ['https://app.example.com'],
         tokenDelivery: 'cookie',
+        adminConsole: true,
       }),
     ).toMatchSnapshot();
   });

@@ -60,6 +60,7 @@ async function start(options: Partial<GatewayOptions> = {}) {
       token: echo,
       mfa: echo,
       recovery: echo,
+      console: echo,
     },
     authorizer: async (e) => {
       authorizerCalls++;

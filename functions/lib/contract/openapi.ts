@@ -275,7 +275,8 @@ const ref = (name: SchemaName) => ({ $ref: `#/components/schemas/${name}` });
 /** The OpenAPI 3.1 document of the API, built from the route table and the schemas. */
 export function openApiDocument(serverUrl: string, routes: readonly Route[] = ROUTES): Record<string, unknown> {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const route of routes) {
+  // The console's files are a web page, not API operations.
+  for (const route of routes.filter((r) => r.handler !== 'console')) {
     const doc = routeDoc(route.method, route.path);
     if (!doc) throw new Error(`no OpenAPI documentation for ${route.method} ${route.path}`);
     const params = [...route.path.matchAll(/\{([^}]+)\}/g)].map((m) => ({

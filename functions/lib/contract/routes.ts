@@ -18,7 +18,8 @@ export type HandlerName =
   | 'admin'
   | 'token'
   | 'mfa'
-  | 'recovery';
+  | 'recovery'
+  | 'console';
 
 import { ADMIN_ROLE } from './roles';
 
@@ -54,7 +55,7 @@ export interface Route {
    */
   readonly throttle?: 'credentials' | 'refresh';
   /** Served only when this setting is on (`mail`: where an outbox for mail is configured). */
-  readonly enabledBy?: 'selfRegistration' | 'mail';
+  readonly enabledBy?: 'selfRegistration' | 'mail' | 'adminConsole';
   /**
    * One of the routes a user whose role requires a second factor may call before they have one
    * (`mfaRequiredRoles`): the routes that enrol it. Every other route refuses them.
@@ -87,6 +88,10 @@ export const ROUTES: readonly Route[] = [
   // OpenID discovery: where standard verifiers (and API Gateway JWT authorizers) find the keys.
   { method: 'GET', path: '/.well-known/openid-configuration', handler: 'jwks', access: 'public' },
   { method: 'GET', path: '/.well-known/oauth-authorization-server', handler: 'jwks', access: 'public' },
+  // The admin console's page, script and style sheet; the page signs in and calls the admin API.
+  { method: 'GET', path: '/admin', handler: 'console', access: 'public', enabledBy: 'adminConsole' },
+  { method: 'GET', path: '/admin/console.js', handler: 'console', access: 'public', enabledBy: 'adminConsole' },
+  { method: 'GET', path: '/admin/console.css', handler: 'console', access: 'public', enabledBy: 'adminConsole' },
   { method: 'GET', path: '/api/me', handler: 'me', access: { roles: [] } },
   // The caller's own security (ASVS 7.5.2, 6.2.3).
   { method: 'GET', path: '/api/auth/sessions', handler: 'sessions', access: { roles: [] } },

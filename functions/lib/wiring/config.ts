@@ -74,7 +74,7 @@ export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-type Env = Readonly<Record<string, string | undefined>>;
+export type Env = Readonly<Record<string, string | undefined>>;
 
 /** One setting from its variable: the default when unset, `ConfigError` when malformed. */
 function readSetting(spec: SettingSpec, raw: string | undefined): unknown {
@@ -88,6 +88,16 @@ export function loadSettings(env: Env = process.env): Settings {
   return Object.fromEntries(Object.entries(SETTINGS).map(([k, spec]) => [k, readSetting(spec, env[spec.env])])) as unknown as Settings;
 }
 
+/** The issuer: an http(s) URL, required. */
+export function loadIssuer(env: Env = process.env): string {
+  const issuer = env[ENV.issuer]?.trim();
+  if (!issuer) throw new ConfigError(`${ENV.issuer} is required`);
+  if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
+    throw new ConfigError(`${ENV.issuer} must be an http(s) URL, got ${JSON.stringify(issuer)}`);
+  }
+  return issuer;
+}
+
 /** Reads and validates every variable; throws `ConfigError` on the first bad one. */
 export function loadConfig(env: Env = process.env): Config {
   const required = (name: string): string => {
@@ -95,10 +105,7 @@ export function loadConfig(env: Env = process.env): Config {
     if (!value) throw new ConfigError(`${name} is required`);
     return value;
   };
-  const issuer = required(ENV.issuer);
-  if (!URL.canParse(issuer) || !/^https?:$/.test(new URL(issuer).protocol)) {
-    throw new ConfigError(`${ENV.issuer} must be an http(s) URL, got ${JSON.stringify(issuer)}`);
-  }
+  const issuer = loadIssuer(env);
   const optional = (name: string) => env[name]?.trim() || undefined;
   const secretsFile = optional(ENV.secretsFile);
   const secretId = optional(ENV.secretId);
