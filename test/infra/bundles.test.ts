@@ -32,6 +32,7 @@ const FUNCTIONS = [
   'validate',
   'jwks',
   'me',
+  'console',
   'authorizer',
   'key-setup',
   'rotate-keys',
