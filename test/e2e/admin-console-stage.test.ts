@@ -2,7 +2,7 @@
 import { createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../helpers/browser';
+import { launchChromium, pageProblems } from '../helpers/browser';
 import { runUsersCli, signInEnrollingTotp, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
@@ -19,7 +19,7 @@ let browser: Browser;
 let page: Page;
 let recoveryCodes: string[];
 const requested: string[] = [];
-const problems: string[] = [];
+let problems: string[];
 const refused: string[] = [];
 
 beforeAll(async () => {
@@ -49,10 +49,7 @@ beforeAll(async () => {
   page.on('response', (r) => {
     if (r.status() >= 400) refused.push(`${r.request().method()} ${r.url().slice(stageUrl.length)} ${r.status()}`);
   });
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('status of 4')) problems.push(m.text());
-  });
+  problems = pageProblems(page);
 }, 120_000);
 
 afterAll(async () => {

@@ -2,7 +2,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { launchChromium, SHOTS } from '../helpers/browser';
+import { launchChromium, pageProblems, SHOTS } from '../helpers/browser';
 import { call, runUsersCli, signInEnrollingTotp, startLocalRuntime, type LocalRuntime } from '../helpers/local-runtime';
 
 /**
@@ -16,7 +16,7 @@ let rt: LocalRuntime;
 let browser: Browser;
 let page: Page;
 let recoveryCodes: string[];
-const problems: string[] = [];
+let problems: string[];
 
 /** Waits until the status line says `text`, or matches it (each action replaces what it says). */
 const statusSays = (text: string | RegExp) =>
@@ -43,10 +43,7 @@ beforeAll(async () => {
   recoveryCodes = (await signInEnrollingTotp(rt.baseUrl, 'root', ADMIN_PASSWORD)).recovery_codes;
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1100, height: 800 } })).newPage();
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !m.text().includes('status of 4')) problems.push(m.text());
-  });
+  problems = pageProblems(page);
 }, 120_000);
 
 afterAll(async () => {

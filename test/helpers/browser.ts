@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 
 /** Debian's Chromium, which `.ci/run` installs when it is missing. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -23,4 +23,17 @@ export function launchChromium(): Promise<Browser> {
       '--disable-sync',
     ],
   });
+}
+
+/**
+ * What went wrong on a page, as it happens: uncaught errors and console errors. Refusals the
+ * console logs as "status of 4xx" are left out: the pages expect some (a sign-in's second step).
+ */
+export function pageProblems(page: Page): string[] {
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error' && !m.text().includes('status of 4')) problems.push(m.text());
+  });
+  return problems;
 }
