@@ -5,6 +5,8 @@
  */
 import { createCoreDeps } from '../functions/lib/wiring/core';
 import { login } from '../functions/lib/flows/login';
+import { ACTIVITY_HOURS, ACTIVITY_SHARDS } from '../functions/lib/domain/activity';
+import { activityForAdmin } from '../functions/lib/flows/admin';
 import { logout } from '../functions/lib/flows/logout';
 import { refresh } from '../functions/lib/flows/refresh';
 import { createUser } from '../functions/lib/flows/users';
@@ -73,7 +75,11 @@ export const CAPACITY_OPERATIONS = {
   revocationCheck: 'revocation check (validate, authorizer on a cache miss)',
   logout: 'logout',
   machineToken: 'machine token (client credentials)',
+  dashboard: 'admin dashboard (24 hours of counts)',
 } as const;
+
+/** The operations whose durations are measured and priced: the ones a user or a service makes. */
+type PricedOperation = Exclude<keyof typeof CAPACITY_OPERATIONS, 'dashboard'>;
 
 /**
  * Runs each operation against the tables `client` reaches and returns the units it consumed:
@@ -124,7 +130,17 @@ export async function measureCapacity(
   await ask(); // the source is trusted from now on
   units.take();
   await ask();
-  return { login: loginUnits, refresh: refreshUnits, revocationCheck: revocationUnits, logout: logoutUnits, machineToken: units.take() };
+  const machineTokenUnits = units.take();
+  // An admin's dashboard: every counter item of the window, one BatchGetItem.
+  await activityForAdmin(core);
+  return {
+    login: loginUnits,
+    refresh: refreshUnits,
+    revocationCheck: revocationUnits,
+    logout: logoutUnits,
+    machineToken: machineTokenUnits,
+    dashboard: units.take(),
+  };
 }
 
 /** Registers a machine client and returns a call of the token flow for it, as the token function runs it. */
@@ -162,7 +178,7 @@ export async function measureDurations(
   tables: { readonly [K in keyof typeof LOCAL_TABLES]: string },
   secrets: AuthSecrets,
   http: Pick<DynamoHttpOptions, 'endpoint' | 'credentials'>,
-): Promise<Record<keyof typeof CAPACITY_OPERATIONS, Timing>> {
+): Promise<Record<PricedOperation, Timing>> {
   const client = createSignedDocumentClient(createDynamoHttp({ ...http, region: 'local' }));
   const config = { ...benchConfig(tables), bcryptCost: DEFAULTS.bcryptCost };
   const core = createCoreDeps(config, secrets, client, { logger: silent });
@@ -213,6 +229,7 @@ export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
       })),
       [
         `on-demand prices: $${PRICE_PER_MILLION.read} per million read units, $${PRICE_PER_MILLION.write} per million write units (us-east-1)`,
+        `the dashboard: DynamoDB Local reports the counter items it found; DynamoDB prices each of the ${ACTIVITY_HOURS * ACTIVITY_SHARDS} keys, at most ${(ACTIVITY_HOURS * ACTIVITY_SHARDS) / 2} RRU a load`,
       ],
     );
     costTables(measured, durations);
@@ -225,8 +242,8 @@ export async function benchCapacity(secrets: AuthSecrets): Promise<void> {
 const MEMORY_MB = { login: 1769, refresh: 512, authorizer: 512, machineToken: 512, logout: 512 } as const;
 
 /** Prints the cost model computed from this run's units and timings, and draws cost against MAU. */
-function costTables(units: Record<keyof typeof CAPACITY_OPERATIONS, Units>, durations: Record<keyof typeof CAPACITY_OPERATIONS, Timing>) {
-  const endpoint = (op: keyof typeof CAPACITY_OPERATIONS, memoryMb: number, apiRequest = true): Endpoint => ({
+function costTables(units: Record<keyof typeof CAPACITY_OPERATIONS, Units>, durations: Record<PricedOperation, Timing>) {
+  const endpoint = (op: PricedOperation, memoryMb: number, apiRequest = true): Endpoint => ({
     memoryMb,
     billedMs: billedMs(durations[op], memoryMb),
     units: units[op],

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { measureCapacity } from '../../bench/capacity';
+import { ACTIVITY_HOURS, ACTIVITY_SHARDS } from '../../functions/lib/domain/activity';
 import { dollars, dynamoDollars, type Endpoint, monthlyCost, perMillion, type Units } from '../../bench/cost';
 import { createTestTables, localClient, testSecrets } from '../helpers/harness';
 
@@ -8,7 +9,7 @@ const ROOT = join(__dirname, '../..');
 const README = readFileSync(join(ROOT, 'README.md'), 'utf8');
 const BENCHMARKS = readFileSync(join(ROOT, 'BENCHMARKS.md'), 'utf8');
 
-type Operation = 'login' | 'refresh' | 'revocationCheck' | 'logout' | 'machineToken';
+type Operation = 'login' | 'refresh' | 'revocationCheck' | 'logout' | 'machineToken' | 'dashboard';
 /** The rows of BENCHMARKS.md's cost table, by the operation whose units they price. */
 const COST_ROWS: Record<string, { op: Operation; apiRequest: boolean }> = {
   login: { op: 'login', apiRequest: true },
@@ -42,6 +43,15 @@ describe('the documented cost of each operation', () => {
   it.each(['login', 'refresh'] as const)('%s: the README gives its measured units and their price', (op) => {
     const { read, write } = measured[op];
     expect(README).toContain(`DynamoDB $${dynamoDollars(measured[op])} (${read} read and ${write} write units`);
+  });
+
+  it('the admin dashboard: one load writes nothing, and the README gives what DynamoDB charges for its reads', () => {
+    expect(measured.dashboard.write).toBe(0);
+    // DynamoDB prices a batch's keys as GetItems of up to 4 KB (half a unit each, eventually
+    // consistent); DynamoDB Local reports only the items it found, so the README gives the bound.
+    const charged = (ACTIVITY_HOURS * ACTIVITY_SHARDS) / 2;
+    expect(measured.dashboard.read).toBeLessThanOrEqual(charged);
+    expect(README).toContain(`one dashboard load reads at most ${charged} units`);
   });
 
   it.each(Object.keys(COST_ROWS))('%s: the BENCHMARKS.md row holds the measured units, and its total is the model of them', (name) => {
