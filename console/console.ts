@@ -6,6 +6,8 @@
  * script. Its API calls carry the access token in a header, which no other site can send.
  */
 import { AuthClient, AuthClientError, type SecondFactorAnswer } from '../client/auth-client';
+import { type Activity, dashboard } from './dashboard';
+import { h } from './dom';
 
 type Json = Record<string, unknown>;
 interface UserRow {
@@ -37,29 +39,8 @@ interface MachineClient {
   secrets: { id: string }[];
 }
 
-interface HourActivity {
-  hour: string;
-  sign_ins: number;
-  failures: number;
-  throttled: number;
-  reuse_detected: number;
-}
-type Series = Exclude<keyof HourActivity, 'hour'>;
-
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const main = $('main');
-
-/** An element with its attributes and children; strings become text nodes, never markup. */
-function h(tag: string, attrs: Record<string, string | boolean | ((e: Event) => void)> = {}, ...children: (Node | string | undefined)[]) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (typeof v === 'function') el.addEventListener(k, v);
-    else if (v === true) el.setAttribute(k, '');
-    else if (v !== false) el.setAttribute(k, v);
-  }
-  for (const c of children) if (c !== undefined) el.append(c);
-  return el;
-}
 
 /** Tells the person what happened, in words: in the status line, read out by screen readers. */
 function say(text: string, kind: 'ok' | 'error' = 'ok') {
@@ -487,85 +468,9 @@ async function showClients(reveal?: { name: string; value: string }) {
   );
 }
 
-const SERIES: readonly [Series, string, string][] = [
-  ['sign_ins', 'Sign-ins', 'sessions opened'],
-  ['failures', 'Failures', 'wrong passwords, unknown names, failed second factors and client secrets'],
-  ['throttled', 'Throttled attempts', 'refused by the throttle before any password was checked'],
-  ['reuse_detected', 'Reuse detections', 'a refresh token used twice: its session was ended'],
-];
-const SVG = 'http://www.w3.org/2000/svg';
-
-/** An SVG element; like `h`, text is set as text. */
-function svg(tag: string, attrs: Record<string, string | number>, ...children: (Node | string)[]) {
-  const el = document.createElementNS(SVG, tag);
-  for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, String(v));
-  el.append(...children);
-  return el;
-}
-
-/** One series as 24 bars, each hour's height against the series' busiest hour. */
-function barChart(hours: readonly HourActivity[], series: Series): SVGElement {
-  const [width, height, top, bottom, left] = [460, 130, 10, 22, 36];
-  const most = Math.max(1, ...hours.map((x) => x[series]));
-  const step = (width - left) / hours.length;
-  const bars = hours.map((x, i) => {
-    const tall = (x[series] / most) * (height - top - bottom);
-    return svg(
-      'rect',
-      { class: 'bar', x: left + i * step + 1, y: height - bottom - tall, width: step - 2, height: tall },
-      svg('title', {}, `${x.hour.slice(11, 16)} UTC: ${x[series]}`),
-    );
-  });
-  const ticks = hours.flatMap((x, i) =>
-    i % 6 === 0 ? [svg('text', { class: 'tick', x: left + i * step, y: height - 6 }, x.hour.slice(11, 16))] : [],
-  );
-  return svg(
-    'svg',
-    { viewBox: `0 0 ${width} ${height}`, role: 'img', 'aria-label': `${series} by hour` },
-    svg('text', { class: 'tick', x: 0, y: top + 8 }, String(most)),
-    svg('text', { class: 'tick', x: 0, y: height - bottom }, '0'),
-    svg('line', { class: 'axis', x1: left, x2: width, y1: height - bottom, y2: height - bottom }),
-    ...bars,
-    ...ticks,
-  );
-}
-
-/** The last 24 hours, from the audit table's hourly counts: a chart per series, and the figures. */
+/** The last 24 hours, from the audit table's hourly counts. */
 async function showDashboard() {
-  const { hours, totals } = await api<{ hours: HourActivity[]; totals: Record<Series, number> }>('GET', '/api/admin/activity');
-  main.replaceChildren(
-    h('h2', {}, 'The last 24 hours'),
-    h('p', { class: 'muted' }, `Hour by hour, in UTC, to ${hours.at(-1)?.hour.slice(11, 16) ?? ''} (this hour so far).`),
-    h(
-      'div',
-      { id: 'dashboard', class: 'charts' },
-      ...SERIES.map(([series, title, meaning]) =>
-        h(
-          'figure',
-          { class: `chart ${series}`, 'data-series': series },
-          h('figcaption', {}, h('strong', { class: 'total' }, String(totals[series])), ` ${title}`, h('span', { class: 'muted' }, meaning)),
-          barChart(hours, series),
-        ),
-      ),
-    ),
-    h(
-      'details',
-      {},
-      h('summary', {}, 'The figures, hour by hour'),
-      h(
-        'table',
-        { id: 'activity' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Hour (UTC)'), ...SERIES.map(([, title]) => h('th', {}, title)))),
-        h(
-          'tbody',
-          {},
-          ...hours.map((x) =>
-            h('tr', {}, h('td', {}, x.hour.slice(0, 16).replace('T', ' ')), ...SERIES.map(([s]) => h('td', {}, String(x[s])))),
-          ),
-        ),
-      ),
-    ),
-  );
+  main.replaceChildren(...dashboard(await api<Activity>('GET', '/api/admin/activity')));
 }
 
 /** The page the address names: #/dashboard, #/users, #/users/<name>, #/clients. */
