@@ -68,6 +68,7 @@ describe('the admin console on the stack', () => {
       'Content-Security-Policy': CONSOLE_CSP,
       'X-Frame-Options': 'DENY',
       'X-Content-Type-Options': 'nosniff',
+      'Cache-Control': 'no-cache',
     });
     expect(page.body).toContain('src="/prod/admin/console.js"');
     expect(page.body).toContain('href="/prod/admin/console.css"');
