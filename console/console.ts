@@ -7,7 +7,7 @@
  */
 import { AuthClient, AuthClientError, type SecondFactorAnswer } from '../client/auth-client';
 import { type Activity, dashboard } from './dashboard';
-import { h } from './dom';
+import { h, table } from './dom';
 
 type Json = Record<string, unknown>;
 interface UserRow {
@@ -199,12 +199,7 @@ async function showUsers(prefix = '', cursor?: string) {
       {},
       h('h2', {}, 'Users'),
       search,
-      h(
-        'table',
-        { id: 'users' },
-        h('thead', {}, h('tr', {}, ...['Username', 'Status', 'Roles', 'Created'].map((t) => h('th', {}, t)))),
-        h('tbody', {}, ...rows),
-      ),
+      table('users', ['Username', 'Status', 'Roles', 'Created'], rows),
       rows.length === 0 ? h('p', { class: 'muted' }, 'No user matches.') : undefined,
       page.next ? h('button', { id: 'next-page', click: () => void showUsers(prefix, page.next) }, 'Next page') : undefined,
     ),
@@ -289,33 +284,27 @@ async function showUser(username: string) {
       'section',
       {},
       h('h3', {}, `Sessions (${sessions.sessions.length})`),
-      h(
-        'table',
-        { id: 'sessions' },
-        h('thead', {}, h('tr', {}, ...['Started', 'Last used', 'From', 'Client', ''].map((t) => h('th', {}, t)))),
-        h(
-          'tbody',
-          {},
-          ...sessions.sessions.map((s) =>
+      table(
+        'sessions',
+        ['Started', 'Last used', 'From', 'Client', ''],
+        sessions.sessions.map((s) =>
+          h(
+            'tr',
+            { 'data-sid': s.sid },
+            h('td', {}, s.created_at.slice(0, 19).replace('T', ' ')),
+            h('td', {}, s.last_used_at.slice(0, 19).replace('T', ' ')),
+            h('td', {}, s.source_ip ?? '-'),
+            h('td', { class: 'muted' }, s.user_agent ?? '-'),
             h(
-              'tr',
-              { 'data-sid': s.sid },
-              h('td', {}, s.created_at.slice(0, 19).replace('T', ' ')),
-              h('td', {}, s.last_used_at.slice(0, 19).replace('T', ' ')),
-              h('td', {}, s.source_ip ?? '-'),
-              h('td', { class: 'muted' }, s.user_agent ?? '-'),
+              'td',
+              {},
               h(
-                'td',
-                {},
-                h(
-                  'button',
-                  {
-                    class: 'danger end-session',
-                    click: () =>
-                      void act('Ended that session.', () => api('DELETE', `${base}/sessions/${encodeURIComponent(s.sid)}`), again),
-                  },
-                  'End',
-                ),
+                'button',
+                {
+                  class: 'danger end-session',
+                  click: () => void act('Ended that session.', () => api('DELETE', `${base}/sessions/${encodeURIComponent(s.sid)}`), again),
+                },
+                'End',
               ),
             ),
           ),
@@ -345,23 +334,18 @@ async function showUser(username: string) {
       'section',
       {},
       h('h3', {}, 'Events'),
-      h(
-        'table',
-        { id: 'events' },
-        h('thead', {}, h('tr', {}, ...['When', 'Event', 'Outcome', 'Reason', 'From'].map((t) => h('th', {}, t)))),
-        h(
-          'tbody',
-          {},
-          ...events.events.map((ev) =>
-            h(
-              'tr',
-              {},
-              h('td', {}, when(ev.at)),
-              h('td', {}, ev.event),
-              h('td', {}, ev.outcome),
-              h('td', {}, ev.reason ?? ''),
-              h('td', {}, ev.sourceIp ?? ''),
-            ),
+      table(
+        'events',
+        ['When', 'Event', 'Outcome', 'Reason', 'From'],
+        events.events.map((ev) =>
+          h(
+            'tr',
+            {},
+            h('td', {}, when(ev.at)),
+            h('td', {}, ev.event),
+            h('td', {}, ev.outcome),
+            h('td', {}, ev.reason ?? ''),
+            h('td', {}, ev.sourceIp ?? ''),
           ),
         ),
       ),
@@ -456,12 +440,7 @@ async function showClients(reveal?: { name: string; value: string }) {
       {},
       h('h2', {}, 'Machine clients'),
       secret,
-      h(
-        'table',
-        { id: 'clients' },
-        h('thead', {}, h('tr', {}, ...['Client', 'Status', 'Scopes', ''].map((t) => h('th', {}, t)))),
-        h('tbody', {}, ...rows),
-      ),
+      table('clients', ['Client', 'Status', 'Scopes', ''], rows),
       rows.length === 0 ? h('p', { class: 'muted' }, 'No machine clients yet.') : undefined,
     ),
     h('section', {}, h('h3', {}, 'New client'), create),

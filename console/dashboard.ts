@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 /** The console's dashboard: the last 24 hours of the audit table's counts, a bar chart per series. */
-import { h, svg } from './dom';
+import { h, svg, table } from './dom';
 
 export interface HourActivity {
   hour: string;
@@ -73,16 +73,11 @@ export function dashboard({ hours, totals }: Activity): Node[] {
       'details',
       {},
       h('summary', {}, 'The figures, hour by hour'),
-      h(
-        'table',
-        { id: 'activity' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Hour (UTC)'), ...SERIES.map(([, title]) => h('th', {}, title)))),
-        h(
-          'tbody',
-          {},
-          ...hours.map((x) =>
-            h('tr', {}, h('td', {}, x.hour.slice(0, 16).replace('T', ' ')), ...SERIES.map(([s]) => h('td', {}, String(x[s])))),
-          ),
+      table(
+        'activity',
+        ['Hour (UTC)', ...SERIES.map(([, title]) => title)],
+        hours.map((x) =>
+          h('tr', {}, h('td', {}, x.hour.slice(0, 16).replace('T', ' ')), ...SERIES.map(([s]) => h('td', {}, String(x[s])))),
         ),
       ),
     ),

@@ -26,3 +26,8 @@ export function svg(tag: string, attrs: Record<string, string | number>, ...chil
   el.append(...children);
   return el;
 }
+
+/** A table with its column titles and body rows. */
+export function table(id: string, titles: readonly string[], rows: readonly Node[]) {
+  return h('table', { id }, h('thead', {}, h('tr', {}, ...titles.map((t) => h('th', {}, t)))), h('tbody', {}, ...rows));
+}

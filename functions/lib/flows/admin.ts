@@ -6,7 +6,7 @@ import type { CoreDeps } from './deps';
 import { revokeAllSessions } from './session-ops';
 import { liveSessions, type SessionView } from './account';
 import type { UserView } from './users';
-import { ACTIVITY_SERIES, type ActivitySeries, activityWindow, emptyHour, type HourActivity } from '../domain/activity';
+import { ACTIVITY_SERIES, type ActivitySeries, activityWindow, type HourActivity } from '../domain/activity';
 import type { AuditPage } from '../domain/audit';
 import { checkRoles, type User } from '../domain/users';
 import { normalizeUsername } from '../domain/usernames';
@@ -207,10 +207,8 @@ export async function activityForAdmin(
   deps: Pick<AdminDeps, 'auditStore' | 'now'>,
 ): Promise<{ hours: HourActivity[]; totals: Record<ActivitySeries, number> }> {
   const hours = await deps.auditStore.activity(activityWindow(deps.now()));
-  const totals = emptyHour('');
-  for (const hour of hours) for (const series of ACTIVITY_SERIES) totals[series] += hour[series];
-  const { hour: _hour, ...sums } = totals;
-  return { hours, totals: sums };
+  const totals = Object.fromEntries(ACTIVITY_SERIES.map((s) => [s, hours.reduce((sum, hour) => sum + hour[s], 0)]));
+  return { hours, totals: totals as Record<ActivitySeries, number> };
 }
 
 /** A user's audit events, newest first. */

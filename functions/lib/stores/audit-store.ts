@@ -74,7 +74,7 @@ export class AuditStore implements AuditRepo {
     const keys = hours.flatMap((hour) => Array.from({ length: ACTIVITY_SHARDS }, (_, shard) => activityKey(hour, shard)));
     const batches = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) => keys.slice(i * 100, i * 100 + 100));
     const found = await Promise.all(batches.map((Keys) => batchGetAll(this.client, { [this.tableName]: { Keys } })));
-    const byHour = new Map(hours.map((hour) => [hour, { ...emptyHour(hour) }]));
+    const byHour = new Map(hours.map((hour) => [hour, emptyHour(hour)]));
     for (const item of found.flatMap((f) => f[this.tableName] ?? [])) {
       const counts = byHour.get((item.userId as string).split('#')[1] as string);
       if (!counts) continue;

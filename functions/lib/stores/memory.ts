@@ -436,6 +436,8 @@ export class MemoryAttemptsRepo implements AttemptsRepo {
 /** The audit trail, by user. */
 export class MemoryAuditRepo implements AuditRepo {
   private readonly records: AuditRecord[] = [];
+  /** The dashboard's counts, by hour. */
+  private readonly hours = new Map<string, HourActivity>();
 
   async append(record: AuditRecord): Promise<void> {
     this.records.push(copy(record));
@@ -448,8 +450,6 @@ export class MemoryAuditRepo implements AuditRepo {
     const events = mine.slice(0, limit).map(({ ttl: _ttl, ...rest }) => rest);
     return { events, ...(mine.length > limit && { next: events[events.length - 1]?.eventId as string }) };
   }
-
-  private readonly hours = new Map<string, HourActivity>();
 
   async countActivity(series: ActivitySeries, atMs: number): Promise<void> {
     const hour = hourOf(atMs);

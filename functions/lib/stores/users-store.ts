@@ -333,11 +333,10 @@ export class UsersStore implements UsersRepo {
     }
   }
 
-  /** One page of users (without hashes), in table order; `cursor` is the previous page's `next`. */
   /**
-   * One page of users in the table's order, from after `cursor`; with `prefix`, only names that
-   * start with it. A scan: the admin console's search, not a hot path. The page ends at the
-   * last user it holds, so the next one starts right after it however many the scan read.
+   * One page of users (without hashes) in the table's order, from after `cursor`; with `prefix`,
+   * only names that start with it. A scan: the admin console's search, not a hot path. The page
+   * ends at the last user it holds, so the next one starts right after it however many the scan read.
    */
   async listUsersPage(limit: number, cursor?: string, prefix?: string): Promise<{ users: UserSummary[]; next?: string }> {
     const users: UserSummary[] = [];
